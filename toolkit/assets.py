@@ -1,0 +1,139 @@
+"""Files a build reads because a profile named them (logo, fonts, Word template), checked before anything renders.
+
+A profile may only point at files inside the project or its own folder, and never at a URL: rendering fetches
+nothing. Colours must be readable: WCAG AA asks for 4.5:1 for text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from toolkit.core import TEMPLATES_DIR
+from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.model import Font
+from toolkit.yamlio import load_yaml, plain
+
+MIN_CONTRAST = 4.5
+FONT_STYLES = ("regular", "italic", "bold", "bold_italic")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def safe_path(value: str, base: Path, roots: list[Path], suffixes: tuple[str, ...], **where: object) -> Path:
+    """The real path of a file a profile names, refused if it is a URL, outside `roots` or not there."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) and not re.match(r"^[a-zA-Z]:[\\/]", value):
+        raise ToolkitError(Problem(f"`{value}` is a URL; give a file in the project instead (nothing is fetched)",
+                                   **where))  # type: ignore[arg-type]
+    path = (base / value).resolve()
+    if not any(path.is_relative_to(root.resolve()) for root in roots):
+        allowed = " or ".join(str(root) for root in roots)
+        raise ToolkitError(Problem(f"`{value}` is outside the project; files must be inside {allowed}",
+                                   **where))  # type: ignore[arg-type]
+    if not path.is_file():
+        raise ToolkitError(Problem(f"file `{value}` does not exist (looked for {path})", **where))  # type: ignore[arg-type]
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise ToolkitError(Problem(f"`{value}` should be a {' or '.join(suffixes)} file", **where))  # type: ignore[arg-type]
+    return path
+
+
+def check_png(path: Path, **where: object) -> None:
+    with path.open("rb") as handle:
+        if handle.read(8) != PNG_SIGNATURE:
+            raise ToolkitError(Problem(f"`{path.name}` is not a PNG image", **where))  # type: ignore[arg-type]
+
+
+def check_svg(path: Path, **where: object) -> None:
+    """Refuse SVG that could fetch, include or run anything: entities, scripts, handlers, outside references."""
+    text = path.read_bytes()
+    reason = _svg_danger(text)
+    if reason:
+        raise ToolkitError(Problem(f"SVG logo `{path.name}` is refused: {reason}", **where))  # type: ignore[arg-type]
+
+
+def _svg_danger(data: bytes) -> str | None:
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
+        return "it declares a DOCTYPE or entities"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        return f"it is not well-formed XML ({error})"
+    if etree.QName(root).localname != "svg":
+        return "it is not an SVG image"
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname.lower()
+        if name in ("script", "foreignobject", "iframe"):
+            return f"it contains a <{name}> element"
+        for attribute, value in element.attrib.items():
+            local = etree.QName(attribute).localname.lower()
+            if local.startswith("on"):
+                return f"it has an event handler ({local})"
+            if local == "href" and not value.startswith("#"):
+                return f"it refers to another file or address ({value[:60]})"
+            if "url(" in value and not re.fullmatch(r"[^()]*url\(#[^)]*\)[^()]*", value):
+                return "it refers to an outside address in a style"
+        if name == "style" and re.search(r"@import|url\((?!#)", element.text or ""):
+            return "its style sheet imports or fetches something"
+    return None
+
+
+# Colours ---------------------------------------------------------------------------------------------------------
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio between two #rrggbb colours."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def check_contrast(foreground: str, background: str, what: str, **where: object) -> None:
+    ratio = contrast_ratio(foreground, background)
+    if ratio < MIN_CONTRAST:
+        raise ToolkitError(Problem(
+            f"{what}: {foreground} on {background} has a contrast ratio of {ratio:.2f}:1; "
+            f"WCAG AA needs at least {MIN_CONTRAST}:1",
+            hint="choose a darker or lighter shade",
+            **where,  # type: ignore[arg-type]
+        ))
+
+
+# Fonts -----------------------------------------------------------------------------------------------------------
+
+FONTS_DIR = TEMPLATES_DIR / "fonts"
+
+
+@cache
+def bundled_fonts() -> dict[str, Font]:
+    catalogue = plain(load_yaml(FONTS_DIR / "fonts.yaml"))
+    return {
+        family["name"]: Font(
+            name=family["name"],
+            generic=family.get("generic", "sans-serif"),
+            files={style: FONTS_DIR / path for style, path in family["files"].items()},
+            web={style: FONTS_DIR / path for style, path in family.get("web", {}).items()},
+        )
+        for family in catalogue["families"]
+    }
+
+
+def bundled_font(name: str, **where: object) -> Font:
+    fonts = bundled_fonts()
+    if name not in fonts:
+        hint = did_you_mean(name, fonts) or "bundled: " + ", ".join(fonts)
+        raise ToolkitError(Problem(
+            f"font `{name}` is not bundled; give its files (regular, italic, bold, bold_italic) or use a bundled one",
+            hint=hint,
+            **where,  # type: ignore[arg-type]
+        ))
+    return fonts[name]

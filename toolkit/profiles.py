@@ -1,0 +1,208 @@
+"""Finding and loading profile files, and the chain of profiles each one extends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.schema import OPERATIONS, ProfileFile, operation_kind
+from toolkit.yamlio import load_yaml, locate, plain
+
+MAX_DEPTH = 16
+PROFILE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One profile file, validated, with its raw data kept for line numbers."""
+
+    name: str
+    path: Path
+    data: Any
+    spec: ProfileFile
+
+    def where(self, *loc: str | int) -> dict[str, Any]:
+        """`file`, `line` and `column` for a Problem about the field at `loc`."""
+        line, column = locate(self.data, loc)
+        return {"file": self.path, "line": line, "column": column}
+
+
+def profile_name(path: Path) -> str:
+    return path.stem
+
+
+def find_profiles(directory: Path) -> dict[str, Path]:
+    """Every profile under `directory` by name (file name without .yaml); names must be unique."""
+    if not directory.is_dir():
+        raise ToolkitError(Problem("no profiles folder here", file=directory, hint="run from the project folder"))
+    found: dict[str, Path] = {}
+    for path in sorted(p for p in directory.rglob("*") if p.suffix in PROFILE_SUFFIXES and p.is_file()):
+        if path.name.endswith(".lock.yaml"):
+            continue
+        name = profile_name(path)
+        if name in found:
+            raise ToolkitError(
+                Problem(f"two profiles are called `{name}` (the other is {found[name]})", file=path,
+                        hint="profile names are file names and must be unique")
+            )
+        found[name] = path
+    return found
+
+
+def load_layer(path: Path) -> Layer:
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ToolkitError(Problem("a profile must be a mapping of fields (name: ..., sector: ...)", file=path, line=1))
+    try:
+        spec = ProfileFile.model_validate(plain(data))
+    except ValidationError as error:
+        raise ToolkitError([_problem(path, data, item) for item in error.errors()]) from None
+    return Layer(profile_name(path), path, data, spec)
+
+
+def load_chain(path: Path, profiles_dir: Path) -> list[Layer]:
+    """The profile and everything it extends, the most general first."""
+    known = find_profiles(profiles_dir) if profiles_dir.is_dir() else {}
+    chain = [load_layer(path)]
+    while (parent := chain[-1].spec.extends) is not None:
+        child = chain[-1]
+        names = [layer.name for layer in chain]
+        if parent in names:
+            cycle = " → ".join([*reversed(names), parent])
+            raise ToolkitError(Problem(f"profiles extend each other in a circle: {cycle}", field="extends",
+                                       **child.where("extends")))
+        if len(chain) >= MAX_DEPTH:
+            raise ToolkitError(Problem(f"extends more than {MAX_DEPTH} profiles deep", field="extends",
+                                       **child.where("extends")))
+        chain.append(load_layer(_parent_path(parent, child, known)))
+    return list(reversed(chain))
+
+
+def _parent_path(parent: str, child: Layer, known: dict[str, Path]) -> Path:
+    beside = [child.path.parent / f"{parent}{suffix}" for suffix in PROFILE_SUFFIXES]
+    for candidate in beside:
+        if candidate.is_file():
+            return candidate
+    if parent in known:
+        return known[parent]
+    hint = did_you_mean(parent, known) or ("profiles: " + ", ".join(sorted(known)) if known else None)
+    raise ToolkitError(
+        Problem(f"extends `{parent}`, but there is no profile of that name", field="extends", hint=hint,
+                **child.where("extends"))
+    )
+
+
+# Validation errors, located --------------------------------------------------------------------------------------
+
+
+def _problem(path: Path, data: Any, error: Any) -> Problem:
+    loc = _data_loc(error["loc"])
+    line, column = locate(data, loc)
+    field = _dotted(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _fields_at(ProfileFile, loc[:-1], data)
+        hint = did_you_mean(str(loc[-1]), known) or ("allowed here: " + ", ".join(known) if known else None)
+        return Problem("unknown field", file=path, line=line, column=column, field=field, hint=hint)
+    if kind == "missing":
+        return Problem("is required here", file=path, line=line, column=column, field=field)
+    return Problem(_message(error), file=path, line=line, column=column, field=field)
+
+
+def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """pydantic's loc without the union tags it adds (`replace`, `function-before[...]`)."""
+    cleaned: list[str | int] = []
+    for index, part in enumerate(loc):
+        previous = loc[index - 1] if index else None
+        if previous == "clauses" or (isinstance(previous, int) and index >= 2 and loc[index - 2] == "clauses"):
+            if part in OPERATIONS and index == len(cleaned) + 1:
+                continue
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        cleaned.append(part)
+    return tuple(cleaned)
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if error["type"] == "string_pattern_mismatch":
+        return f"`{error['input']}` is not in the expected form ({_pattern_words(error['ctx']['pattern'])})"
+    if error["type"] == "literal_error":
+        return f"`{error['input']}` is not allowed; expected {error['ctx']['expected']}"
+    return message[:1].lower() + message[1:]
+
+
+def _pattern_words(pattern: str) -> str:
+    if "#" in pattern:
+        return "a colour as #rrggbb"
+    if r"\." in pattern and "[a-z]{2,3}" not in pattern:
+        return "lower-case words joined by dots, such as `principles.credible`"
+    if "[a-z]{2,3}" in pattern:
+        return "a language tag such as en-GB"
+    return "lower-case letters, digits and hyphens"
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...], data: Any) -> list[str]:
+    """The field names allowed at `loc`, for 'did you mean' on unknown fields."""
+    current: Any = model
+    node = plain(data)
+    for part in loc:
+        node = node[part] if isinstance(node, dict | list) and _has(node, part) else None
+        if isinstance(part, int):
+            if current is _OperationFields:
+                kind = operation_kind(node)
+                current = OPERATIONS.get(kind or "", None)
+            continue
+        current = _field_model(current, part)
+        if current is None:
+            return []
+    if current is _OperationFields:
+        return list(OPERATIONS)
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+class _OperationFields:
+    """Stands for the union of clause operations while walking field names."""
+
+
+def _has(node: Any, part: str | int) -> bool:
+    return (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int)
+                                                          and 0 <= part < len(node))
+
+
+def _field_model(model: Any, name: str) -> Any:
+    if model is None or not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    if model is ProfileFile and name == "clauses":
+        return _OperationFields
+    field = model.model_fields.get(name)
+    if field is None:
+        return None
+    return _first_model(field.annotation)
+
+
+def _first_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()) or ():
+        found = _first_model(argument)
+        if found is not None:
+            return found
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        found = _first_model(meta)
+        if found is not None:
+            return found
+    return None

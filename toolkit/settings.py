@@ -1,0 +1,271 @@
+"""Everything but the clauses: a profile's chain merged field by field, checked for completeness and safety.
+
+A child profile overrides what it says and inherits the rest. Each value remembers the layer that set it, so a
+problem found only after merging (a missing file, unreadable colours) still names the file and line to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.assets import (
+    FONT_STYLES,
+    bundled_font,
+    check_contrast,
+    check_png,
+    check_svg,
+    safe_path,
+)
+from toolkit.core import TEMPLATES_DIR, Core
+from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.model import (
+    Branding,
+    Channel,
+    CodeOfConduct,
+    CodeValue,
+    Contact,
+    DocumentControl,
+    Font,
+    Logo,
+    Organisation,
+    TermForms,
+)
+from toolkit.profiles import Layer
+from toolkit.schema import FontSpec, LogoSpec
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value and the profile layer (and field) that set it."""
+
+    value: Any
+    layer: Layer
+    loc: tuple[str, ...]
+
+    def where(self) -> dict[str, Any]:
+        return {**self.layer.where(*self.loc), "field": ".".join(self.loc)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    organisation: Organisation
+    language: str
+    title: str
+    terms: dict[str, TermForms]
+    contacts: list[Contact]
+    channels: list[Channel]
+    code: CodeOfConduct
+    branding: Branding
+    document: DocumentControl
+
+
+GROUPS = ("terminology", "contacts")
+NESTED = ("branding", "document")
+TOP = ("name", "short_name", "sector", "nation", "language", "channels", "code_of_conduct")
+
+
+def collect(chain: list[Layer]) -> dict[tuple[str, ...], Setting]:
+    """The latest setting of every field across the chain, keyed by its path."""
+    latest: dict[tuple[str, ...], Setting] = {}
+    for layer in chain:
+        spec = layer.spec
+        for name in TOP:
+            if name in spec.model_fields_set:
+                latest[(name,)] = Setting(getattr(spec, name), layer, (name,))
+        for group in GROUPS:
+            for key, value in getattr(spec, group).items():
+                latest[(group, key)] = Setting(value, layer, (group, key))
+        for group in NESTED:
+            part = getattr(spec, group)
+            for name in part.model_fields_set:
+                latest[(group, name)] = Setting(getattr(part, name), layer, (group, name))
+    return latest
+
+
+class _Merger:
+    def __init__(self, chain: list[Layer], core: Core, project_root: Path) -> None:
+        self.chain, self.core, self.leaf = chain, core, chain[-1]
+        self.latest = collect(chain)
+        self.roots = [project_root, TEMPLATES_DIR]
+        self.problems: list[Problem] = []
+
+    def get(self, *path: str, default: Any = None) -> Any:
+        setting = self.latest.get(path)
+        return default if setting is None or setting.value is None else setting.value
+
+    def require(self, *path: str) -> Any:
+        value = self.get(*path)
+        if value is None:
+            inherited = " or a profile it extends" if len(self.chain) > 1 else ""
+            self.problems.append(Problem(f"is required; set it in this profile{inherited}", file=self.leaf.path,
+                                         field=".".join(path)))
+        return value
+
+    def fail(self, message: str, setting: Setting | None, **extra: Any) -> None:
+        where = setting.where() if setting else {"file": self.leaf.path}
+        self.problems.append(Problem(message, **{**where, **extra}))
+
+    def guard(self, check: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return check(*args, **kwargs)
+        except ToolkitError as error:
+            self.problems.extend(error.problems)
+            return None
+
+
+def merge_settings(chain: list[Layer], core: Core, project_root: Path) -> Settings:
+    merger = _Merger(chain, core, project_root)
+    organisation = _organisation(merger)
+    terms = _terms(merger)
+    contacts = _contacts(merger)
+    code = merger.require("code_of_conduct")
+    branding = _branding(merger)
+    document = _document(merger)
+    if merger.problems:
+        raise ToolkitError(merger.problems)
+    title = merger.get("document", "title", default=core.title)
+    channels = [Channel(**channel.model_dump()) for channel in merger.get("channels", default=[])]
+    return Settings(
+        organisation=organisation,  # type: ignore[arg-type]
+        language=merger.get("language", default=core.language),
+        title=title,
+        terms=terms,
+        contacts=contacts,
+        channels=channels,
+        code=CodeOfConduct(name=code.name, url=code.url, values=[CodeValue(**v.model_dump()) for v in code.values]),
+        branding=branding,  # type: ignore[arg-type]
+        document=document,  # type: ignore[arg-type]
+    )
+
+
+def _organisation(merger: _Merger) -> Organisation | None:
+    name, sector, nation = merger.require("name"), merger.require("sector"), merger.require("nation")
+    if None in (name, sector, nation):
+        return None
+    return Organisation(name=name, short_name=merger.get("short_name", default=name), sector=sector, nation=nation)
+
+
+def _terms(merger: _Merger) -> dict[str, TermForms]:
+    terms = {key: TermForms(singular=spec.singular, plural=spec.plural) for key, spec in merger.core.terms.items()}
+    for (_, key), setting in _group(merger, "terminology"):
+        spec = merger.core.terms.get(key)
+        if spec is None:
+            merger.fail("is not a term the guidance uses", setting,
+                        hint=did_you_mean(key, merger.core.terms) or "terms: " + ", ".join(merger.core.terms))
+            continue
+        override = setting.value
+        if spec.plural is not None and override.plural is None:
+            merger.fail(f"the guidance also uses the plural (core: “{spec.plural}”); give `plural:` as well", setting)
+            continue
+        terms[key] = TermForms(singular=override.singular, plural=override.plural, set_by=setting.layer.name)
+    return terms
+
+
+def _group(merger: _Merger, group: str) -> list[tuple[tuple[str, str], Setting]]:
+    return [(path, setting) for path, setting in merger.latest.items() if path[0] == group]  # type: ignore[misc]
+
+
+def _contacts(merger: _Merger) -> list[Contact]:
+    roles = merger.core.contact_roles
+    given: dict[str, Contact] = {}
+    for (_, role), setting in _group(merger, "contacts"):
+        if role not in roles:
+            merger.fail("is not a contact role", setting, hint=did_you_mean(role, roles) or "roles: " + ", ".join(roles))
+        elif setting.value is not None:
+            given[role] = Contact(role=role, label=roles[role], **setting.value.model_dump())
+    for role in merger.core.required_contacts:
+        if role not in given:
+            merger.problems.append(Problem(
+                f"is required (the guidance tells readers when to contact {roles[role].lower()})",
+                file=merger.leaf.path, field=f"contacts.{role}"))
+    return [given[role] for role in roles if role in given]
+
+
+def _branding(merger: _Merger) -> Branding | None:
+    defaults = merger.core.branding
+    colours = {name: merger.get("branding", name, default=defaults[name])
+               for name in ("primary_colour", "text_colour", "background_colour")}
+    background = colours["background_colour"]
+    for name, what in (("text_colour", "text"), ("primary_colour", "headings, links and the cover band")):
+        merger.guard(check_contrast, colours[name], background, what,
+                     **_where(merger, ("branding", name), ("branding", "background_colour")))
+    logo = _logo(merger)
+    font = _font(merger)
+    template = _word_template(merger)
+    if None in (font, template):
+        return None
+    return Branding(**colours, logo=logo, font=font, word_template=template)
+
+
+def _where(merger: _Merger, *paths: tuple[str, ...]) -> dict[str, Any]:
+    for path in paths:
+        if path in merger.latest:
+            return merger.latest[path].where()
+    return {"file": merger.leaf.path, "field": ".".join(paths[0])}
+
+
+def _logo(merger: _Merger) -> Logo | None:
+    setting = merger.latest.get(("branding", "logo"))
+    if setting is None or setting.value is None:
+        return None
+    spec: LogoSpec = setting.value
+    base = setting.layer.path.parent
+    roots = [*merger.roots, base]
+    png = merger.guard(safe_path, spec.png, base, roots, (".png",), **_field(setting, "png"))
+    if png:
+        merger.guard(check_png, png, **_field(setting, "png"))
+    svg = None
+    if spec.svg:
+        svg = merger.guard(safe_path, spec.svg, base, roots, (".svg",), **_field(setting, "svg"))
+        if svg:
+            merger.guard(check_svg, svg, **_field(setting, "svg"))
+    if not spec.decorative and not spec.alt:
+        merger.fail("a logo needs `alt:` text (what it shows, usually the name), or `decorative: true`", setting)
+    return Logo(png=png, svg=svg, alt=None if spec.decorative else spec.alt) if png else None
+
+
+def _field(setting: Setting, name: str) -> dict[str, Any]:
+    line, column = setting.layer.where(*setting.loc, name)["line"], None
+    return {"file": setting.layer.path, "line": line, "column": column, "field": ".".join([*setting.loc, name])}
+
+
+def _font(merger: _Merger) -> Font | None:
+    setting = merger.latest.get(("branding", "font"))
+    if setting is None or setting.value is None:
+        return bundled_font(merger.core.branding["font"])
+    spec: FontSpec = setting.value
+    given = {style: getattr(spec, style) for style in FONT_STYLES if getattr(spec, style)}
+    if not given:
+        return merger.guard(bundled_font, spec.name, **setting.where())
+    if "regular" not in given:
+        merger.fail("a font of your own needs at least its `regular` file", setting)
+        return None
+    base = setting.layer.path.parent
+    files = {style: merger.guard(safe_path, path, base, [*merger.roots, base], (".ttf", ".otf"),
+                                 **_field(setting, style)) for style, path in given.items()}
+    if None in files.values():
+        return None
+    return Font(name=spec.name, files={style: files.get(style, files["regular"]) for style in FONT_STYLES})
+
+
+def _word_template(merger: _Merger) -> Path | None:
+    setting = merger.latest.get(("branding", "word_template"))
+    if setting is None or setting.value is None:
+        return TEMPLATES_DIR / merger.core.branding["word_template"]
+    base = setting.layer.path.parent
+    return merger.guard(safe_path, setting.value, base, [*merger.roots, base], (".docx",), **setting.where())
+
+
+def _document(merger: _Merger) -> DocumentControl | None:
+    required = ("owner", "version", "approved_by", "approved_on", "review_by")
+    values = {name: merger.require("document", name) for name in required}
+    if None in values.values():
+        return None
+    if values["review_by"] <= values["approved_on"]:
+        merger.fail(f"the review date ({values['review_by']}) must come after approval ({values['approved_on']})",
+                    merger.latest[("document", "review_by")])
+        return None
+    optional = {name: merger.get("document", name) for name in ("effective_from", "classification")}
+    return DocumentControl(**values, **optional)

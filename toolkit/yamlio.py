@@ -1,0 +1,199 @@
+"""Safe YAML with line marks: the only way the toolkit reads YAML.
+
+ruamel.yaml's round-trip loader refuses duplicate keys and remembers where every key and item came from, so a
+validation error can name the line. Anchors, aliases and tags are refused before anything is built: they are how
+small files expand into huge ones, and no profile needs them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+
+from toolkit.errors import Problem, ToolkitError
+
+MAX_BYTES = 1024 * 1024
+MAX_NESTING = 24
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+Location = tuple[int | None, int | None]
+
+
+def load_yaml(path: Path) -> Any:
+    """The file's data as ruamel Commented* objects (dicts and lists that know their lines)."""
+    text = read_text(path)
+    if not text.strip():
+        raise ToolkitError(Problem("the file is empty", file=path, hint="a profile needs at least `name:`"))
+    refuse_unsafe_constructs(text, path)
+    try:
+        data = _parser().load(text)
+    except MarkedYAMLError as error:
+        raise ToolkitError(_marked_problem(error, path)) from None
+    except YAMLError as error:
+        raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
+    refuse_forbidden_characters(data, path)
+    return data
+
+
+def read_text(path: Path) -> str:
+    """UTF-8 text (a byte-order mark is fine), refusing huge or non-UTF-8 files with the line at fault."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ToolkitError(Problem(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} (1 MiB)", file=path))
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise ToolkitError(Problem("is a folder, not a file", file=path)) from None
+    except FileNotFoundError:
+        raise ToolkitError(Problem("no such file", file=path)) from None
+    except OSError as error:
+        raise ToolkitError(Problem(f"cannot read the file: {error.strerror}", file=path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ToolkitError(
+            Problem(
+                f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
+                file=path,
+                line=line,
+                column=column,
+                hint="save it as UTF-8 in your editor",
+            )
+        ) from None
+
+
+def _parser() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def refuse_unsafe_constructs(text: str, path: Path) -> None:
+    """Refuse anchors, aliases, tags and deep nesting by reading parse events, before any object is built."""
+    depth = 0
+    try:
+        for event in _parser().parse(text):
+            problem = _unsafe_event_problem(event, depth)
+            if problem:
+                line, column = _mark(event)
+                raise ToolkitError(Problem(problem, file=path, line=line, column=column))
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except MarkedYAMLError as error:
+        raise ToolkitError(_marked_problem(error, path)) from None
+    except YAMLError as error:
+        raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
+
+
+def _unsafe_event_problem(event: object, depth: int) -> str | None:
+    if isinstance(event, AliasEvent):
+        return f"YAML aliases (`*{event.anchor}`) are not allowed in profiles; write the value out"
+    if isinstance(event, NodeEvent) and event.anchor:
+        return f"YAML anchors (`&{event.anchor}`) are not allowed in profiles; write the value out"
+    if isinstance(event, NodeEvent) and getattr(event, "tag", None):
+        return f"YAML tags (`{event.tag}`) are not allowed in profiles"
+    if isinstance(event, CollectionStartEvent) and depth >= MAX_NESTING:
+        return f"nested more than {MAX_NESTING} levels deep"
+    return None
+
+
+def _mark(event: object) -> Location:
+    mark = getattr(event, "start_mark", None)
+    return (mark.line + 1, mark.column + 1) if mark else (None, None)
+
+
+def _marked_problem(error: MarkedYAMLError, path: Path) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    message = " ".join(part for part in (error.context, error.problem) if part) or "not valid YAML"
+    message = re.sub(r"\s+", " ", message).strip()
+    if "duplicate key" in message and error.context_mark is not None:
+        message = f"{message} (first defined on line {error.context_mark.line + 1})"
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    return Problem(f"not valid YAML: {message}", file=path, line=line, column=column)
+
+
+def refuse_forbidden_characters(data: Any, path: Path) -> None:
+    """Control characters cannot go into Word's XML; say where they are instead of failing later."""
+    problems = [
+        Problem(
+            f"contains a control character (U+{ord(match.group()):04X}) that documents cannot hold",
+            file=path,
+            line=where[0],
+            column=where[1],
+            field=field,
+            hint="delete it; it is often pasted in invisibly from another program",
+        )
+        for field, text, where in walk_strings(data)
+        if (match := FORBIDDEN_CHARACTERS.search(text))
+    ]
+    if problems:
+        raise ToolkitError(problems)
+
+
+def walk_strings(data: Any, prefix: str = "") -> Iterator[tuple[str, str, Location]]:
+    """Every string key and value with its dotted path and location."""
+    if isinstance(data, CommentedMap):
+        for key, value in data.items():
+            field = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, str):
+                yield field, key, _one_based(data.lc.key(key))
+            if isinstance(value, str):
+                yield field, value, _one_based(data.lc.value(key))
+            else:
+                yield from walk_strings(value, field)
+    elif isinstance(data, CommentedSeq):
+        for index, value in enumerate(data):
+            field = f"{prefix}[{index}]"
+            if isinstance(value, str):
+                yield field, value, _one_based(data.lc.item(index))
+            else:
+                yield from walk_strings(value, field)
+
+
+def locate(data: Any, loc: tuple[str | int, ...]) -> Location:
+    """The line and column of the deepest part of `loc` present in `data` (1-based)."""
+    best: Location = (None, None)
+    node = data
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            best = _one_based(node.lc.value(part) if not _is_collection(node[part]) else node.lc.key(part))
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            best = _one_based(node.lc.item(part))
+            node = node[part]
+        elif isinstance(node, CommentedMap | CommentedSeq) and best == (None, None):
+            best = _one_based((node.lc.line, node.lc.col))
+    if best == (None, None) and isinstance(data, CommentedMap | CommentedSeq):
+        best = _one_based((data.lc.line, data.lc.col))
+    return best
+
+
+def _is_collection(value: Any) -> bool:
+    return isinstance(value, CommentedMap | CommentedSeq)
+
+
+def _one_based(pair: Any) -> Location:
+    if not pair or pair[0] is None:
+        return (None, None)
+    return (pair[0] + 1, pair[1] + 1)
+
+
+def plain(data: Any) -> Any:
+    """Commented* objects as plain dicts and lists, for pydantic."""
+    if isinstance(data, dict):
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain(value) for value in data]
+    return data
