@@ -1,0 +1,33 @@
+"""Shared fixtures: the sample profiles, resolved once per test session."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from toolkit.model import Policy
+from toolkit.resolve import resolve_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = ROOT / "profiles"
+
+
+@cache
+def _resolved(name: str) -> Policy:
+    matches = [path for path in PROFILES.rglob(f"{name}.yaml")]
+    assert matches, f"no sample profile {name}"
+    return resolve_profile(matches[0], PROFILES)
+
+
+@pytest.fixture
+def sample_policy():
+    """Call with a profile name (e.g. "riverside-borough-council") to get its resolved Policy."""
+    return _resolved
+
+
+@pytest.fixture(autouse=True)
+def _fixed_build_time(monkeypatch):
+    """Every test builds as if at one moment, so outputs can be compared byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
