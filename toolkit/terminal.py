@@ -1,0 +1,43 @@
+"""Progress on the terminal: a bar when a person is watching, one line per profile when output is a log."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from toolkit.build import BuildFailure, BuildResult
+
+Reporter = Callable[[Path, BuildResult | BuildFailure], None]
+
+
+@contextmanager
+def progress_reporter(total: int) -> Iterator[Reporter]:
+    console = Console(stderr=True)
+    if not console.is_terminal or total < 2:
+        yield _plain_line
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("Building", total=total)
+
+        def advance(path: Path, outcome: BuildResult | BuildFailure) -> None:
+            progress.console.print(_line(path, outcome), highlight=False, markup=False)
+            progress.advance(task)
+
+        yield advance
+
+
+def _plain_line(path: Path, outcome: BuildResult | BuildFailure) -> None:
+    print(_line(path, outcome), file=sys.stderr if isinstance(outcome, BuildFailure) else sys.stdout)
+
+
+def _line(path: Path, outcome: BuildResult | BuildFailure) -> str:
+    if isinstance(outcome, BuildFailure):
+        return f"failed {path}"
+    names = ", ".join(file.name for file in outcome.files)
+    return f"built  {outcome.profile}: {names} ({outcome.seconds:.1f} s)"
