@@ -25,13 +25,13 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def safe_path(value: str, base: Path, roots: list[Path], suffixes: tuple[str, ...], **where: object) -> Path:
     """The real path of a file a profile names, refused if it is a URL, outside `roots` or not there."""
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) and not re.match(r"^[a-zA-Z]:[\\/]", value):
-        raise ToolkitError(Problem(f"`{value}` is a URL; give a file in the project instead (nothing is fetched)",
-                                   **where))  # type: ignore[arg-type]
+        raise ToolkitError(
+            Problem(f"`{value}` is a URL; give a file in the project instead (nothing is fetched)", **where)
+        )  # type: ignore[arg-type]
     path = (base / value).resolve()
     if not any(path.is_relative_to(root.resolve()) for root in roots):
         allowed = " or ".join(str(root) for root in roots)
-        raise ToolkitError(Problem(f"`{value}` is outside the project; files must be inside {allowed}",
-                                   **where))  # type: ignore[arg-type]
+        raise ToolkitError(Problem(f"`{value}` is outside the project; files must be inside {allowed}", **where))  # type: ignore[arg-type]
     if not path.is_file():
         raise ToolkitError(Problem(f"file `{value}` does not exist (looked for {path})", **where))  # type: ignore[arg-type]
     if suffixes and path.suffix.lower() not in suffixes:
@@ -100,12 +100,14 @@ def _luminance(colour: str) -> float:
 def check_contrast(foreground: str, background: str, what: str, **where: object) -> None:
     ratio = contrast_ratio(foreground, background)
     if ratio < MIN_CONTRAST:
-        raise ToolkitError(Problem(
-            f"{what}: {foreground} on {background} has a contrast ratio of {ratio:.2f}:1; "
-            f"WCAG AA needs at least {MIN_CONTRAST}:1",
-            hint="choose a darker or lighter shade",
-            **where,  # type: ignore[arg-type]
-        ))
+        raise ToolkitError(
+            Problem(
+                f"{what}: {foreground} on {background} has a contrast ratio of {ratio:.2f}:1; "
+                f"WCAG AA needs at least {MIN_CONTRAST}:1",
+                hint="choose a darker or lighter shade",
+                **where,  # type: ignore[arg-type]
+            )
+        )
 
 
 # Fonts -----------------------------------------------------------------------------------------------------------
@@ -131,9 +133,11 @@ def bundled_font(name: str, **where: object) -> Font:
     fonts = bundled_fonts()
     if name not in fonts:
         hint = did_you_mean(name, fonts) or "bundled: " + ", ".join(fonts)
-        raise ToolkitError(Problem(
-            f"font `{name}` is not bundled; give its files (regular, italic, bold, bold_italic) or use a bundled one",
-            hint=hint,
-            **where,  # type: ignore[arg-type]
-        ))
+        raise ToolkitError(
+            Problem(
+                f"font `{name}` is not bundled; give its files (regular, bold, ...) or pick a bundled one",
+                hint=hint,
+                **where,  # type: ignore[arg-type]
+            )
+        )
     return fonts[name]

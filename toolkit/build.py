@@ -32,19 +32,29 @@ def check_formats(names: Iterable[str]) -> list[str]:
     chosen = [name.strip().lower() for name in names if name.strip()]
     unknown = [name for name in chosen if name not in known]
     if unknown or not chosen:
-        raise ToolkitError(Problem(f"unknown format `{', '.join(unknown) or '(none)'}`; choose from "
-                                   + ", ".join(known), field="--format"))
+        raise ToolkitError(
+            Problem(
+                f"unknown format `{', '.join(unknown) or '(none)'}`; choose from " + ", ".join(known), field="--format"
+            )
+        )
     return sorted(set(chosen), key=chosen.index)
 
 
-def build_profile(path: Path, formats: list[str], out_dir: Path, profiles_dir: Path | None = None,
-                  options: render.RenderOptions | None = None) -> BuildResult:
+def build_profile(
+    path: Path,
+    formats: list[str],
+    out_dir: Path,
+    profiles_dir: Path | None = None,
+    options: render.RenderOptions | None = None,
+) -> BuildResult:
     """Every requested format of one profile, written only if all of them rendered."""
     started = time.perf_counter()
     policy = resolve_profile(path, profiles_dir)
     options = options or render.RenderOptions()
-    files = {out_dir / f"{policy.profile}{render.renderer(name).SUFFIX}": render.render(policy, name, options)
-             for name in formats}
+    files = {
+        out_dir / f"{policy.profile}{render.renderer(name).SUFFIX}": render.render(policy, name, options)
+        for name in formats
+    }
     publish(files, out_dir)
     return BuildResult(policy.profile, list(files), time.perf_counter() - started)
 
@@ -53,9 +63,13 @@ def all_profiles(profiles_dir: Path) -> list[Path]:
     return list(find_profiles(profiles_dir).values())
 
 
-def build_many(paths: list[Path], formats: list[str], out_dir: Path, profiles_dir: Path | None = None,
-               on_done: Callable[[Path, BuildResult | BuildFailure], None] | None = None,
-               ) -> tuple[list[BuildResult], list[BuildFailure]]:
+def build_many(
+    paths: list[Path],
+    formats: list[str],
+    out_dir: Path,
+    profiles_dir: Path | None = None,
+    on_done: Callable[[Path, BuildResult | BuildFailure], None] | None = None,
+) -> tuple[list[BuildResult], list[BuildFailure]]:
     """Build each profile; one broken profile does not stop the others, and its old outputs stay as they were."""
     options = render.RenderOptions()
     results, failures = [], []

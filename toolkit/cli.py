@@ -44,8 +44,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
-                                                 help="Show the version and exit.")] = None,
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
 ) -> None:
     _state["debug"] = debug
 
@@ -69,8 +70,9 @@ def build(
     for failure in failures:
         _print_error(failure.error)
     if failures:
-        typer.echo(f"{len(results)} built, {len(failures)} failed; the failed profiles' old outputs are unchanged.",
-                   err=True)
+        typer.echo(
+            f"{len(results)} built, {len(failures)} failed; the failed profiles' old outputs are unchanged.", err=True
+        )
         raise typer.Exit(max(failure.error.exit_code for failure in failures))
 
 
@@ -83,8 +85,13 @@ def _chosen_profiles(profiles: list[Path] | None, all_profiles: bool, profiles_d
     if all_profiles:
         return list(find_profiles(profiles_dir).values())
     if not profiles:
-        raise ToolkitError(Problem("name a profile file to build, or use --all", field="PROFILES",
-                                   hint="e.g. policy-toolkit build profiles/riverside-borough-council.yaml"))
+        raise ToolkitError(
+            Problem(
+                "name a profile file to build, or use --all",
+                field="PROFILES",
+                hint="e.g. policy-toolkit build profiles/riverside-borough-council.yaml",
+            )
+        )
     return profiles
 
 
@@ -101,8 +108,9 @@ def list_profiles(
 
 @app.command()
 def validate(
-    profiles: Annotated[list[Path] | None, typer.Argument(help="Profile files (default: all).", show_default=False)]
-    = None,
+    profiles: Annotated[
+        list[Path] | None, typer.Argument(help="Profile files (default: all).", show_default=False)
+    ] = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Check profiles (and their Word templates) without building anything."""
@@ -148,7 +156,7 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("Interrupted; outputs already there are unchanged.", err=True)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, traceback on request
+    except Exception as error:
         typer.echo(f"error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
         _traceback_if_debugging()
         sys.exit(1)

@@ -194,7 +194,9 @@ def _clause(
     _check_id(clause_id, CLAUSE_ID_PATTERN, path, number)
     if not clause_id.startswith(section_id + "."):
         raise CoreTemplateError(
-            Problem(f"clause `{clause_id}` must start with its section's ID `{section_id}.`", file=path, line=number + 1)
+            Problem(
+                f"clause `{clause_id}` must start with its section's ID `{section_id}.`", file=path, line=number + 1
+            )
         )
     # Keep the clause's own line numbers: the template is padded so that jinja reports file lines.
     source = "".join(lines[number + 1 : end])
@@ -209,8 +211,11 @@ def parse_options(text: str | None, path: Path, number: int) -> Applicability:
     for word in words:
         if not OPTION.match(word):
             raise CoreTemplateError(
-                Problem(f"unknown marker option `{word}` (use optional, sectors=..., nations=...)", file=path,
-                        line=number + 1)
+                Problem(
+                    f"unknown marker option `{word}` (use optional, sectors=..., nations=...)",
+                    file=path,
+                    line=number + 1,
+                )
             )
     values = dict(word.split("=", 1) for word in words if "=" in word)
     return Applicability(
@@ -231,7 +236,10 @@ def _refuse_duplicate_ids(sections: tuple[CoreSection, ...]) -> None:
         if item.id in seen:
             first = seen[item.id]
             raise CoreTemplateError(
-                Problem(f"ID `{item.id}` is used twice (also {first.file.name}:{first.line})", file=item.file,
-                        line=item.line)
+                Problem(
+                    f"ID `{item.id}` is used twice (also {first.file.name}:{first.line})",
+                    file=item.file,
+                    line=item.line,
+                )
             )
         seen[item.id] = item

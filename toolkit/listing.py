@@ -21,8 +21,15 @@ def profile_table(profiles_dir: Path) -> str:
     order += [(0, name) for name in layers if name not in seen]  # profiles caught in a cycle
     for depth, name in order:
         layer = layers[name]
-        rows.append(("  " * depth + name, layer.spec.extends or "(core)", _sector(name, layers), str(layer.path),
-                     layer.spec.description or ""))
+        rows.append(
+            (
+                "  " * depth + name,
+                layer.spec.extends or "(core)",
+                _sector(name, layers),
+                str(layer.path),
+                layer.spec.description or "",
+            )
+        )
     return _table(rows)
 
 
@@ -59,6 +66,5 @@ def clause_table() -> str:
 def _table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1]
-        for row in rows
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows
     ).rstrip()

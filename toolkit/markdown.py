@@ -120,7 +120,9 @@ class _Reader:
                 items.append(ListItem(blocks=self.blocks(until="list_item_close")))
         for item in items:
             for block in item.blocks:
-                if isinstance(block, ListBlock) and any(isinstance(b, ListBlock) for i in block.items for b in i.blocks):
+                if isinstance(block, ListBlock) and any(
+                    isinstance(b, ListBlock) for i in block.items for b in i.blocks
+                ):
                     raise MarkdownError("lists may be nested one level deep at most")
         return ListBlock(ordered=ordered, items=items)
 

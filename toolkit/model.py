@@ -27,7 +27,7 @@ class Text(_Node):
 
 
 class Term(_Node):
-    """A word that comes from the profile: a term (`term.staff`), a name (`org.name`) or a detail (`contact.x.email`)."""
+    """A word from the profile: a term (`term.staff`), a name (`org.name`) or a detail (`contact.x.email`)."""
 
     kind: Literal["term"] = "term"
     key: str

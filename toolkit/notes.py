@@ -28,8 +28,13 @@ class TailoringNote:
 def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     """Every clause a profile changed, in document order, with the recorded reason."""
     return [
-        TailoringNote(clause.id, _title(section, clause), STATUS_WORDS[clause.provenance.status],
-                      clause.provenance.changed_by or CORE, clause.provenance.reason)
+        TailoringNote(
+            clause.id,
+            _title(section, clause),
+            STATUS_WORDS[clause.provenance.status],
+            clause.provenance.changed_by or CORE,
+            clause.provenance.reason,
+        )
         for section in policy.sections
         for clause in section.clauses
         if clause.provenance.status in STATUS_WORDS

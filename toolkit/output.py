@@ -29,8 +29,13 @@ def publish(files: dict[Path, bytes], out_dir: Path) -> list[Path]:
             for temporary, target in staged:
                 os.replace(temporary, target)
     except Timeout:
-        raise OutputError(Problem(f"another build has been writing to this folder for {LOCK_TIMEOUT_SECONDS} s; "
-                                  "try again when it has finished", file=out_dir)) from None
+        raise OutputError(
+            Problem(
+                f"another build has been writing to this folder for {LOCK_TIMEOUT_SECONDS} s; "
+                "try again when it has finished",
+                file=out_dir,
+            )
+        ) from None
     except OSError as error:
         raise OutputError(Problem(f"cannot write here: {_reason(error)}", file=out_dir)) from None
     return list(files)

@@ -46,8 +46,11 @@ def find_profiles(directory: Path) -> dict[str, Path]:
         name = profile_name(path)
         if name in found:
             raise ToolkitError(
-                Problem(f"two profiles are called `{name}` (the other is {found[name]})", file=path,
-                        hint="profile names are file names and must be unique")
+                Problem(
+                    f"two profiles are called `{name}` (the other is {found[name]})",
+                    file=path,
+                    hint="profile names are file names and must be unique",
+                )
             )
         found[name] = path
     return found
@@ -73,11 +76,13 @@ def load_chain(path: Path, profiles_dir: Path) -> list[Layer]:
         names = [layer.name for layer in chain]
         if parent in names:
             cycle = " → ".join([*reversed(names), parent])
-            raise ToolkitError(Problem(f"profiles extend each other in a circle: {cycle}", field="extends",
-                                       **child.where("extends")))
+            raise ToolkitError(
+                Problem(f"profiles extend each other in a circle: {cycle}", field="extends", **child.where("extends"))
+            )
         if len(chain) >= MAX_DEPTH:
-            raise ToolkitError(Problem(f"extends more than {MAX_DEPTH} profiles deep", field="extends",
-                                       **child.where("extends")))
+            raise ToolkitError(
+                Problem(f"extends more than {MAX_DEPTH} profiles deep", field="extends", **child.where("extends"))
+            )
         chain.append(load_layer(_parent_path(parent, child, known)))
     return list(reversed(chain))
 
@@ -91,8 +96,12 @@ def _parent_path(parent: str, child: Layer, known: dict[str, Path]) -> Path:
         return known[parent]
     hint = did_you_mean(parent, known) or ("profiles: " + ", ".join(sorted(known)) if known else None)
     raise ToolkitError(
-        Problem(f"extends `{parent}`, but there is no profile of that name", field="extends", hint=hint,
-                **child.where("extends"))
+        Problem(
+            f"extends `{parent}`, but there is no profile of that name",
+            field="extends",
+            hint=hint,
+            **child.where("extends"),
+        )
     )
 
 
@@ -114,14 +123,11 @@ def _problem(path: Path, data: Any, error: Any) -> Problem:
 
 
 def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """pydantic's loc without the union tags it adds (`replace`, `function-before[...]`)."""
+    """pydantic's loc without the tags it adds for unions (`clauses.0.replace...`, `function-before[...]`)."""
     cleaned: list[str | int] = []
     for index, part in enumerate(loc):
-        previous = loc[index - 1] if index else None
-        if previous == "clauses" or (isinstance(previous, int) and index >= 2 and loc[index - 2] == "clauses"):
-            if part in OPERATIONS and index == len(cleaned) + 1:
-                continue
-        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+        after_item = index >= 2 and isinstance(loc[index - 1], int) and loc[index - 2] == "clauses"
+        if (after_item and part in OPERATIONS) or (isinstance(part, str) and ("[" in part or "function-" in part)):
             continue
         cleaned.append(part)
     return tuple(cleaned)
@@ -179,8 +185,9 @@ class _OperationFields:
 
 
 def _has(node: Any, part: str | int) -> bool:
-    return (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int)
-                                                          and 0 <= part < len(node))
+    return (isinstance(node, dict) and part in node) or (
+        isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+    )
 
 
 def _field_model(model: Any, name: str) -> Any:

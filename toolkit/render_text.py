@@ -58,8 +58,9 @@ def _run(source: str, name: str, file: Path, first_line: int, vocabulary: Vocabu
         template = _compile(source, name, str(file), first_line)
         return template.render(vocabulary.template_context())
     except TemplateSyntaxError as error:
-        raise CoreTemplateError(Problem(f"template syntax: {error.message}", file=file, line=error.lineno,
-                                        field=name)) from None
+        raise CoreTemplateError(
+            Problem(f"template syntax: {error.message}", file=file, line=error.lineno, field=name)
+        ) from None
     except (TemplateError, VocabularyError, TypeError, AttributeError) as error:
         line = _template_line(error.__traceback__, str(file))
         raise CoreTemplateError(Problem(_describe(error), file=file, line=line, field=name)) from None

@@ -118,8 +118,11 @@ class _Applier:
             targets = _targets(operation)
             repeated = [target for target in targets if target in seen]
             if repeated:
-                self.fail(index, f"a second operation on `{repeated[0]}` in this profile (the first is "
-                                 f"clauses[{seen[repeated[0]]}]); combine them into one")
+                self.fail(
+                    index,
+                    f"a second operation on `{repeated[0]}` in this profile (the first is "
+                    f"clauses[{seen[repeated[0]]}]); combine them into one",
+                )
                 continue
             seen.update(dict.fromkeys(targets, index))
             try:
@@ -136,8 +139,13 @@ class _Applier:
 
     def change(self, index: int, action: str, reason: str | None) -> Change:
         line = self.layer.where("clauses", index)["line"]
-        return Change(layer=self.layer.name, action=action, reason=reason,  # type: ignore[arg-type]
-                      file=str(self.layer.path), line=line)
+        return Change(
+            layer=self.layer.name,
+            action=action,
+            reason=reason,  # type: ignore[arg-type]
+            file=str(self.layer.path),
+            line=line,
+        )
 
     def apply(self, index: int, operation: Any) -> None:
         handler = {
@@ -155,9 +163,12 @@ class _Applier:
         found = self.outline.find(clause_id)
         if found is None:
             if clause_id in self.outline.dormant:
-                raise _OperationError(f"clause `{clause_id}` is not part of this policy "
-                                      f"({self.outline.dormant[clause_id].core.applicability.describe()})",  # type: ignore[union-attr]
-                                      f"use `include: {clause_id}` first", field_name)
+                raise _OperationError(
+                    f"clause `{clause_id}` is not part of this policy "
+                    f"({self.outline.dormant[clause_id].core.applicability.describe()})",  # type: ignore[union-attr]
+                    f"use `include: {clause_id}` first",
+                    field_name,
+                )
             raise self.unknown(clause_id, field_name)
         return found
 
@@ -170,8 +181,11 @@ class _Applier:
         section, position = self.existing(op.replace, "replace")
         clause = section.clauses[position]
         if not clause.present:
-            raise _OperationError(f"clause `{op.replace}` was {clause.status} by `{clause.changed_by}`",
-                                  f"use `include: {op.replace}` to bring it back", "replace")
+            raise _OperationError(
+                f"clause `{op.replace}` was {clause.status} by `{clause.changed_by}`",
+                f"use `include: {op.replace}` to bring it back",
+                "replace",
+            )
         if op.title is not None or clause.core is not None:
             clause.title = op.title  # None keeps the core's own title
         clause.text = op.text
@@ -200,8 +214,9 @@ class _Applier:
         section, position = self.existing(clause_id, action)
         clause = section.clauses[position]
         if not clause.present:
-            raise _OperationError(f"clause `{clause_id}` was already {clause.status} by `{clause.changed_by}`",
-                                  None, action)
+            raise _OperationError(
+                f"clause `{clause_id}` was already {clause.status} by `{clause.changed_by}`", None, action
+            )
         return clause
 
     def include(self, index: int, op: IncludeClause) -> None:
@@ -247,15 +262,25 @@ class _Applier:
 
     def add(self, index: int, op: AddClause) -> None:
         self.check_new_id(op.add, "add")
-        clause = DraftClause(op.add, None, self.layer.name, "added", op.title, op.text, self.layer.name, op.reason,
-                             where=self.layer.where("clauses", index, "text"))
+        clause = DraftClause(
+            op.add,
+            None,
+            self.layer.name,
+            "added",
+            op.title,
+            op.text,
+            self.layer.name,
+            op.reason,
+            where=self.layer.where("clauses", index, "text"),
+        )
         clause.history.append(self.change(index, "add", op.reason))
         self.insert(clause, op.before, op.after, op.section)
 
     def check_new_id(self, clause_id: str, field_name: str) -> None:
         if clause_id in self.outline.all_ids():
-            raise _OperationError(f"`{clause_id}` already exists", "choose a new ID, e.g. with your short name in it",
-                                  field_name)
+            raise _OperationError(
+                f"`{clause_id}` already exists", "choose a new ID, e.g. with your short name in it", field_name
+            )
 
     def insert(self, clause: DraftClause, before: str | None, after: str | None, section_id: str | None) -> None:
         given = [name for name, value in (("before", before), ("after", after), ("section", section_id)) if value]
@@ -283,8 +308,17 @@ class _Applier:
             self.check_new_id(clause_id, f"clauses[{number}].id")
         section = DraftSection(op.add_section, None, self.layer.name, title=op.title)
         for number, new in enumerate(op.clauses):
-            clause = DraftClause(new.id, None, self.layer.name, "added", new.title, new.text, self.layer.name,
-                                 op.reason, where=self.layer.where("clauses", index, "clauses", number, "text"))
+            clause = DraftClause(
+                new.id,
+                None,
+                self.layer.name,
+                "added",
+                new.title,
+                new.text,
+                self.layer.name,
+                op.reason,
+                where=self.layer.where("clauses", index, "clauses", number, "text"),
+            )
             clause.history.append(self.change(index, "add_section", op.reason))
             section.clauses.append(clause)
         given = [value for value in (op.before, op.after) if value]
@@ -351,8 +385,16 @@ def _default_profiles_dir(path: Path) -> Path:
 
 
 def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
-    return Vocabulary(settings.organisation, settings.terms, settings.contacts, core.contact_roles, settings.channels,
-                      settings.code, settings.document, core.version)
+    return Vocabulary(
+        settings.organisation,
+        settings.terms,
+        settings.contacts,
+        core.contact_roles,
+        settings.channels,
+        settings.code,
+        settings.document,
+        core.version,
+    )
 
 
 def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer) -> list[Section]:

@@ -99,8 +99,9 @@ class _Merger:
         value = self.get(*path)
         if value is None:
             inherited = " or a profile it extends" if len(self.chain) > 1 else ""
-            self.problems.append(Problem(f"is required; set it in this profile{inherited}", file=self.leaf.path,
-                                         field=".".join(path)))
+            self.problems.append(
+                Problem(f"is required; set it in this profile{inherited}", file=self.leaf.path, field=".".join(path))
+            )
         return value
 
     def fail(self, message: str, setting: Setting | None, **extra: Any) -> None:
@@ -152,8 +153,11 @@ def _terms(merger: _Merger) -> dict[str, TermForms]:
     for (_, key), setting in _group(merger, "terminology"):
         spec = merger.core.terms.get(key)
         if spec is None:
-            merger.fail("is not a term the guidance uses", setting,
-                        hint=did_you_mean(key, merger.core.terms) or "terms: " + ", ".join(merger.core.terms))
+            merger.fail(
+                "is not a term the guidance uses",
+                setting,
+                hint=did_you_mean(key, merger.core.terms) or "terms: " + ", ".join(merger.core.terms),
+            )
             continue
         override = setting.value
         if spec.plural is not None and override.plural is None:
@@ -172,25 +176,38 @@ def _contacts(merger: _Merger) -> list[Contact]:
     given: dict[str, Contact] = {}
     for (_, role), setting in _group(merger, "contacts"):
         if role not in roles:
-            merger.fail("is not a contact role", setting, hint=did_you_mean(role, roles) or "roles: " + ", ".join(roles))
+            merger.fail(
+                "is not a contact role", setting, hint=did_you_mean(role, roles) or "roles: " + ", ".join(roles)
+            )
         elif setting.value is not None:
             given[role] = Contact(role=role, label=roles[role], **setting.value.model_dump())
     for role in merger.core.required_contacts:
         if role not in given:
-            merger.problems.append(Problem(
-                f"is required (the guidance tells readers when to contact {roles[role].lower()})",
-                file=merger.leaf.path, field=f"contacts.{role}"))
+            merger.problems.append(
+                Problem(
+                    f"is required (the guidance tells readers when to contact {roles[role].lower()})",
+                    file=merger.leaf.path,
+                    field=f"contacts.{role}",
+                )
+            )
     return [given[role] for role in roles if role in given]
 
 
 def _branding(merger: _Merger) -> Branding | None:
     defaults = merger.core.branding
-    colours = {name: merger.get("branding", name, default=defaults[name])
-               for name in ("primary_colour", "text_colour", "background_colour")}
+    colours = {
+        name: merger.get("branding", name, default=defaults[name])
+        for name in ("primary_colour", "text_colour", "background_colour")
+    }
     background = colours["background_colour"]
     for name, what in (("text_colour", "text"), ("primary_colour", "headings, links and the cover band")):
-        merger.guard(check_contrast, colours[name], background, what,
-                     **_where(merger, ("branding", name), ("branding", "background_colour")))
+        merger.guard(
+            check_contrast,
+            colours[name],
+            background,
+            what,
+            **_where(merger, ("branding", name), ("branding", "background_colour")),
+        )
     logo = _logo(merger)
     font = _font(merger)
     template = _word_template(merger)
@@ -243,8 +260,10 @@ def _font(merger: _Merger) -> Font | None:
         merger.fail("a font of your own needs at least its `regular` file", setting)
         return None
     base = setting.layer.path.parent
-    files = {style: merger.guard(safe_path, path, base, [*merger.roots, base], (".ttf", ".otf"),
-                                 **_field(setting, style)) for style, path in given.items()}
+    files = {
+        style: merger.guard(safe_path, path, base, [*merger.roots, base], (".ttf", ".otf"), **_field(setting, style))
+        for style, path in given.items()
+    }
     if None in files.values():
         return None
     return Font(name=spec.name, files={style: files.get(style, files["regular"]) for style in FONT_STYLES})
@@ -264,8 +283,10 @@ def _document(merger: _Merger) -> DocumentControl | None:
     if None in values.values():
         return None
     if values["review_by"] <= values["approved_on"]:
-        merger.fail(f"the review date ({values['review_by']}) must come after approval ({values['approved_on']})",
-                    merger.latest[("document", "review_by")])
+        merger.fail(
+            f"the review date ({values['review_by']}) must come after approval ({values['approved_on']})",
+            merger.latest[("document", "review_by")],
+        )
         return None
     optional = {name: merger.get("document", name) for name in ("effective_from", "classification")}
     return DocumentControl(**values, **optional)

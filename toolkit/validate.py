@@ -16,11 +16,14 @@ def validate_profile(path: Path, profiles_dir: Path | None = None) -> None:
 
     problems = docx.check_template(policy.branding.word_template)
     if problems:
-        raise ToolkitError([Problem(text, file=policy.branding.word_template, field="branding.word_template")
-                            for text in problems])
+        raise ToolkitError(
+            [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
+        )
 
 
-def validate_profiles(paths: list[Path], profiles_dir: Path | None = None) -> Iterator[tuple[Path, ToolkitError | None]]:
+def validate_profiles(
+    paths: list[Path], profiles_dir: Path | None = None
+) -> Iterator[tuple[Path, ToolkitError | None]]:
     for path in paths:
         try:
             validate_profile(path, profiles_dir)

@@ -57,8 +57,9 @@ class _Printable:
 
 
 class TermRef(_Printable):
-    def __init__(self, vocabulary: Vocabulary, key: str, forms: TermForms, form: str = "singular",
-                 capital: bool = False) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, key: str, forms: TermForms, form: str = "singular", capital: bool = False
+    ) -> None:
         super().__init__(vocabulary)
         self._key, self._forms, self._form, self._capital = key, forms, form, capital
 
@@ -144,13 +145,17 @@ class ContactRef(Namespace, _Printable):
     def __init__(self, vocabulary: Vocabulary, contact: Contact) -> None:
         _Printable.__init__(self, vocabulary)
         key = f"contact.{contact.role}"
-        Namespace.__init__(self, key, {
-            "role": contact.label,
-            "name": Value(vocabulary, f"{key}.name", contact.name),
-            "email": Value(vocabulary, f"{key}.email", contact.email, f"mailto:{contact.email}"),
-            "phone": Value(vocabulary, f"{key}.phone", contact.phone, tel_url(contact.phone)),
-            "url": Value(vocabulary, f"{key}.url", contact.url, contact.url),
-        })
+        Namespace.__init__(
+            self,
+            key,
+            {
+                "role": contact.label,
+                "name": Value(vocabulary, f"{key}.name", contact.name),
+                "email": Value(vocabulary, f"{key}.email", contact.email, f"mailto:{contact.email}"),
+                "phone": Value(vocabulary, f"{key}.phone", contact.phone, tel_url(contact.phone)),
+                "url": Value(vocabulary, f"{key}.url", contact.url, contact.url),
+            },
+        )
         self._contact = contact
 
     def __bool__(self) -> bool:
@@ -203,28 +208,41 @@ class Vocabulary:
         self.slots = Slots()
         given = {contact.role: ContactRef(self, contact) for contact in contacts}
         self.namespaces: dict[str, Namespace] = {
-            "org": Namespace("org", {
-                "name": Value(self, "org.name", organisation.name),
-                "short_name": Value(self, "org.short_name", organisation.short_name),
-                "sector": organisation.sector,
-                "nation": organisation.nation,
-            }),
+            "org": Namespace(
+                "org",
+                {
+                    "name": Value(self, "org.name", organisation.name),
+                    "short_name": Value(self, "org.short_name", organisation.short_name),
+                    "sector": organisation.sector,
+                    "nation": organisation.nation,
+                },
+            ),
             "term": Namespace("term", {key: TermRef(self, key, forms) for key, forms in terms.items()}),
             "contact": Namespace("contact", {role: given.get(role) or MissingContact(role) for role in contact_roles}),
-            "code": Namespace("code", {
-                "name": Value(self, "code.name", code.name),
-                "url": Value(self, "code.url", code.url, code.url),
-                "values": [
-                    Namespace(f"code.values[{i}]", {
-                        "name": Value(self, f"code.values.{i}.name", value.name),
-                        "meaning": Value(self, f"code.values.{i}.meaning", value.meaning),
-                    })
-                    for i, value in enumerate(code.values)
-                ],
-            }),
-            "document": Namespace("document", {
-                name: Value(self, f"document.{name}", getattr(document, name)) for name in DocumentControl.model_fields
-            }),
+            "code": Namespace(
+                "code",
+                {
+                    "name": Value(self, "code.name", code.name),
+                    "url": Value(self, "code.url", code.url, code.url),
+                    "values": [
+                        Namespace(
+                            f"code.values[{i}]",
+                            {
+                                "name": Value(self, f"code.values.{i}.name", value.name),
+                                "meaning": Value(self, f"code.values.{i}.meaning", value.meaning),
+                            },
+                        )
+                        for i, value in enumerate(code.values)
+                    ],
+                },
+            ),
+            "document": Namespace(
+                "document",
+                {
+                    name: Value(self, f"document.{name}", getattr(document, name))
+                    for name in DocumentControl.model_fields
+                },
+            ),
             "core": Namespace("core", {"version": core_version}),
         }
         self.contacts = list(given.values())
@@ -233,13 +251,16 @@ class Vocabulary:
     def _channel(self, index: int, channel: Channel) -> Namespace:
         key = f"channels.{index}"
         link = Value(self, f"{key}.name", channel.name, channel.url)
-        return Namespace(key, {
-            "name": Value(self, f"{key}.name", channel.name),
-            "platform": Value(self, f"{key}.platform", channel.platform),
-            "url": Value(self, f"{key}.url", channel.url, channel.url),
-            "handle": Value(self, f"{key}.handle", channel.handle),
-            "link": link,
-        })
+        return Namespace(
+            key,
+            {
+                "name": Value(self, f"{key}.name", channel.name),
+                "platform": Value(self, f"{key}.platform", channel.platform),
+                "url": Value(self, f"{key}.url", channel.url, channel.url),
+                "handle": Value(self, f"{key}.handle", channel.handle),
+                "link": link,
+            },
+        )
 
     def template_context(self) -> dict[str, object]:
         return {**self.namespaces, "contacts": self.contacts, "channels": self.channels}
