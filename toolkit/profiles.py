@@ -75,7 +75,7 @@ def load_chain(path: Path, profiles_dir: Path) -> list[Layer]:
         child = chain[-1]
         names = [layer.name for layer in chain]
         if parent in names:
-            cycle = " → ".join([*reversed(names), parent])
+            cycle = " → ".join([*names, parent])
             raise ToolkitError(
                 Problem(f"profiles extend each other in a circle: {cycle}", field="extends", **child.where("extends"))
             )

@@ -1,0 +1,217 @@
+"""Resolution: inheritance, clause operations and the provenance every clause carries."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from toolkit.core import load_core
+from toolkit.errors import ToolkitError
+from toolkit.model import Clause, Policy, Term, block_text, plain_text
+from toolkit.resolve import resolve_profile
+
+from .conftest import PROFILES
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def resolve(folder: Path, text: str, name: str = "test-org") -> Policy:
+    return resolve_profile(write(folder, name, text), PROFILES)
+
+
+def clause(policy: Policy, clause_id: str) -> Clause:
+    return next(c for s in policy.sections for c in s.clauses if c.id == clause_id)
+
+
+def clause_ids(policy: Policy) -> list[str]:
+    return [c.id for s in policy.sections for c in s.visible_clauses]
+
+
+def errors(folder: Path, text: str) -> str:
+    with pytest.raises(ToolkitError) as caught:
+        resolve(folder, text)
+    return "\n".join(problem.render() for problem in caught.value.problems)
+
+
+COUNCIL = """\
+extends: local-council
+name: Testshire District Council
+"""
+
+
+def test_a_child_inherits_everything_it_does_not_say(tmp_path):
+    policy = resolve(tmp_path, COUNCIL)
+    assert policy.chain == ["local-council", "test-org"]
+    assert policy.organisation.name == "Testshire District Council"
+    assert policy.organisation.sector == "local_government"
+    assert policy.terms["staff"].singular == "council officer"
+    assert policy.terms["staff"].set_by == "local-council"
+    assert policy.document.owner == "Head of Communications"
+
+
+def test_terms_stay_terms_in_the_model(tmp_path):
+    policy = resolve(tmp_path, COUNCIL + "terminology:\n  staff: {singular: officer, plural: officers}\n")
+    terms = [node for s in policy.sections for c in s.visible_clauses for node in _inlines(c) if isinstance(node, Term)]
+    staff = [t for t in terms if t.key == "term.staff"]
+    assert staff and {t.text.lower() for t in staff} <= {"officer", "officers"}
+    assert any(t.key == "org.name" and t.text == "Testshire District Council" for t in terms)
+
+
+def _inlines(clause: Clause) -> list:
+    found: list = []
+
+    def walk(nodes):
+        for node in nodes:
+            found.append(node)
+            walk(getattr(node, "children", []))
+
+    for block in clause.blocks:
+        for nodes in _block_inlines(block):
+            walk(nodes)
+    return found
+
+
+def _block_inlines(block) -> list:
+    if hasattr(block, "inlines"):
+        return [block.inlines]
+    if hasattr(block, "items"):
+        return [nodes for item in block.items for inner in item.blocks for nodes in _block_inlines(inner)]
+    return [block.header, *[cell for row in block.rows for cell in row]]
+
+
+def test_sector_clauses_follow_the_sector(sample_policy):
+    council = clause_ids(sample_policy("local-council"))
+    nhs = clause_ids(sample_policy("nhs-trust"))
+    core = load_core()
+    council_only = [c.id for c in core.clauses.values() if c.applicability.sectors == {"local_government"}]
+    nhs_only = [c.id for c in core.clauses.values() if c.applicability.sectors == {"nhs"}]
+    assert council_only and nhs_only
+    assert set(council_only) <= set(council) and not set(council_only) & set(nhs)
+    assert set(nhs_only) <= set(nhs) and not set(nhs_only) & set(council)
+
+
+def test_optional_clauses_need_including(tmp_path):
+    optional = next(c for c in load_core().clauses.values() if c.applicability.optional)
+    assert optional.id not in clause_ids(resolve(tmp_path, COUNCIL))
+    policy = resolve(tmp_path, COUNCIL + f"clauses:\n  - include: {optional.id}\n    reason: we need it\n")
+    assert optional.id in clause_ids(policy)
+    included = clause(policy, optional.id).provenance
+    assert (included.status, included.changed_by, included.reason) == ("included", "test-org", "we need it")
+
+
+def test_replace_keeps_the_core_title_and_records_who_and_why(tmp_path):
+    policy = resolve(
+        tmp_path,
+        COUNCIL
+        + """\
+        clauses:
+          - replace: principles.credible
+            text: Check your facts with {contact.press}, {org.short_name} style.
+            reason: Shorter for our staff.
+        """.replace("        ", ""),
+    )
+    replaced = clause(policy, "principles.credible")
+    assert replaced.provenance.status == "replaced"
+    assert replaced.provenance.changed_by == "test-org"
+    assert replaced.provenance.reason == "Shorter for our staff."
+    assert replaced.provenance.history[0].line == 4
+    assert "Be credible" in plain_text(replaced.title)
+    assert block_text(replaced.blocks) == "Check your facts with The communications team, the council style."
+    assert replaced.provenance.core_fingerprint == load_core().clauses["principles.credible"].fingerprint
+
+
+def test_remove_keeps_the_clause_in_the_model_with_its_reason(tmp_path):
+    text = COUNCIL + "clauses:\n  - remove: principles.responsive\n    reason: Covered by our engagement strategy.\n"
+    policy = resolve(tmp_path, text)
+    removed = clause(policy, "principles.responsive")
+    assert not removed.visible
+    assert removed.provenance.reason == "Covered by our engagement strategy."
+    assert "principles.responsive" not in clause_ids(policy)
+
+
+def test_add_move_and_add_section_place_clauses_where_asked(tmp_path):
+    policy = resolve(
+        tmp_path,
+        COUNCIL
+        + textwrap.dedent("""\
+        clauses:
+          - add: principles.test-kindness
+            after: principles.credible
+            title: Be kind
+            text: Be kind to {term.public}.
+          - move: principles.integrated
+            before: principles.credible
+          - add_section: test-local
+            after: principles
+            title: Local rules
+            clauses:
+              - id: test-local.parking
+                text: Do not post photos of the staff car park.
+        """),
+    )
+    ids = clause_ids(policy)
+    assert ids.index("principles.integrated") < ids.index("principles.credible") < ids.index("principles.test-kindness")
+    sections = [s.id for s in policy.sections]
+    assert sections[sections.index("principles") + 1] == "test-local"
+    assert clause(policy, "principles.integrated").provenance.status == "moved"
+    assert clause(policy, "principles.test-kindness").provenance.origin == "test-org"
+    assert block_text(clause(policy, "principles.test-kindness").blocks) == "Be kind to residents and the public."
+
+
+def test_a_grandchild_stacks_on_its_parent(tmp_path):
+    write(tmp_path, "test-parent", COUNCIL + "short_name: Testshire\n")
+    child = "extends: test-parent\nname: Testshire Planning\nclauses:\n  - remove: principles.responsive\n    reason: x\n"
+    policy = resolve(tmp_path, child, name="test-child")
+    assert policy.chain == ["local-council", "test-parent", "test-child"]
+    assert policy.organisation.short_name == "Testshire"
+    assert policy.organisation.name == "Testshire Planning"
+
+
+def test_profile_text_is_never_a_template(tmp_path):
+    text = COUNCIL + "clauses:\n  - replace: principles.credible\n    text: '{{ 7*7 }} {% if x %} <b>hi</b> &amp;'\n"
+    policy = resolve(tmp_path, text)
+    assert block_text(clause(policy, "principles.credible").blocks) == "{{ 7*7 }} {% if x %} <b>hi</b> &"
+
+
+def test_resolution_is_deterministic(sample_policy):
+    first = sample_policy("riverside-borough-council").model_dump_json()
+    again = resolve_profile(PROFILES / "riverside-borough-council.yaml", PROFILES).model_dump_json()
+    assert first == again
+
+
+@pytest.mark.parametrize(
+    ("operations", "expected"),
+    [
+        ("  - replace: principles.credable\n    text: x\n", "did you mean `principles.credible`?"),
+        ("  - remove: principles.credible\n", "clauses[0].reason: is required here"),
+        ("  - remove: principles.credible\n    reason: a\n  - replace: principles.credible\n    text: b\n",
+         "a second operation on `principles.credible`"),
+        ("  - add: principles.credible\n    after: principles.consistent\n    text: x\n", "already exists"),
+        ("  - add: test.new\n    text: x\n", "exactly one of `before:`, `after:` or `section:`"),
+        ("  - replace: principles.credible\n    text: '{term.staf}'\n", "did you mean `term.staff`?"),
+        ("  - replace: principles.credible\n    text: '[x](javascript:alert(1))'\n", "links must start with https://"),
+        ("  - include: principles.credible\n", "already part of this policy"),
+    ],
+)
+def test_operation_mistakes_name_the_line_and_suggest(tmp_path, operations, expected):
+    message = errors(tmp_path, COUNCIL + "clauses:\n" + operations)
+    assert "test-org.yaml:" in message
+    assert expected in message
+
+
+def test_missing_parent_suggests_a_name(tmp_path):
+    message = errors(tmp_path, "extends: local-counci\nname: X\n")
+    assert "test-org.yaml:1:10: extends:" in message and "did you mean `local-council`?" in message
+
+
+def test_inheritance_cycles_are_refused(tmp_path):
+    write(tmp_path, "test-a", "extends: test-b\nname: A\n")
+    write(tmp_path, "test-b", "extends: test-a\nname: B\n")
+    with pytest.raises(ToolkitError, match="in a circle: test-a → test-b → test-a"):
+        resolve_profile(tmp_path / "test-a.yaml", PROFILES)
