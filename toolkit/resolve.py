@@ -14,7 +14,7 @@ from typing import Any
 from toolkit.core import Core, CoreClause, CoreSection, fingerprint, load_core
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.markdown import MarkdownError
-from toolkit.model import CORE, Change, Clause, ClauseStatus, Policy, Provenance, Section
+from toolkit.model import CORE, Change, Clause, ClauseStatus, Policy, Provenance, Section, TermForms
 from toolkit.profiles import Layer, load_chain
 from toolkit.render_text import (
     render_core_clause,
@@ -377,6 +377,31 @@ def resolve_profile(path: Path, profiles_dir: Path | None = None, core: Core | N
     return _policy(chain, settings, core, sections)
 
 
+def core_baseline(policy: Policy, core: Core | None = None) -> Policy:
+    """The core guidance as it would read for this organisation with no profile changes and the core's own terms.
+
+    Comparing a policy with this shows exactly what its profiles departed from: clause operations and terminology,
+    not the details every organisation fills in (its name, contacts, code of conduct).
+    """
+    core = core or load_core()
+    terms = {key: TermForms(singular=spec.singular, plural=spec.plural) for key, spec in core.terms.items()}
+    settings = Settings(
+        organisation=policy.organisation,
+        language=policy.language,
+        title=core.title,
+        terms=terms,
+        contacts=policy.contacts,
+        channels=policy.channels,
+        code=policy.code_of_conduct,
+        branding=policy.branding,
+        document=policy.document,
+    )
+    outline = Outline.from_core(core, policy.organisation.sector, policy.organisation.nation)
+    sections = _render(outline, _vocabulary(settings, core), None)
+    baseline = _policy([], settings, core, sections)
+    return baseline.model_copy(update={"profile": CORE, "chain": [CORE]})
+
+
 def _default_profiles_dir(path: Path) -> Path:
     for parent in path.resolve().parents:
         if parent.name == "profiles":
@@ -397,7 +422,7 @@ def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
     )
 
 
-def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer) -> list[Section]:
+def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer | None) -> list[Section]:
     problems: list[Problem] = []
     sections = []
     for draft in outline.sections:
@@ -421,8 +446,8 @@ def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer) -> list[Secti
     return sections
 
 
-def _text_where(clause: DraftClause, leaf: Layer) -> dict[str, Any]:
-    where = clause.where or {"file": leaf.path}
+def _text_where(clause: DraftClause, leaf: Layer | None) -> dict[str, Any]:
+    where = clause.where or {"file": leaf.path if leaf else None}
     return {**where, "field": f"text of clause `{clause.id}`"}
 
 
@@ -451,8 +476,8 @@ def _render_clause(clause: DraftClause, vocabulary: Vocabulary, text_failed: boo
 
 def _policy(chain: list[Layer], settings: Settings, core: Core, sections: list[Section]) -> Policy:
     return Policy(
-        profile=chain[-1].name,
-        chain=[layer.name for layer in chain],
+        profile=chain[-1].name if chain else CORE,
+        chain=[layer.name for layer in chain] or [CORE],
         title=settings.title,
         subtitle=core.subtitle,
         language=settings.language,

@@ -224,6 +224,7 @@ class Vocabulary:
                 {
                     "name": Value(self, "code.name", code.name),
                     "url": Value(self, "code.url", code.url, code.url),
+                "link": Value(self, "code.name", code.name, code.url),
                     "values": [
                         Namespace(
                             f"code.values[{i}]",
@@ -294,7 +295,7 @@ class Vocabulary:
         return did_you_mean(path, self.placeholder_names()) or "see the README's list of placeholders"
 
     def placeholder_names(self) -> list[str]:
-        names = ["org.name", "org.short_name", "code.name", "code.url"]
+        names = ["org.name", "org.short_name", "code.name", "code.url", "code.link"]
         for key in self.namespaces["term"].names():
             names += [f"term.{key}", f"term.{key}.cap", f"term.{key}.plural", f"term.{key}.plural.cap"]
         for role in self.namespaces["contact"].names():
