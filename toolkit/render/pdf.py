@@ -1,0 +1,161 @@
+"""The printable handbook: the HTML page laid out by WeasyPrint as a tagged, bookmarked A4 PDF.
+
+WeasyPrint is not safe for untrusted input by default (a `file:` URL reads any file, `/dev/urandom` never ends),
+so it gets a fetcher that serves `data:` URIs and the exact font and logo files the policy names, and nothing
+else; a refused fetch stops the build instead of becoming a log line. WeasyPrint is imported only here, inside
+the functions (it takes about half a second), and its routine log chatter is kept off the user's terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from toolkit.model import Policy
+from toolkit.render import RenderOptions
+from toolkit.render.html import MIME_TYPES, render_html
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+SUFFIX = ".pdf"
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF 1.7 with /MarkInfo, /StructTreeRoot, /Lang and DisplayDocTitle
+LOGGERS = ("weasyprint", "fontTools")
+# Messages that say nothing a user can act on: font subsetting details, and CSS the screen page needs but
+# WeasyPrint does not know (it ignores it, as intended).
+NOISE = (
+    "Ignored `",
+    "Unsupported stylesheet",
+    "timestamp",
+    "glyf table",
+    "Dropped",
+)
+
+log = logging.getLogger(__name__)
+
+
+class RefusedFetch(ValueError):
+    """The PDF asked for a resource outside the policy's own files: a bug or a hostile input, never ignored."""
+
+
+def render(policy: Policy, options: RenderOptions) -> bytes:
+    """The handbook as PDF bytes; the same policy, build time and environment give the same bytes."""
+    html = render_html(policy, options, for_pdf=True)
+    return html_to_pdf(html, policy_files(policy))
+
+
+def policy_files(policy: Policy) -> frozenset[Path]:
+    """The only files the PDF may read: the TrueType fonts and the logo the policy names."""
+    branding = policy.branding
+    files = set(branding.font.files.values())
+    if branding.logo is not None:
+        files.add(branding.logo.png)
+        if branding.logo.svg is not None:
+            files.add(branding.logo.svg)
+    return frozenset(files)
+
+
+def html_to_pdf(html: str, allowed: Iterable[Path]) -> bytes:
+    """Lay out `html` and write a tagged PDF with a deterministic identifier (a hash of the HTML)."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    with _quiet_weasyprint():
+        try:
+            document = HTML(string=html, url_fetcher=url_fetcher(allowed)).render()
+            return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, finisher=_finish)
+        except FatalURLFetchingError as error:  # a BaseException: turn it into an ordinary error
+            cause = error.__cause__
+            raise RefusedFetch(str(cause) if cause else str(error)) from None
+
+
+def _finish(document: Any, pdf: Any) -> None:
+    """Open with the bookmarks showing and the title (not the file name) in the window bar."""
+    import pydyf
+
+    pdf.catalog["PageMode"] = "/UseOutlines"
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+# The fetcher -------------------------------------------------------------------------------------------------------
+
+
+def url_fetcher(allowed: Iterable[Path]) -> URLFetcher:
+    """A WeasyPrint fetcher that serves `data:` URIs and exactly the `allowed` files, and refuses the rest:
+    http(s), other files, devices, symlinks out of the set. Built on `URLFetcher` with `fail_on_errors`, so
+    WeasyPrint stops on a refusal instead of logging it and carrying on."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    real = frozenset(os.path.realpath(path) for path in allowed)
+
+    class OnlyPolicyFiles(URLFetcher):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                return _serve_file(url, real, URLFetcherResponse)
+            raise RefusedFetch(f"refused to fetch {url[:200]!r}: only the policy's own files are allowed")
+
+    return OnlyPolicyFiles(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=True, timeout=1)
+
+
+def _serve_file(url: str, allowed: frozenset[str], response: type[URLFetcherResponse]) -> URLFetcherResponse:
+    parts = urlsplit(url)
+    path = os.path.realpath(url2pathname(parts.path))
+    if parts.netloc not in ("", "localhost") or parts.query or path not in allowed or not os.path.isfile(path):
+        raise RefusedFetch(f"refused to read {url[:200]!r}: not a font or logo file of this policy")
+    mime = MIME_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+    return response(url, body=Path(path).read_bytes(), headers={"Content-Type": mime})
+
+
+# Logging -----------------------------------------------------------------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _quiet_weasyprint() -> Iterator[None]:
+    """Hold back WeasyPrint's and fontTools' warnings while rendering, drop the known noise, and pass on the
+    rest as warnings of this module, once each."""
+    collector = _Collect()
+    saved = []
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.propagate, logger.level))
+        logger.addHandler(collector)
+        logger.propagate = False
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, propagate, level in saved:
+            logger.removeHandler(collector)
+            logger.propagate, logger.level = propagate, level
+        for message in dict.fromkeys(real_problems(collector.records)):
+            log.warning("PDF: %s", message)
+
+
+def real_problems(records: Iterable[logging.LogRecord]) -> list[str]:
+    """The messages worth a user's attention: errors always, warnings unless known to be noise."""
+    messages = []
+    for record in records:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or not message.startswith(NOISE):
+            messages.append(message)
+    return messages
