@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import Problem, ToolkitError
 
 app = typer.Typer(
     name="policy-toolkit",
@@ -77,7 +77,6 @@ def build(
 
 
 def _chosen_profiles(profiles: list[Path] | None, all_profiles: bool, profiles_dir: Path) -> list[Path]:
-    from toolkit.errors import Problem
     from toolkit.profiles import find_profiles
 
     if all_profiles and profiles:
@@ -138,6 +137,63 @@ def show(
     from toolkit.resolve import resolve_profile
 
     typer.echo(resolve_profile(profile, profiles_dir).model_dump_json(indent=2))
+
+
+@app.command()
+def diff(
+    profile: Annotated[Path | None, typer.Argument(help="The profile to compare.", show_default=False)] = None,
+    against: Annotated[
+        Path | None, typer.Option("--against", help="Compare with this profile instead of the core guidance.")
+    ] = None,
+    all_profiles: Annotated[
+        bool, typer.Option("--all", help="One overview of every profile against the core (a clause matrix).")
+    ] = False,
+    report: Annotated[str, typer.Option("--format", "-f", help="terminal, html, json or docx.")] = "terminal",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (html and docx default to output/diffs/).")
+    ] = None,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Show how a profile's guidance departs from the core guidance (or from another profile), clause by clause."""
+    from toolkit import commands
+
+    if all_profiles:
+        commands.matrix(profiles_dir, report, out)
+        return
+    if profile is None:
+        raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
+    differs = commands.diff(profile, against, report, out, profiles_dir)
+    if exit_code and differs:
+        raise typer.Exit(1)
+
+
+@app.command()
+def review(
+    profiles: Annotated[list[Path] | None, typer.Argument(help="Profile files.", show_default=False)] = None,
+    all_profiles: Annotated[bool, typer.Option("--all", help="Review every profile.")] = False,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Record that a profile has been reviewed against the current core (writes NAME.lock.yaml beside it)."""
+    from toolkit.drift import review as record
+
+    for path in _chosen_profiles(profiles, all_profiles, profiles_dir):
+        typer.echo(f"reviewed  {path} -> {record(path, profiles_dir)}")
+
+
+@app.command()
+def check(
+    profiles: Annotated[
+        list[Path] | None, typer.Argument(help="Profile files (default: all).", show_default=False)
+    ] = None,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""
+    from toolkit import commands
+
+    paths = profiles or _chosen_profiles(None, True, profiles_dir)
+    if commands.check(paths, profiles_dir):
+        raise typer.Exit(1)
 
 
 def _print_error(error: ToolkitError) -> None:

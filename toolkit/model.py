@@ -118,6 +118,7 @@ class Change(_Node):
     reason: str | None = None
     file: str | None = None
     line: int | None = None
+    fingerprint: str | None = None  # of the operation as written, so a later edit to it can be noticed
 
 
 class Provenance(_Node):

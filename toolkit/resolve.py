@@ -139,12 +139,14 @@ class _Applier:
 
     def change(self, index: int, action: str, reason: str | None) -> Change:
         line = self.layer.where("clauses", index)["line"]
+        operation = self.layer.spec.clauses[index].model_dump_json()
         return Change(
             layer=self.layer.name,
-            action=action,
-            reason=reason,  # type: ignore[arg-type]
-            file=str(self.layer.path),
+            action=action,  # type: ignore[arg-type]
+            reason=reason,
+            file=self.layer.path.name,  # not the full path: the model must not depend on where the project lives
             line=line,
+            fingerprint=fingerprint(operation),
         )
 
     def apply(self, index: int, operation: Any) -> None:

@@ -224,7 +224,7 @@ class Vocabulary:
                 {
                     "name": Value(self, "code.name", code.name),
                     "url": Value(self, "code.url", code.url, code.url),
-                "link": Value(self, "code.name", code.name, code.url),
+                    "link": Value(self, "code.name", code.name, code.url),
                     "values": [
                         Namespace(
                             f"code.values[{i}]",

@@ -1,0 +1,78 @@
+"""The work behind `diff` and `check`: choosing inputs and where reports go, so the CLI stays a few lines each."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from toolkit.diff import compare, compare_with_core, report_formats, reporter
+from toolkit.errors import Problem, ToolkitError
+from toolkit.output import publish
+from toolkit.profiles import find_profiles
+from toolkit.resolve import resolve_profile
+
+DIFFS_DIR = Path("output") / "diffs"
+
+
+def wants_colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def diff(profile: Path, against: Path | None, report: str, out: Path | None, profiles_dir: Path) -> bool:
+    """Write or print one comparison; true when the two differ."""
+    _check_report(report)
+    new = resolve_profile(profile, profiles_dir)
+    result = compare(resolve_profile(against, profiles_dir), new) if against else compare_with_core(new)
+    module = reporter(report)
+    content = module.report(result, colour=wants_colour()) if report == "terminal" else module.report(result)
+    other = result.old.profile
+    _deliver(content, out, report, DIFFS_DIR / f"{new.profile}-vs-{other}{module.SUFFIX}")
+    return result.has_differences
+
+
+def _check_report(report: str) -> None:
+    if report not in report_formats():
+        raise ToolkitError(
+            Problem(f"unknown report format `{report}`; choose from " + ", ".join(report_formats()), field="--format")
+        )
+
+
+def _deliver(content: str | bytes, out: Path | None, report: str, default: Path) -> None:
+    """Terminal and JSON reports go to standard output unless --out says otherwise; documents go to files."""
+    if out is None and report in ("terminal", "json"):
+        typer.echo(content if isinstance(content, str) else content.decode(), nl=False)
+        return
+    target = out or default
+    publish({target: content.encode() if isinstance(content, str) else content}, target.parent)
+    typer.echo(f"wrote {target}")
+
+
+def matrix(profiles_dir: Path, report: str, out: Path | None) -> None:
+    from toolkit.diff.matrix import build_matrix, html_report, terminal_report
+
+    if report not in ("terminal", "html"):
+        raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
+    policies = [resolve_profile(path, profiles_dir) for path in find_profiles(profiles_dir).values()]
+    policies.sort(key=lambda policy: policy.chain)  # each organisation right after the profile it extends
+    table = build_matrix(policies)
+    if report == "terminal":
+        _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
+    else:
+        _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
+
+
+def check(paths: list[Path], profiles_dir: Path) -> bool:
+    """Print each profile's drift; true when any profile needs review."""
+    from toolkit.drift import check as drift_check
+
+    needs_review = False
+    for path in paths:
+        report = drift_check(path, profiles_dir)
+        needs_review |= report.needs_review
+        typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
+        for finding in report.findings:
+            typer.echo(f"  {finding.kind:<11}{finding.message}")
+    return needs_review

@@ -1,0 +1,174 @@
+"""Noticing when the core guidance (or a profile that a profile extends) changes after a profile was reviewed.
+
+`review` writes a lock file beside the profile (`NAME.lock.yaml`, never the user's own YAML) holding the core version
+and a fingerprint of every clause text and inherited operation the profile relies on. `check` recomputes them: a
+difference means something needs a person's eyes, and an override of a clause whose basis changed may be stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from io import StringIO
+from pathlib import Path
+from typing import Literal
+
+from ruamel.yaml import YAML
+
+from toolkit.core import load_core
+from toolkit.errors import Problem, ToolkitError
+from toolkit.model import CORE, Policy
+from toolkit.output import publish
+from toolkit.render import build_timestamp
+from toolkit.resolve import resolve_profile
+from toolkit.yamlio import load_yaml, plain
+
+LOCK_SUFFIX = ".lock.yaml"
+LOCK_HEADER = """\
+# Written by `policy-toolkit review`: what this profile was last reviewed against, so that
+# `policy-toolkit check` can say what has changed since. Commit it with the profile; do not edit it by hand.
+"""
+
+Basis = dict[str, dict[str, str]]  # clause ID -> {source ("core" or a parent profile): fingerprint}
+FindingKind = Literal["unreviewed", "stale", "changed", "new", "gone", "version"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    message: str
+    clause_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    profile: str
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return any(finding.kind != "version" for finding in self.findings)
+
+
+def lock_path(profile_path: Path) -> Path:
+    return profile_path.with_name(profile_path.stem + LOCK_SUFFIX)
+
+
+def basis(policy: Policy) -> Basis:
+    """For every clause, the fingerprints of what the profile inherits for it: core text and parents' operations."""
+    result: Basis = {}
+    for section in policy.sections:
+        for clause in section.clauses:
+            sources: dict[str, str] = {}
+            if clause.provenance.core_fingerprint:
+                sources[CORE] = clause.provenance.core_fingerprint
+            for change in clause.provenance.history:
+                if change.layer != policy.profile and change.fingerprint:
+                    sources[change.layer] = change.fingerprint
+            if sources:
+                result[clause.id] = sources
+    return result
+
+
+def review(profile_path: Path, profiles_dir: Path | None = None) -> Path:
+    """Record what the profile relies on now, as reviewed; returns the lock file written."""
+    policy = resolve_profile(profile_path, profiles_dir)
+    content = {
+        "profile": policy.profile,
+        "core_version": policy.core_version,
+        "reviewed_on": build_timestamp().date(),
+        "clauses": {clause_id: dict(sorted(sources.items())) for clause_id, sources in sorted(basis(policy).items())},
+    }
+    stream = StringIO()
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.dump(content, stream)
+    target = lock_path(Path(profile_path))
+    publish({target: (LOCK_HEADER + stream.getvalue()).encode()}, target.parent)
+    return target
+
+
+def check(profile_path: Path, profiles_dir: Path | None = None) -> DriftReport:
+    profile_path = Path(profile_path)
+    policy = resolve_profile(profile_path, profiles_dir)
+    lock = lock_path(profile_path)
+    if not lock.exists():
+        hint = f"run `policy-toolkit review {profile_path}` once a person has read it against the current core"
+        return DriftReport(policy.profile, profile_path, [Finding("unreviewed", f"never reviewed: {hint}")])
+    recorded = _read_lock(lock)
+    findings = _version_findings(recorded)
+    locked = {
+        str(clause): {str(k): str(v) for k, v in (sources or {}).items()}
+        for clause, sources in (recorded.get("clauses") or {}).items()
+    }
+    findings += _clause_findings(policy, locked, basis(policy))
+    return DriftReport(policy.profile, profile_path, findings)
+
+
+def _read_lock(lock: Path) -> dict:
+    data = plain(load_yaml(lock))
+    if not isinstance(data, dict) or not isinstance(data.get("clauses", {}), dict):
+        raise ToolkitError(
+            Problem(
+                "not a lock file written by `policy-toolkit review`", file=lock, hint="delete it and run review again"
+            )
+        )
+    return data
+
+
+def _version_findings(recorded: dict) -> list[Finding]:
+    then, now = str(recorded.get("core_version")), load_core().version
+    reviewed = recorded.get("reviewed_on")
+    when = f" on {reviewed:%d %B %Y}" if isinstance(reviewed, date) else ""
+    if then == now:
+        return []
+    return [Finding("version", f"reviewed{when} against core {then}; the core is now {now}")]
+
+
+def _clause_findings(policy: Policy, recorded: Basis, current: Basis) -> list[Finding]:
+    own = _own_changes(policy)
+    findings: list[Finding] = []
+    for clause_id in _ordered(recorded, current):
+        before, after = recorded.get(clause_id), current.get(clause_id)
+        if before is None:
+            findings.append(Finding("new", f"{clause_id}: new since the review (from {_sources(after)})", clause_id))
+        elif after is None:
+            findings.append(Finding("gone", f"{clause_id}: no longer in the guidance you inherit", clause_id))
+        else:
+            changed = sorted(source for source in {*before, *after} if before.get(source) != after.get(source))
+            if changed and clause_id in own:
+                findings.append(
+                    Finding(
+                        "stale",
+                        f"{clause_id}: you {own[clause_id]} this clause, and "
+                        f"{_sources(changed)} changed it since your review: check your version "
+                        "still holds",
+                        clause_id,
+                    )
+                )
+            elif changed:
+                findings.append(
+                    Finding("changed", f"{clause_id}: changed by {_sources(changed)} since your review", clause_id)
+                )
+    return findings
+
+
+def _own_changes(policy: Policy) -> dict[str, str]:
+    verbs = {"replace": "replaced", "remove": "removed", "exclude": "left out", "move": "moved", "include": "included"}
+    return {
+        clause.id: verbs.get(change.action, change.action)
+        for section in policy.sections
+        for clause in section.clauses
+        for change in clause.provenance.history
+        if change.layer == policy.profile
+    }
+
+
+def _sources(sources: object) -> str:
+    names = list(sources) if sources else []  # type: ignore[call-overload]
+    return " and ".join("the core" if name == CORE else f"profile {name}" for name in names) or "nowhere"
+
+
+def _ordered(recorded: Basis, current: Basis) -> list[str]:
+    return list(current) + [clause_id for clause_id in recorded if clause_id not in current]
