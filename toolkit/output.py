@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -16,7 +17,6 @@ from filelock import FileLock, Timeout
 
 from toolkit.errors import OutputError, Problem
 
-LOCK_NAME = ".policy-toolkit.lock"
 LOCK_TIMEOUT_SECONDS = 300
 
 
@@ -24,7 +24,7 @@ def publish(files: dict[Path, bytes], out_dir: Path) -> list[Path]:
     """Write every file atomically into `out_dir`; all of them or, on failure, none of them."""
     prepare_folder(out_dir)
     try:
-        with FileLock(out_dir / LOCK_NAME, timeout=LOCK_TIMEOUT_SECONDS):
+        with FileLock(lock_file(out_dir), timeout=LOCK_TIMEOUT_SECONDS):
             staged = _stage(files, out_dir)
             for temporary, target in staged:
                 os.replace(temporary, target)
@@ -39,6 +39,12 @@ def publish(files: dict[Path, bytes], out_dir: Path) -> list[Path]:
     except OSError as error:
         raise OutputError(Problem(f"cannot write here: {_reason(error)}", file=out_dir)) from None
     return list(files)
+
+
+def lock_file(out_dir: Path) -> Path:
+    """One lock per output folder, kept in the temporary folder so that it never clutters the user's folders."""
+    key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"policy-toolkit-{key}.lock"
 
 
 def prepare_folder(out_dir: Path) -> None:

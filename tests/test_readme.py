@@ -1,0 +1,29 @@
+"""The README's example profile is what a newcomer copies first: it must build exactly as printed."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.model import block_text
+from toolkit.resolve import resolve_profile
+
+from .conftest import PROFILES, ROOT
+
+
+def readme_example() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```yaml\n(# profiles/millbrook-district-council\.yaml\n.*?)```", text, re.DOTALL)
+    assert match, "the README's example profile is missing"
+    return match.group(1)
+
+
+def test_the_readme_example_profile_resolves_as_described(tmp_path):
+    path = tmp_path / "millbrook-district-council.yaml"
+    path.write_text(readme_example(), encoding="utf-8")
+    policy = resolve_profile(path, PROFILES)
+    clauses = {c.id: c for s in policy.sections for c in s.clauses}
+    assert policy.organisation.name == "Millbrook District Council"
+    assert clauses["principles.credible"].provenance.status == "replaced"
+    assert "Millbrook Council's published source" in block_text(clauses["principles.credible"].blocks)
+    assert clauses["official.millbrook-rota"].provenance.status == "added"
+    assert not clauses["confidentiality.investigations"].visible
