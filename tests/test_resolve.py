@@ -166,7 +166,9 @@ def test_add_move_and_add_section_place_clauses_where_asked(tmp_path):
 
 def test_a_grandchild_stacks_on_its_parent(tmp_path):
     write(tmp_path, "test-parent", COUNCIL + "short_name: Testshire\n")
-    child = "extends: test-parent\nname: Testshire Planning\nclauses:\n  - remove: principles.responsive\n    reason: x\n"
+    child = (
+        "extends: test-parent\nname: Testshire Planning\nclauses:\n  - remove: principles.responsive\n    reason: x\n"
+    )
     policy = resolve(tmp_path, child, name="test-child")
     assert policy.chain == ["local-council", "test-parent", "test-child"]
     assert policy.organisation.short_name == "Testshire"
@@ -190,8 +192,10 @@ def test_resolution_is_deterministic(sample_policy):
     [
         ("  - replace: principles.credable\n    text: x\n", "did you mean `principles.credible`?"),
         ("  - remove: principles.credible\n", "clauses[0].reason: is required here"),
-        ("  - remove: principles.credible\n    reason: a\n  - replace: principles.credible\n    text: b\n",
-         "a second operation on `principles.credible`"),
+        (
+            "  - remove: principles.credible\n    reason: a\n  - replace: principles.credible\n    text: b\n",
+            "a second operation on `principles.credible`",
+        ),
         ("  - add: principles.credible\n    after: principles.consistent\n    text: x\n", "already exists"),
         ("  - add: test.new\n    text: x\n", "exactly one of `before:`, `after:` or `section:`"),
         ("  - replace: principles.credible\n    text: '{term.staf}'\n", "did you mean `term.staff`?"),

@@ -6,6 +6,7 @@ ToolkitError and leaves as one message per problem and exit code 2, with a trace
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -44,11 +45,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    core: Annotated[
+        Path | None,
+        typer.Option("--core", envvar="POLICY_TOOLKIT_CORE", help="Use another copy of the core guidance folder."),
+    ] = None,
     version: Annotated[
         bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = None,
 ) -> None:
     _state["debug"] = debug
+    if core is not None:
+        os.environ["POLICY_TOOLKIT_CORE"] = str(core)
 
 
 @app.command()

@@ -6,6 +6,7 @@ Nothing here renders; `toolkit.render_text` turns a clause's template into model
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -125,9 +126,23 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()[:16]
 
 
+def load_core(directory: Path | None = None) -> Core:
+    """The core guidance from `directory`, `$POLICY_TOOLKIT_CORE`, or the bundled one; re-read when files change."""
+    chosen = Path(directory or os.environ.get("POLICY_TOOLKIT_CORE") or CORE_DIR).resolve()
+    if not (chosen / "core.yaml").is_file():
+        raise CoreTemplateError(Problem("not a core guidance folder (no core.yaml)", file=chosen))
+    return _load_core(chosen, _signature(chosen))
+
+
+def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    files = [directory / "core.yaml", *sorted((directory / "sections").glob("*.md.j2"))]
+    return tuple((file.name, file.stat().st_mtime_ns, file.stat().st_size) for file in files)
+
+
 @cache
-def load_core(directory: Path = CORE_DIR) -> Core:
+def _load_core(directory: Path, signature: tuple[tuple[str, int, int], ...]) -> Core:
     """Read core.yaml and every section file; refuse anything malformed with the file and line."""
+    del signature  # part of the cache key only
     manifest_path = directory / "core.yaml"
     manifest = plain(load_yaml(manifest_path))
     section_files = sorted((directory / "sections").glob("*.md.j2"))

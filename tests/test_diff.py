@@ -1,0 +1,143 @@
+"""The differ: clause-level changes, substitutions kept apart from text changes, stable JSON."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from toolkit.diff import compare, compare_with_core, reporter
+from toolkit.diff.matrix import build_matrix, html_report, terminal_report
+from toolkit.diff.model import SCHEMA_VERSION, PolicyDiff
+from toolkit.resolve import resolve_profile
+
+from .conftest import PROFILES
+
+
+def policy_from(folder: Path, text: str, name: str = "test-org"):
+    path = folder / f"{name}.yaml"
+    path.write_text("extends: local-council\nname: Testshire Council\n" + textwrap.dedent(text), encoding="utf-8")
+    return resolve_profile(path, PROFILES)
+
+
+def changes(diff: PolicyDiff) -> dict[str, str]:
+    return {clause.id: clause.change for clause in diff.changed_clauses}
+
+
+def test_terminology_only_is_a_substitution_not_a_text_change(tmp_path):
+    diff = compare_with_core(policy_from(tmp_path, ""))
+    assert diff.summary.changed == 0
+    staff = next(s for s in diff.substitutions if s.key == "term.staff")
+    assert (staff.old, staff.new) == ("civil servant / civil servants", "council officer / council officers")
+    organisation = next(s for s in diff.substitutions if s.key == "term.organisation")
+    assert organisation.places > 20
+    assert all(line.op == "equal" for clause in diff.clauses for line in clause.lines)
+
+
+def test_added_removed_replaced_and_moved_clauses(tmp_path):
+    policy = policy_from(
+        tmp_path,
+        """\
+        clauses:
+          - add: principles.test-kind
+            after: principles.credible
+            text: Be kind.
+            reason: Our values.
+          - remove: principles.responsive
+            reason: Covered elsewhere.
+          - replace: principles.consistent
+            text: Welcome criticism and stay polite, always.
+            reason: Shorter.
+          - move: principles.integrated
+            before: principles.intro
+        """,
+    )
+    diff = compare_with_core(policy)
+    assert changes(diff) == {
+        "principles.integrated": "moved",
+        "principles.test-kind": "added",
+        "principles.responsive": "removed",
+        "principles.consistent": "replaced",
+    }
+    removed = next(c for c in diff.clauses if c.id == "principles.responsive")
+    assert (removed.by, removed.reason) == ("test-org", "Covered elsewhere.")
+    replaced = next(c for c in diff.clauses if c.id == "principles.consistent")
+    paragraph = next(line for line in replaced.lines if line.op == "replace")
+    assert "Welcome" in paragraph.new_text and "always" in paragraph.new_text
+    assert any(s.op == "delete" for s in paragraph.segments) and any(s.op == "insert" for s in paragraph.segments)
+    assert diff.summary.added == diff.summary.removed == diff.summary.replaced == diff.summary.moved == 1
+
+
+def test_replacing_a_clause_with_the_same_words_is_no_change(tmp_path):
+    base = policy_from(tmp_path, "", name="test-base")
+    same = policy_from(tmp_path, "clauses:\n  - replace: purpose.councillors\n    text: x\n", name="test-same")
+    again = policy_from(tmp_path, "clauses:\n  - replace: purpose.councillors\n    text: x\n", name="test-again")
+    assert changes(compare(same, again)) == {}
+    assert changes(compare(base, same)) == {"purpose.councillors": "replaced"}
+
+
+def test_two_organisations_differ_by_sector_clauses_and_details(sample_policy):
+    diff = compare(sample_policy("riverside-borough-council"), sample_policy("greenvale-hospitals"))
+    found = changes(diff)
+    assert found["confidentiality.caldicott"] == "added"
+    assert found["politics.restricted-posts"] == "removed"
+    assert found["clinical-photography.rule"] == "added"
+    keys = {s.key for s in diff.substitutions}
+    assert {"org.name", "term.organisation", "code.values"} <= keys
+
+
+def test_json_report_is_schema_stable(sample_policy):
+    data = json.loads(reporter("json").report(compare_with_core(sample_policy("greenvale-hospitals"))))
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert list(data) == ["schema_version", "old", "new", "summary", "substitutions", "clauses"]
+    assert set(data["clauses"][0]) == {
+        "id",
+        "title",
+        "section",
+        "change",
+        "moved",
+        "old_section",
+        "by",
+        "reason",
+        "lines",
+    }
+    assert set(data["substitutions"][0]) == {"key", "label", "old", "new", "places"}
+    assert PolicyDiff.model_validate(data) == compare_with_core(sample_policy("greenvale-hospitals"))
+
+
+def test_terminal_report_plain_marks_changes_in_words(sample_policy):
+    text = reporter("terminal").report(compare_with_core(sample_policy("greenvale-hospitals")), colour=False)
+    assert "REMOVED: confidentiality.investigations" in text
+    assert "The trust does not carry out online investigations" in text
+    assert "{+" in text and "[-" in text
+    assert "\x1b[" not in text
+    coloured = reporter("terminal").report(compare_with_core(sample_policy("greenvale-hospitals")), colour=True)
+    assert "\x1b[" in coloured
+
+
+@pytest.mark.parametrize("name", ["riverside-borough-council", "coastal-survey-agency"])
+def test_a_sample_against_its_parent_shows_only_its_own_changes(sample_policy, name):
+    policy = sample_policy(name)
+    parent = sample_policy(policy.chain[-2])
+    diff = compare(parent, policy)
+    own = {
+        clause.id
+        for s in policy.sections
+        for clause in s.clauses
+        if any(change.layer == name for change in clause.provenance.history)
+    }
+    assert set(changes(diff)) == own
+
+
+def test_matrix_shows_every_organisation_and_inherited_changes(sample_policy):
+    names = ["central-government", "department-for-coastal-affairs", "coastal-survey-agency"]
+    matrix = build_matrix([sample_policy(name) for name in names])
+    row = next(r for r in matrix.rows if r.clause_id == "official.emergencies")
+    assert [c.word for c in row.cells] == ["", "included", "included"]
+    assert [c.own for c in row.cells] == [False, True, False]
+    text = terminal_report(matrix)
+    assert "official.emergencies" in text and "coastal-survey-agency" in text
+    page = html_report(matrix)
+    assert '<th scope="col">Coastal Survey Agency</th>' in page

@@ -1,0 +1,95 @@
+"""Drift: a lock file records what a profile was reviewed against; `check` notices core and parent changes."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from toolkit import drift
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A copy of the core templates and the local council profile, so tests can edit them freely."""
+    root = Path(__file__).resolve().parent.parent
+    core_dir = tmp_path / "templates" / "core"
+    shutil.copytree(root / "templates" / "core", core_dir)
+    profiles = tmp_path / "profiles"
+    (profiles / "sectors").mkdir(parents=True)
+    shutil.copy(root / "profiles" / "sectors" / "local-council.yaml", profiles / "sectors")
+    (profiles / "test-council.yaml").write_text(
+        textwrap.dedent("""\
+        extends: local-council
+        name: Testshire Council
+        clauses:
+          - replace: principles.credible
+            text: Check facts.
+            reason: Shorter.
+    """),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("POLICY_TOOLKIT_CORE", str(core_dir))
+    return tmp_path
+
+
+def edit_core_clause(project: Path, file_part: str, old: str, new: str) -> None:
+    path = next((project / "templates" / "core" / "sections").glob(f"*{file_part}*.md.j2"))
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def kinds(report: drift.DriftReport) -> dict[str | None, str]:
+    return {finding.clause_id: finding.kind for finding in report.findings}
+
+
+def test_a_profile_without_a_lock_needs_review(project):
+    report = drift.check(project / "profiles" / "test-council.yaml", project / "profiles")
+    assert report.needs_review and report.findings[0].kind == "unreviewed"
+
+
+def test_after_review_nothing_needs_review(project):
+    profile = project / "profiles" / "test-council.yaml"
+    lock = drift.review(profile, project / "profiles")
+    assert lock.name == "test-council.lock.yaml" and "principles.credible" in lock.read_text()
+    assert not drift.check(profile, project / "profiles").needs_review
+
+
+def test_a_core_edit_flags_the_clause_and_stale_overrides(project):
+    profile = project / "profiles" / "test-council.yaml"
+    drift.review(profile, project / "profiles")
+    edit_core_clause(project, "principles", "Be accurate, fair, thorough and open.", "Be accurate and fair.")
+    edit_core_clause(project, "principles", "Welcome constructive criticism", "Welcome fair criticism")
+    found = kinds(drift.check(profile, project / "profiles"))
+    assert found["principles.credible"] == "stale"
+    assert found["principles.consistent"] == "changed"
+    assert len([k for k in found.values() if k in ("stale", "changed")]) == 2
+
+
+def test_a_parent_profile_change_makes_overrides_stale(project):
+    profiles = project / "profiles"
+    profile = profiles / "test-council.yaml"
+    sector = profiles / "sectors" / "local-council.yaml"
+    sector.write_text(
+        sector.read_text() + "clauses:\n  - replace: principles.credible\n    text: A.\n", encoding="utf-8"
+    )
+    drift.review(profile, profiles)
+    sector.write_text(sector.read_text().replace("text: A.", "text: B."), encoding="utf-8")
+    report = drift.check(profile, profiles)
+    assert kinds(report)["principles.credible"] == "stale"
+    assert "profile local-council" in report.findings[0].message
+
+
+def test_a_new_core_clause_is_reported(project):
+    profile = project / "profiles" / "test-council.yaml"
+    drift.review(profile, project / "profiles")
+    edit_core_clause(
+        project,
+        "principles",
+        "{# clause principles.consistent #}",
+        "{# clause principles.test-new #}\nA new principle.\n\n{# clause principles.consistent #}",
+    )
+    assert kinds(drift.check(profile, project / "profiles"))["principles.test-new"] == "new"
