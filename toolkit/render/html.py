@@ -279,9 +279,7 @@ def tailoring_html(policy: Policy) -> Markup:
     visible = {c.id for s in policy.sections for c in s.visible_clauses}
     intro = Markup("<p>{}</p>").format(based_on(policy))
     if notes:
-        header = Markup("").join(
-            Markup('<th scope="col">{}</th>').format(h) for h in ("Clause", "Change", "Made by", "Reason")
-        )
+        header = Markup("").join(Markup('<th scope="col">{}</th>').format(h) for h in ("Clause", "Change", "Reason"))
         rows = Markup("\n").join(_note_row(note, note.clause_id in visible) for note in notes)
         caption = "Clauses that differ from the core guidance"
         body = table_markup(f"table_{TAILORING_ID}", caption, False, header, rows)
@@ -295,7 +293,8 @@ def tailoring_html(policy: Policy) -> Markup:
 def _note_row(note: TailoringNote, visible: bool) -> Markup:
     title = Markup('<a href="#{}">{}</a>').format(note.clause_id, note.title) if visible else escape(note.title)
     clause = Markup('{} <span class="clause-id">{}</span>').format(title, note.clause_id)
-    cells = (clause, escape(note.change), escape(note.by), escape(note.reason or "No reason recorded"))
+    change = Markup('{} <span class="changed-by">by {}</span>').format(note.change, note.by)
+    cells = (clause, change, escape(note.reason or "No reason recorded"))
     return Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in cells))
 
 
@@ -340,29 +339,30 @@ def styles_used(policy: Policy) -> list[str]:
 
 def _all_inlines(policy: Policy) -> Iterator[Inline]:
     for section in policy.visible_sections:
-        yield from _walk_inlines(section.title)
+        yield from walk_inlines(section.title)
         for clause in section.visible_clauses:
-            yield from _walk_inlines(clause.title or [])
-            yield from _walk_blocks(clause.blocks)
+            yield from walk_inlines(clause.title or [])
+            yield from walk_blocks(clause.blocks)
 
 
-def _walk_blocks(blocks: Iterable[Block]) -> Iterator[Inline]:
+def walk_blocks(blocks: Iterable[Block]) -> Iterator[Inline]:
+    """Every inline node in some blocks, nested ones included, in document order."""
     for block in blocks:
         if isinstance(block, Paragraph | Heading):
-            yield from _walk_inlines(block.inlines)
+            yield from walk_inlines(block.inlines)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                yield from _walk_blocks(item.blocks)
+                yield from walk_blocks(item.blocks)
         else:
             for cell in [*block.header, *(c for row in block.rows for c in row)]:
-                yield from _walk_inlines(cell)
+                yield from walk_inlines(cell)
 
 
-def _walk_inlines(inlines: Iterable[Inline]) -> Iterator[Inline]:
+def walk_inlines(inlines: Iterable[Inline]) -> Iterator[Inline]:
     for node in inlines:
         yield node
         if isinstance(node, Emphasis | Strong | Link):
-            yield from _walk_inlines(node.children)
+            yield from walk_inlines(node.children)
 
 
 # CSS -----------------------------------------------------------------------------------------------------------------
