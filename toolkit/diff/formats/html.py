@@ -1,4 +1,4 @@
-"""The diff as one self-contained, accessible web page, for reviewers (legal, HR, a policy owner) rather than programmers.
+"""The diff as one self-contained, accessible web page for reviewers (legal, HR, a policy owner), not programmers.
 
 Insertions are `<ins>` and deletions `<del>`, underlined or struck through as well as coloured, and each carries
 visually hidden words ("inserted text", "deleted text") inside the element itself, so screen readers, text browsers
@@ -97,6 +97,16 @@ def summary_counts(diff: PolicyDiff) -> list[tuple[str, int]]:
     ]
 
 
+def term_label(label: str) -> str:
+    """Term descriptions are written as sentences; as a label they read better without the full stop."""
+    return label.strip().removesuffix(".")
+
+
+def capitalised(text: str) -> str:
+    """A side's name at the start of a line: "the core guidance" becomes "The core guidance"."""
+    return text[:1].upper() + text[1:]
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
@@ -157,7 +167,7 @@ def _clause_view(diff: PolicyDiff, clause: ClauseDiff) -> ClauseView:
 def _substitution_rows(diff: PolicyDiff) -> list[dict[str, str]]:
     return [
         {
-            "label": s.label,
+            "label": term_label(s.label),
             "key": s.key,
             "old": s.old if s.old is not None else "(none)",
             "new": s.new if s.new is not None else "(none)",
@@ -175,6 +185,8 @@ def context(diff: PolicyDiff, timestamp: datetime) -> dict[str, object]:
         "title": report_title(diff),
         "old": diff.old,
         "new": diff.new,
+        "old_label": capitalised(diff.old.name),
+        "new_label": capitalised(diff.new.name),
         "counts": summary_counts(diff),
         "changed": changed,
         "substitutions": _substitution_rows(diff),

@@ -1,0 +1,328 @@
+"""The diff as a Word document whose differences are real tracked changes, for reviewers who work in Word.
+
+Each changed clause's text is written with the new side's wording as insertions (`w:ins`) and the old side's as
+deletions (`w:del`, text in `w:delText`), authored by the new side's organisation at one fixed time. Accepting every
+change gives the new side's wording, rejecting every change the old side's. A paragraph that exists on one side only
+also has its paragraph mark tracked (`w:pPr/w:rPr/w:ins` or `w:del`), so rejecting an added clause removes its
+paragraphs entirely instead of leaving empty ones. The summary, terms list and headings are ordinary text.
+
+python-docx has no tracked-changes API (python-docx #340), so the revision markup is written as OOXML here.
+The same diff, timestamp and template always give the same bytes: fixed core properties, and the zip re-packed
+with fixed entry dates in a fixed order.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from lxml.etree import _Element
+
+from toolkit.core import TEMPLATES_DIR
+from toolkit.diff.formats.html import (
+    attribution,
+    capitalised,
+    change_words,
+    location,
+    plural,
+    reason_text,
+    report_title,
+    term_label,
+)
+from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
+from toolkit.render import EPOCH_FLOOR, build_timestamp
+
+SUFFIX = ".docx"
+DEFAULT_TEMPLATE = TEMPLATES_DIR / "word" / "default.docx"
+LANGUAGE = "en-GB"
+LINE_STYLES = {"title": "Heading 3", "heading": "Heading 4", "item": "List Bullet", "paragraph": None, "row": None}
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Elements that follow w:trackRevisions in w:settings (ECMA-376 CT_Settings order); it goes before the first found.
+AFTER_TRACK_REVISIONS = (
+    "w:doNotTrackMoves",
+    "w:doNotTrackFormatting",
+    "w:documentProtection",
+    "w:autoFormatOverride",
+    "w:styleLockTheme",
+    "w:styleLockQFSet",
+    "w:defaultTabStop",
+    "w:autoHyphenation",
+    "w:characterSpacingControl",
+    "w:compat",
+    "w:rsids",
+    "m:mathPr",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
+
+
+# Tracked changes ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Revisions:
+    """Writes runs, insertions and deletions for one author and time, numbering every revision uniquely."""
+
+    author: str
+    date: str
+    next_id: int = field(default=1)
+
+    def _attributes(self, element: _Element) -> _Element:
+        element.set(qn("w:id"), str(self.next_id))
+        element.set(qn("w:author"), self.author)
+        element.set(qn("w:date"), self.date)
+        self.next_id += 1
+        return element
+
+    def run(self, text: str, *, deleted: bool = False) -> _Element:
+        run = OxmlElement("w:r")
+        text_element = OxmlElement("w:delText" if deleted else "w:t")
+        text_element.set(qn("xml:space"), "preserve")
+        text_element.text = xml_text(text)
+        run.append(text_element)
+        return run
+
+    def change(self, op: str, text: str) -> _Element:
+        """`w:ins` or `w:del` around one run: the element a reviewer accepts or rejects."""
+        wrapper = self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del"))
+        wrapper.append(self.run(text, deleted=op == "delete"))
+        return wrapper
+
+    def mark_paragraph(self, paragraph: Paragraph, op: str) -> None:
+        """Track the paragraph mark itself, so accepting or rejecting removes the whole paragraph, not just its text."""
+        properties = paragraph._p.get_or_add_pPr()
+        run_properties = properties.find(qn("w:rPr"))
+        if run_properties is None:
+            run_properties = OxmlElement("w:rPr")
+            properties.append(run_properties)  # last child: python-docx only ever wrote w:pStyle here
+        run_properties.append(self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del")))
+
+    def write_line(self, paragraph: Paragraph, line: LineDiff) -> None:
+        for segment in line.segments:
+            if not segment.text:
+                continue
+            element = self.run(segment.text) if segment.op == "equal" else self.change(segment.op, segment.text)
+            paragraph._p.append(element)
+        if line.op in ("insert", "delete"):
+            self.mark_paragraph(paragraph, line.op)
+
+
+def xml_text(text: str) -> str:
+    """Characters XML 1.0 forbids would make lxml raise; a report should still be written, so drop them."""
+    return XML_FORBIDDEN.sub("", text)
+
+
+def sentence(text: str) -> str:
+    """End with a full stop unless the text (a recorded reason) already ends a sentence."""
+    return text if text.rstrip().endswith((".", "!", "?", "…")) else f"{text}."
+
+
+def iso_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The document ------------------------------------------------------------------------------------------------------
+
+
+def _open(template: Path | None) -> DocumentObject:
+    """The project's Word template with its body emptied (styles, page set-up, headers kept), or python-docx's own."""
+    path = template if template is not None else (DEFAULT_TEMPLATE if DEFAULT_TEMPLATE.is_file() else None)
+    document = Document(str(path)) if path else Document()
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    return document
+
+
+def _style(document: DocumentObject, name: str | None) -> str | None:
+    """The style if the template has it; a house template without "List Bullet" still gets a readable report."""
+    if name is None:
+        return None
+    try:
+        document.styles[name]
+    except KeyError:
+        return None
+    return name
+
+
+def _add(document: DocumentObject, text: str = "", style: str | None = None) -> Paragraph:
+    paragraph = document.add_paragraph(style=_style(document, style))
+    if text:
+        paragraph.add_run(xml_text(text))
+    return paragraph
+
+
+def _summary_sentence(diff: PolicyDiff) -> str:
+    s = diff.summary
+    clauses = f"{plural(s.changed, 'clause')} {'differs' if s.changed == 1 else 'differ'}"
+    terms = "1 term or detail differs" if s.substitutions == 1 else f"{s.substitutions} terms or details differ"
+    return (
+        f"{clauses}: {s.added} added, {s.removed} removed, {s.replaced} reworded, {s.moved} moved. "
+        f"{s.unchanged} unchanged. {terms}."
+    )
+
+
+def _write_intro(document: DocumentObject, diff: PolicyDiff) -> None:
+    _add(document, report_title(diff), "Title")
+    _add(
+        document,
+        f"How the policy for {diff.new.name} differs from {diff.old.name}, clause by clause. The clause text below "
+        f"is shown as tracked changes by {diff.new.name}: accept them all to read {diff.new.name}'s wording, "
+        f"reject them all to read {diff.old.name}'s.",
+    )
+    _add(document, "Summary", "Heading 1")
+    _add(document, _summary_sentence(diff))
+
+
+def _write_terms(document: DocumentObject, diff: PolicyDiff) -> None:
+    _add(document, "Terms and details that differ", "Heading 1")
+    if not diff.substitutions:
+        _add(document, "No terms or details differ.")
+        return
+    _add(
+        document,
+        "These words or details differ everywhere the policy uses them. They are listed once here and are not "
+        "shown as changes in the clause text.",
+    )
+    for substitution in diff.substitutions:
+        _write_term(document, diff, substitution)
+
+
+def _write_term(document: DocumentObject, diff: PolicyDiff, s: Substitution) -> None:
+    """One list item: the label in bold, then each side's words on a line of their own."""
+    paragraph = _add(document, style="List Bullet")
+    paragraph.add_run(xml_text(term_label(s.label))).bold = True
+    paragraph.add_run(xml_text(f" ({s.key}, {plural(s.places, 'place')})"))
+    for side, words in ((diff.old, s.old), (diff.new, s.new)):
+        paragraph.add_run().add_break()
+        paragraph.add_run(xml_text(f"{capitalised(side.name)}: {words if words is not None else '(none)'}"))
+
+
+def _write_clause(document: DocumentObject, diff: PolicyDiff, clause: ClauseDiff, revisions: Revisions) -> None:
+    _add(document, f"{change_words(clause)}: {clause.title} ({clause.id})", "Heading 2")
+    _add(document, sentence(f"{attribution(diff, clause)}: {reason_text(clause)}"))
+    _add(document, f"Clause {clause.id}, {location(clause)}.")
+    if not clause.lines:
+        _add(document, "The wording is the same; only its place in the policy differs.")
+    for line in clause.lines:
+        revisions.write_line(_add(document, style=LINE_STYLES[line.kind]), line)
+
+
+def _write_clauses(document: DocumentObject, diff: PolicyDiff, revisions: Revisions) -> None:
+    _add(document, "Clauses that differ", "Heading 1")
+    changed = diff.changed_clauses
+    if not changed:
+        _add(document, "No clause differs.")
+    for clause in changed:
+        _write_clause(document, diff, clause, revisions)
+    changed_ids = {clause.id for clause in changed}
+    unchanged = [clause.id for clause in diff.clauses if clause.id not in changed_ids]
+    _add(document, "Unchanged clauses", "Heading 1")
+    if unchanged:
+        are = "is" if len(unchanged) == 1 else "are"
+        _add(document, f"{plural(len(unchanged), 'clause')} {are} the same in both: {', '.join(unchanged)}.")
+    else:
+        _add(document, "Every clause differs.")
+
+
+# Package details ---------------------------------------------------------------------------------------------------
+
+
+def _fill_placeholders(document: DocumentObject, values: dict[str, str]) -> None:
+    """The template's headers and footers hold `{{ title }}`-style placeholders: fill ours, blank the rest."""
+    for section in document.sections:
+        for part in (
+            section.header,
+            section.footer,
+            section.first_page_header,
+            section.first_page_footer,
+            section.even_page_header,
+            section.even_page_footer,
+        ):
+            if part.is_linked_to_previous:
+                continue
+            for text in part._element.iter(qn("w:t")):
+                if text.text:
+                    text.text = PLACEHOLDER.sub(lambda match: xml_text(values.get(match.group(1), "")), text.text)
+
+
+def _settings(document: DocumentObject) -> None:
+    """Keep tracking on, so a reviewer's own edits are tracked too; British English for spelling and hyphenation."""
+    settings = document.settings.element
+    if settings.find(qn("w:trackRevisions")) is None:
+        settings.insert_element_before(OxmlElement("w:trackRevisions"), *AFTER_TRACK_REVISIONS)
+    language = settings.find(qn("w:themeFontLang"))
+    if language is not None:
+        language.set(qn("w:val"), LANGUAGE)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    run_properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
+    if run_properties is not None:
+        lang = run_properties.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            run_properties.append(lang)
+        lang.set(qn("w:val"), LANGUAGE)
+
+
+def _properties(document: DocumentObject, diff: PolicyDiff, moment: datetime) -> None:
+    """Fixed core properties: the same inputs give the same bytes, and no python-docx boilerplate is left."""
+    properties = document.core_properties
+    properties.title = report_title(diff)
+    properties.subject = f"How {diff.new.name}'s social media policy differs from {diff.old.name}"
+    properties.author = properties.last_modified_by = diff.new.name
+    properties.language = LANGUAGE
+    properties.comments = properties.keywords = properties.category = ""
+    properties.created = properties.modified = moment.replace(tzinfo=None)
+    properties.revision = 1
+    for rel_id, rel in list(document.part.package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:  # python-docx's sample thumbnail would misrepresent this document
+            del document.part.package.rels[rel_id]
+
+
+def repack(data: bytes, moment: datetime) -> bytes:
+    """The same zip with fixed entry dates and a fixed entry order, so equal documents are equal bytes."""
+    stamp = max(moment.astimezone(UTC), EPOCH_FLOOR).timetuple()[:6]
+    source = zipfile.ZipFile(BytesIO(data))
+    names = sorted(source.namelist(), key=lambda name: (name != "[Content_Types].xml", name))
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return buffer.getvalue()
+
+
+def report(diff: PolicyDiff, *, timestamp: datetime | None = None, template: Path | None = None, **_: object) -> bytes:
+    """The .docx bytes. `timestamp` dates every tracked change and the file; `template` overrides the Word template."""
+    moment = (timestamp or build_timestamp()).astimezone(UTC).replace(microsecond=0)
+    document = _open(template)
+    revisions = Revisions(author=xml_text(diff.new.name), date=iso_date(moment))
+    _write_intro(document, diff)
+    _write_terms(document, diff)
+    _write_clauses(document, diff, revisions)
+    _fill_placeholders(
+        document, {"title": report_title(diff), "organisation": diff.new.name, "subtitle": "Comparison report"}
+    )
+    _settings(document)
+    _properties(document, diff, moment)
+    buffer = BytesIO()
+    document.save(buffer)
+    return repack(buffer.getvalue(), moment)
