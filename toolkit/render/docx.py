@@ -816,18 +816,25 @@ def _entry_order(name: str) -> tuple[int, str]:
 
 
 def check_template(path: Path) -> list[str]:
-    """What is wrong with a Word template, in words its editor can act on; an empty list when it is usable."""
+    """What is wrong with a Word template, in words its editor can act on; an empty list when it is usable.
+
+    docxtpl 0.20.2 itself merges a placeholder that Word split across runs, so beyond reading every placeholder we
+    fill the template once with sample values and look for what still shows as a placeholder afterwards.
+    """
     try:
         data = path.read_bytes()
         template = DocxTemplate(BytesIO(data))
         document = template.get_docx()
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
         return [f"{path.name} cannot be opened as a Word document (.docx): {error}"]
-    problems = _style_problems(document)
-    placeholder_problems = _placeholder_problems(template, document)
-    if not placeholder_problems:
-        placeholder_problems = _trial_problems(data)
-    return problems + placeholder_problems
+    found, unreadable = _read_placeholders(template, document)
+    problems = _style_problems(document) + unreadable
+    if any("cannot be read" in problem for problem in unreadable):
+        return problems
+    problems += _placement_problems(found, document)
+    if unreadable:  # an unknown name would only fail the trial again
+        return problems
+    return problems + _trial_problems(data, found.get("the main text", set()))
 
 
 def _style_problems(document: DocumentObject) -> list[str]:
@@ -859,11 +866,12 @@ def _stories(template: DocxTemplate, document: DocumentObject) -> list[tuple[str
     return stories
 
 
-def _placeholder_problems(template: DocxTemplate, document: DocumentObject) -> list[str]:
+def _read_placeholders(template: DocxTemplate, document: DocumentObject) -> tuple[dict[str, set[str]], list[str]]:
+    """The placeholder names each story uses, and the placeholders that cannot be read or are not ours."""
     problems: list[str] = []
     found: dict[str, set[str]] = {}
     for where, xml in _stories(template, document):
-        patched = template.patch_xml(xml)
+        patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", template.patch_xml(xml))  # one line a paragraph, as docxtpl
         try:
             names = meta.find_undeclared_variables(_environment().parse(patched))
         except TemplateError as error:
@@ -878,10 +886,16 @@ def _placeholder_problems(template: DocxTemplate, document: DocumentObject) -> l
                 f"{where}: unknown placeholder {{{{ {name} }}}}" + (f"; {suggestion}" if suggestion else "")
             )
         found[where] = set(names)
-    everywhere = set().union(*found.values()) if found else set()
-    for name in REQUIRED_PLACEHOLDERS:
-        if name not in everywhere and not any("cannot be read" in problem for problem in problems):
-            problems.append(f"the placeholder {{{{ {name} }}}} is missing ({PLACEHOLDERS[name]})")
+    return found, problems
+
+
+def _placement_problems(found: dict[str, set[str]], document: DocumentObject) -> list[str]:
+    everywhere = set().union(*found.values())
+    problems = [
+        f"the placeholder {{{{ {name} }}}} is missing ({PLACEHOLDERS[name]})"
+        for name in REQUIRED_PLACEHOLDERS
+        if name not in everywhere
+    ]
     for where, names in found.items():
         for name in sorted(names & {"contents", "body"}):
             if where != "the main text":
@@ -908,11 +922,11 @@ def _tag(text: str, name: str) -> str:
 def _near(xml: str, error: TemplateError) -> str:
     line = getattr(error, "lineno", None) or 1
     lines = xml.splitlines()
-    text = re.sub(r"<[^>]+>", "", " ".join(lines[max(line - 2, 0) : line + 1]))
+    text = re.sub(r"<[^>]+>", "", lines[min(line, len(lines)) - 1])
     return text.strip()[:80]
 
 
-def _trial_problems(data: bytes) -> list[str]:
+def _trial_problems(data: bytes, placed: set[str]) -> list[str]:
     """Fill the template with sample values and look for placeholders that came through as text or got lost."""
     template = DocxTemplate(BytesIO(data))
     sample = {name: f"\u27e6sample:{name}\u27e7" for name in PLACEHOLDERS} | MARKERS
@@ -923,13 +937,13 @@ def _trial_problems(data: bytes) -> list[str]:
     problems = []
     texts = {where: _visible_text(xml) for where, xml in _stories(template, template.docx)}
     for where, text in texts.items():
-        for leftover in re.findall(r".{0,30}(?:\{\{|\}\}|\{%|%\}).{0,30}", text):
+        for leftover in re.findall(r".{0,30}(?:\{\s*\{|\}\s*\}|\{\s*%|%\s*\}).{0,30}", text):
             problems.append(
-                f"{where}: “{leftover.strip()}” still looks like a placeholder after filling in: Word has "
-                "probably split it; delete it and type it again in one go"
+                f"{where}: “{leftover.strip()}” looks like a placeholder but was not filled in (a brace split off, "
+                "or a space or other character inside the braces); delete it and type it again in one go"
             )
     main = texts.get("the main text", "")
-    for name in ("contents", "body"):
+    for name in sorted(placed & {"contents", "body"}):
         if MARKERS[name] not in main:
             problems.append(f"{{{{ {name} }}}} did not survive filling in; type it again alone in its paragraph")
     return problems
