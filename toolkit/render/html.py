@@ -138,8 +138,11 @@ def document_facts(policy: Policy) -> list[tuple[str, str]]:
     facts = [("Version", document.version)]
     if document.effective_from:
         facts.append(("Effective from", format_date(document.effective_from)))
-    facts += [("Approved", f"{format_date(document.approved_on)} by {document.approved_by}")]
-    facts += [("Review by", format_date(document.review_by))]
+    facts += [
+        ("Approved by", document.approved_by),
+        ("Approved on", format_date(document.approved_on)),
+        ("Review by", format_date(document.review_by)),
+    ]
     if document.classification:
         facts.append(("Classification", document.classification))
     return facts
