@@ -31,3 +31,4 @@ def sample_policy():
 def _fixed_build_time(monkeypatch):
     """Every test builds as if at one moment, so outputs can be compared byte for byte."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    monkeypatch.delenv("POLICY_TOOLKIT_CORE", raising=False)  # the CLI's --core sets it for the whole process

@@ -76,6 +76,8 @@ def build(
         results, failures = builder.build_many(paths, chosen, out, profiles_dir, on_done=report)
     for failure in failures:
         _print_error(failure.error)
+        if _state["debug"]:
+            traceback.print_exception(failure.error)
     if failures:
         typer.echo(
             f"{len(results)} built, {len(failures)} failed; the failed profiles' old outputs are unchanged.", err=True

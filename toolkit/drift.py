@@ -7,6 +7,7 @@ difference means something needs a person's eyes, and an override of a clause wh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from io import StringIO
@@ -21,6 +22,7 @@ from toolkit.model import CORE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
 from toolkit.resolve import resolve_profile
+from toolkit.vocabulary import format_date
 from toolkit.yamlio import load_yaml, plain
 
 LOCK_SUFFIX = ".lock.yaml"
@@ -119,8 +121,8 @@ def _read_lock(lock: Path) -> dict:
 
 def _version_findings(recorded: dict) -> list[Finding]:
     then, now = str(recorded.get("core_version")), load_core().version
-    reviewed = recorded.get("reviewed_on")
-    when = f" on {reviewed:%d %B %Y}" if isinstance(reviewed, date) else ""
+    reviewed = str(recorded.get("reviewed_on") or "")
+    when = f" on {format_date(date.fromisoformat(reviewed))}" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed) else ""
     if then == now:
         return []
     return [Finding("version", f"reviewed{when} against core {then}; the core is now {now}")]

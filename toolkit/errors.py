@@ -70,5 +70,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A suggestion for a near-miss, or None; kept here so every message suggests the same way."""
     import difflib
 
-    matches = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    options = sorted(set(choices))
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not matches:  # `press_office` for `press`: one name inside the other
+        matches = [option for option in options if len(option) > 2 and (option in word or word in option)][:1]
     return f"did you mean `{matches[0]}`?" if matches else None

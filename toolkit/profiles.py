@@ -146,6 +146,8 @@ def _message(error: Any) -> str:
         message = message.removeprefix(prefix)
     if error["type"] == "string_pattern_mismatch":
         return f"`{error['input']}` is not in the expected form ({_pattern_words(error['ctx']['pattern'])})"
+    if error["type"] in ("too_short", "string_too_short"):
+        return "must not be empty" if not error.get("input") else message[:1].lower() + message[1:]
     if error["type"] == "literal_error":
         return f"`{error['input']}` is not allowed; expected {error['ctx']['expected']}"
     return message[:1].lower() + message[1:]

@@ -130,7 +130,8 @@ class Namespace:
 
     def __getitem__(self, key: str) -> object:
         if key not in self._members:
-            hint = did_you_mean(key, self._members) or "known: " + ", ".join(sorted(self._members))
+            names = [f"{self._name}.{member}" for member in self._members]
+            hint = did_you_mean(f"{self._name}.{key}", names) or "known: " + ", ".join(sorted(names))
             raise VocabularyError(f"`{self._name}.{key}` is unknown; {hint}")
         return self._members[key]
 

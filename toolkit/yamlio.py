@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
@@ -35,9 +36,11 @@ def load_yaml(path: Path) -> Any:
     try:
         data = _parser().load(text)
     except MarkedYAMLError as error:
-        raise ToolkitError(_marked_problem(error, path)) from None
+        raise ToolkitError(_marked_problem(error, path, text)) from None
     except YAMLError as error:
         raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
+    if data is None:
+        raise ToolkitError(Problem("the file has no fields, only comments", file=path))
     refuse_forbidden_characters(data, path)
     return data
 
@@ -71,8 +74,19 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+class _Constructor(RoundTripConstructor):
+    """Dates stay text here, so that pydantic parses them and an impossible date is reported with its line."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def _parser() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -91,7 +105,7 @@ def refuse_unsafe_constructs(text: str, path: Path) -> None:
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
     except MarkedYAMLError as error:
-        raise ToolkitError(_marked_problem(error, path)) from None
+        raise ToolkitError(_marked_problem(error, path, text)) from None
     except YAMLError as error:
         raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
 
@@ -113,15 +127,33 @@ def _mark(event: object) -> Location:
     return (mark.line + 1, mark.column + 1) if mark else (None, None)
 
 
-def _marked_problem(error: MarkedYAMLError, path: Path) -> Problem:
+def _marked_problem(error: MarkedYAMLError, path: Path, text: str = "") -> Problem:
     mark = error.problem_mark or error.context_mark
-    message = " ".join(part for part in (error.context, error.problem) if part) or "not valid YAML"
-    message = re.sub(r"\s+", " ", message).strip()
-    if "duplicate key" in message and error.context_mark is not None:
-        message = f"{message} (first defined on line {error.context_mark.line + 1})"
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
+    if isinstance(error, DuplicateKeyError) and line is not None:
+        return _duplicate_key_problem(error, path, text, line, column)
+    message = " ".join(part for part in (error.context, error.problem) if part) or "not valid YAML"
+    message = re.sub(r"\s+", " ", message).strip()
     return Problem(f"not valid YAML: {message}", file=path, line=line, column=column)
+
+
+def _duplicate_key_problem(error: MarkedYAMLError, path: Path, text: str, line: int, column: int | None) -> Problem:
+    key = re.search(r'duplicate key "([^"]*)"', error.problem or "")
+    name = key.group(1) if key else "?"
+    lines = text.splitlines()
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip()) if line <= len(lines) else 0
+    pattern = re.compile(rf"^\s{{{indent}}}(- )?['\"]?{re.escape(name)}['\"]?\s*:")
+    first = next((n + 1 for n in range(line - 2, -1, -1) if pattern.match(lines[n])), None)
+    where = f" (first defined on line {first})" if first else ""
+    return Problem(
+        f"`{name}` appears twice{where}; a field may appear only once",
+        file=path,
+        line=line,
+        column=column,
+        field=name,
+        hint="delete one of them",
+    )
 
 
 def refuse_forbidden_characters(data: Any, path: Path) -> None:

@@ -1,0 +1,436 @@
+"""A catalogue of broken and hostile profiles, run through the real command line.
+
+Each case must: exit 2 (1 for an unwritable output folder), print a message naming the file and the line and field
+where the input has them, print no traceback, and leave the previous outputs in the folder exactly as they were.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import textwrap
+from dataclasses import dataclass, field
+
+import pytest
+
+from toolkit import cli
+
+from .conftest import PROFILES, ROOT
+
+GOOD = """\
+extends: local-council
+name: Testshire Council
+"""
+PREVIOUS = b"<!DOCTYPE html><title>the previous, good build</title>"
+
+
+@dataclass
+class Case:
+    id: str
+    profile: str | bytes
+    expect: list[str]  # fragments the message must contain
+    line: int | None = None  # the line the message must name
+    files: dict[str, str | bytes] = field(default_factory=dict)  # extra files beside the profile
+    code: int = 2
+
+
+def case(id: str, profile: str | bytes, *expect: str, line: int | None = None, **files: str | bytes) -> Case:
+    return Case(id, profile, list(expect), line, {name.replace("__", "."): data for name, data in files.items()})
+
+
+SVG_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<svg xmlns="http://www.w3.org/2000/svg"><title>&xxe;</title></svg>"""
+SVG_SCRIPT = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+SVG_REMOTE = '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://evil.example/x.png"/></svg>'
+PNG = (ROOT / "profiles" / "assets" / "riverside-borough-council-logo.png").read_bytes()
+
+
+def logo(png: str = "logo.png", extra: str = "") -> str:
+    return GOOD + f"branding:\n  logo:\n    png: {png}\n    alt: Testshire Council\n{extra}"
+
+
+def deep_chain() -> dict[str, str]:
+    files = {f"test-level-{i}.yaml": f"extends: test-level-{i + 1}\n" for i in range(1, 18)}
+    files["test-level-18.yaml"] = GOOD
+    return files
+
+
+CASES = [
+    # The YAML itself
+    case("bad-indentation", GOOD + "contacts:\n  press:\n    name: A\n   email: x\n", "not valid YAML", line=6),
+    case("unclosed-quote", GOOD + 'short_name: "Testshire\n', "not valid YAML"),
+    case("tab-indentation", GOOD + "contacts:\n\tpress: {name: A}\n", "not valid YAML", line=4),
+    case("duplicate-key", GOOD + "name: Other Council\n", "`name` appears twice (first defined on line 2)", line=3),
+    case("duplicate-nested-key", GOOD + "document:\n  owner: A\n  owner: B\n", "first defined on line 4", line=5),
+    case("empty-file", "", "the file is empty"),
+    case("only-comments", "# nothing here\n", "no fields, only comments"),
+    case("latin-1", GOOD.encode() + "short_name: Caf\xe9\n".encode("latin-1"), "not UTF-8", line=3),
+    case("utf-16", GOOD.encode("utf-16"), "not UTF-8"),
+    case("top-level-list", "- name: A\n", "must be a mapping"),
+    case("top-level-scalar", "just some words\n", "must be a mapping"),
+    case("anchor-and-alias", GOOD + "short_name: &n T\ndescription: *n\n", "anchors", line=3),
+    case("python-tag", GOOD + "description: !!python/object:os.system ls\n", "tags", line=3),
+    case("billion-laughs", "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", "not allowed", line=1),
+    case("huge-file", GOOD + "description: " + "x" * (1024 * 1024) + "\n", "the limit is 1,048,576"),
+    case("deep-nesting", GOOD + "description: " + "[" * 30 + "]" * 30 + "\n", "nested more than", line=3),
+    case("control-character", GOOD + 'short_name: "Test\\x07shire"\n', "control character", "short_name", line=3),
+    case(
+        "nul-in-clause-text",
+        GOOD + 'clauses:\n  - replace: principles.credible\n    text: "a\\0b"\n',
+        "U+0000",
+        "clauses[0].text",
+        line=5,
+    ),
+    # Fields
+    case("unknown-field", GOOD + "nmae: X\n", "nmae: unknown field", "did you mean `name`?", line=3),
+    case(
+        "unknown-nested-field",
+        GOOD + "branding:\n  primary_color: '#123456'\n",
+        "branding.primary_color",
+        "did you mean `primary_colour`?",
+        line=4,
+    ),
+    case("wrong-type", GOOD + "short_name: [a, b]\n", "short_name", "valid string", line=3),
+    case("channels-not-a-list", GOOD + "channels: {name: x}\n", "channels", "valid list", line=3),
+    case("bad-colour", GOOD + "branding:\n  primary_colour: blue\n", "#rrggbb", line=4),
+    case("bad-sector", "name: X\nsector: council\n", "sector", "`council` is not allowed", line=2),
+    case("bad-nation", GOOD + "nation: cornwall\n", "nation", line=3),
+    case("impossible-date", GOOD + "document:\n  approved_on: 2026-13-01\n", "document.approved_on", line=4),
+    case("version-as-number", GOOD + "document:\n  version: 2.10\n", "in quotes", line=4),
+    case("bad-email", GOOD + "contacts:\n  press: {name: A, email: not-an-email}\n", "not an email address", line=4),
+    case("http-url", GOOD + "contacts:\n  press: {name: A, url: 'http://a.example'}\n", "https://", line=4),
+    case(
+        "javascript-channel",
+        GOOD + "channels:\n  - {name: A, platform: B, url: 'javascript:alert(1)'}\n",
+        "channels[0].url",
+        "https://",
+        line=4,
+    ),
+    case(
+        "unknown-contact-role",
+        GOOD + "contacts:\n  press_office: {name: A}\n",
+        "contacts.press_office",
+        "did you mean `press`?",
+        line=4,
+    ),
+    case("unknown-term", GOOD + "terminology:\n  staf: officer\n", "terminology.staf", "did you mean `staff`?", line=4),
+    case("term-without-plural", GOOD + "terminology:\n  staff: officer\n", "give `plural:`", line=4),
+    case("missing-required-contact", GOOD + "contacts:\n  press: null\n", "contacts.press", "is required"),
+    case("missing-name", "extends: local-council\nname: ''\n", "name: must not be empty", line=2),
+    case(
+        "review-before-approval",
+        GOOD + "document:\n  approved_on: 2026-05-01\n  review_by: 2026-04-01\n",
+        "must come after approval",
+        line=5,
+    ),
+    case("nothing-inherited", "name: Lonely Council\n", "sector: is required", "code_of_conduct: is required"),
+    # Inheritance
+    case("missing-parent", "extends: local-counci\nname: X\n", "did you mean `local-council`?", line=1),
+    case("self-extends", "extends: test-org\nname: X\n", "in a circle", line=1),
+    case(
+        "cycle",
+        "extends: test-other\nname: X\n",
+        "in a circle: test-org → test-other → test-org",
+        test_other__yaml="extends: test-org\nname: Y\n",
+    ),
+    case(
+        "too-deep",
+        "extends: test-level-1\nname: X\n",
+        "more than 16 profiles deep",
+        **{name.replace(".", "__").replace("-", "_"): text for name, text in deep_chain().items()},
+    ),
+    # Clause operations
+    case(
+        "unknown-clause",
+        GOOD + "clauses:\n  - replace: principles.credable\n    text: x\n",
+        "clauses[0].replace",
+        "unknown clause",
+        "did you mean `principles.credible`?",
+        line=4,
+    ),
+    case(
+        "remove-without-reason",
+        GOOD + "clauses:\n  - remove: principles.credible\n",
+        "clauses[0].reason",
+        "is required",
+        line=4,
+    ),
+    case(
+        "empty-reason",
+        GOOD + "clauses:\n  - remove: principles.credible\n    reason: ''\n",
+        "clauses[0].reason",
+        line=5,
+    ),
+    case(
+        "two-operations",
+        GOOD + "clauses:\n  - replace: principles.credible\n    text: a\n"
+        "  - remove: principles.credible\n    reason: b\n",
+        "a second operation on `principles.credible`",
+        line=6,
+    ),
+    case("no-verb", GOOD + "clauses:\n  - text: x\n", "exactly one of: replace, remove", line=4),
+    case(
+        "two-verbs",
+        GOOD + "clauses:\n  - replace: principles.credible\n    remove: principles.credible\n",
+        "exactly one of",
+        line=4,
+    ),
+    case(
+        "add-existing-id",
+        GOOD + "clauses:\n  - add: principles.credible\n    section: principles\n    text: x\n",
+        "already exists",
+        line=4,
+    ),
+    case(
+        "add-without-place",
+        GOOD + "clauses:\n  - add: principles.test-new\n    text: x\n",
+        "exactly one of `before:`, `after:` or `section:`",
+        line=4,
+    ),
+    case(
+        "bad-clause-id",
+        GOOD + "clauses:\n  - replace: Principles.Credible\n    text: x\n",
+        "lower-case words joined by dots",
+        line=4,
+    ),
+    case(
+        "include-present", GOOD + "clauses:\n  - include: principles.credible\n", "already part of this policy", line=4
+    ),
+    case(
+        "move-next-to-itself",
+        GOOD + "clauses:\n  - move: principles.credible\n    after: principles.credible\n",
+        "next to itself",
+        line=5,
+    ),
+    case(
+        "unknown-placeholder",
+        GOOD + "clauses:\n  - replace: principles.credible\n    text: 'Ask {org.nam}'\n",
+        "{org.nam}",
+        "did you mean `org.name`?",
+        line=5,
+    ),
+    case(
+        "javascript-link",
+        GOOD + "clauses:\n  - replace: principles.credible\n    text: '[x](javascript:alert(1))'\n",
+        "links must start with https://",
+        line=5,
+    ),
+    case(
+        "image-in-text",
+        GOOD + "clauses:\n  - replace: principles.credible\n    text: '![x](logo.png)'\n",
+        "images are not supported",
+        line=5,
+    ),
+    case(
+        "heading-in-text",
+        GOOD + "clauses:\n  - replace: principles.credible\n    text: '## Big'\n",
+        "heading level 2",
+        line=5,
+    ),
+    # Files the profile names
+    case("missing-logo", logo(), "branding.logo.png", "does not exist", line=5),
+    case("logo-outside-project", logo("../../../../etc/passwd"), "outside the project", line=5),
+    case("logo-absolute-elsewhere", logo("/etc/hosts"), "outside the project", line=5),
+    case("logo-url", logo("https://evil.example/logo.png"), "is a URL", line=5),
+    case("logo-file-url", logo("file:///etc/passwd"), "is a URL", line=5),
+    case("logo-not-png", logo(), "not a PNG", logo__png=b"GIF89a not a png"),
+    case(
+        "svg-external-entity",
+        logo(extra="    svg: logo.svg\n"),
+        "DOCTYPE or entities",
+        logo__png=PNG,
+        logo__svg=SVG_ENTITY,
+    ),
+    case("svg-script", logo(extra="    svg: logo.svg\n"), "<script>", logo__png=PNG, logo__svg=SVG_SCRIPT),
+    case(
+        "svg-remote-image",
+        logo(extra="    svg: logo.svg\n"),
+        "refers to another file",
+        logo__png=PNG,
+        logo__svg=SVG_REMOTE,
+    ),
+    case("logo-without-alt", GOOD + "branding:\n  logo:\n    png: logo.png\n", "needs `alt:`", logo__png=PNG),
+    case("low-contrast", GOOD + "branding:\n  primary_colour: '#ffff00'\n", "#ffff00 on #ffffff", "1.07:1", line=4),
+    case(
+        "missing-word-template",
+        GOOD + "branding:\n  word_template: house.docx\n",
+        "branding.word_template",
+        "does not exist",
+        line=4,
+    ),
+    case(
+        "word-template-wrong-type",
+        GOOD + "branding:\n  word_template: house.txt\n",
+        "should be a .docx",
+        house__txt="x",
+    ),
+    case("unknown-font", GOOD + "branding:\n  font: Comic Sans\n", "not bundled", line=4),
+]
+
+
+def run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    """The real entry point, in-process: exit code, standard output and standard error."""
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "argv", ["policy-toolkit", *args])
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    return int(exited.value.code or 0), out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("bad", CASES, ids=[c.id for c in CASES])
+def test_bad_profile_gets_a_clear_message_and_nothing_is_lost(bad: Case, tmp_path, monkeypatch):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    path = folder / "test-org.yaml"
+    path.write_bytes(bad.profile if isinstance(bad.profile, bytes) else bad.profile.encode())
+    for name, data in bad.files.items():
+        (
+            folder
+            / name.replace("_", "-")
+            .replace("-yaml", ".yaml")
+            .replace("-png", ".png")
+            .replace("-svg", ".svg")
+            .replace("-txt", ".txt")
+        ).write_bytes(data if isinstance(data, bytes) else data.encode())
+    out_dir = tmp_path / "output"
+    out_dir.mkdir()
+    previous = out_dir / "test-org.html"
+    previous.write_bytes(PREVIOUS)
+    before = sorted(p.name for p in out_dir.iterdir())
+
+    code, _, err = run(
+        ["build", str(path), "--format", "html", "--out", str(out_dir), "--profiles", str(PROFILES)], monkeypatch
+    )
+
+    assert code == bad.code, err
+    assert "Traceback" not in err
+    assert "test-org.yaml" in err or "test-" in err, err
+    for fragment in bad.expect:
+        assert fragment in err, f"{fragment!r} not in:\n{err}"
+    if bad.line is not None:
+        assert f".yaml:{bad.line}:" in err or f".yaml:{bad.line} " in err, err
+    assert previous.read_bytes() == PREVIOUS
+    assert sorted(p.name for p in out_dir.iterdir()) == before
+
+
+def test_the_catalogue_is_large_enough():
+    assert len(CASES) >= 40
+
+
+def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeypatch):
+    import shutil
+
+    core = tmp_path / "core"
+    shutil.copytree(ROOT / "templates" / "core", core)
+    section = next((core / "sections").glob("02-*.md.j2"))
+    lines = section.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "{{ term.staff.plural }}" in line)
+    lines[number] = lines[number].replace("{{ term.staff.plural }}", "{{ term.staf.plural }}")
+    section.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run(
+        [
+            "--core",
+            str(core),
+            "build",
+            str(PROFILES / "sectors" / "local-council.yaml"),
+            "--format",
+            "html",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        monkeypatch,
+    )
+    assert code == 2
+    assert f"{section.name}:{number + 1}:" in err and "term.staf" in err and "did you mean `term.staff`?" in err
+    assert not (tmp_path / "out" / "local-council.html").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path, monkeypatch):
+    path = tmp_path / "test-org.yaml"
+    path.write_text("extends: nowhere\nname: X\n", encoding="utf-8")
+    code, _, err = run(["--debug", "validate", str(path), "--profiles", str(PROFILES)], monkeypatch)
+    assert code == 2 and "Traceback" not in err  # validate reports per profile: no exception escapes
+    code, _, err = run(["--debug", "build", str(path), "--profiles", str(PROFILES)], monkeypatch)
+    assert code == 2 and "Traceback" in err
+
+
+def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "output"
+    blocker.write_text("not a folder")
+    code, _, err = run(
+        ["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(blocker)], monkeypatch
+    )
+    assert code == 1 and "is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    out_dir = tmp_path / "output"
+    out_dir.mkdir()
+    previous = out_dir / "nhs-trust.html"
+    previous.write_bytes(PREVIOUS)
+    real_fsync = os.fsync
+
+    def full(descriptor: int) -> None:
+        real_fsync(descriptor)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    code, _, err = run(
+        ["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)], monkeypatch
+    )
+    assert code == 1 and "the disk is full" in err
+    assert previous.read_bytes() == PREVIOUS
+    assert [p.name for p in out_dir.iterdir()] == ["nhs-trust.html"]
+
+
+def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch):
+    from toolkit import render
+
+    out_dir = tmp_path / "output"
+    out_dir.mkdir()
+    previous = out_dir / "nhs-trust.html"
+    previous.write_bytes(PREVIOUS)
+    real = render.render
+
+    def broken(policy, name, options=None):
+        if name == "pdf":
+            raise RuntimeError("simulated crash while rendering the PDF")
+        return real(policy, name, options)
+
+    monkeypatch.setattr(render, "render", broken)
+    code, _, err = run(
+        ["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html,pdf", "--out", str(out_dir)],
+        monkeypatch,
+    )
+    assert code == 1 and "simulated crash" in err and "Traceback" not in err
+    assert previous.read_bytes() == PREVIOUS
+    assert [p.name for p in out_dir.iterdir()] == ["nhs-trust.html"]
+
+
+def test_profile_text_is_never_evaluated(tmp_path, monkeypatch):
+    profile = tmp_path / "test-org.yaml"
+    profile.write_text(
+        textwrap.dedent("""\
+        extends: local-council
+        name: "{{ 7*7 }} <script>alert(1)</script> & Co"
+        clauses:
+          - replace: principles.credible
+            text: "{% for x in range(3) %}{{ x }}{% endfor %} {{ cycler.__init__.__globals__ }}"
+    """),
+        encoding="utf-8",
+    )
+    code, _, err = run(
+        ["build", str(profile), "--format", "html", "--out", str(tmp_path / "out"), "--profiles", str(PROFILES)],
+        monkeypatch,
+    )
+    assert code == 0, err
+    page = (tmp_path / "out" / "test-org.html").read_text(encoding="utf-8")
+    assert "{{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+    assert "{% for x in range(3) %}{{ x }}{% endfor %}" in page and "<script>alert" not in page
+    assert "49" not in page.split("<body", 1)[1].split("Using social media", 1)[0]
