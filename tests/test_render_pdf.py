@@ -38,6 +38,16 @@ def reader(built) -> PdfReader:
     return PdfReader(io.BytesIO(built[1]))
 
 
+@pytest.fixture(scope="module")
+def page_texts(reader) -> list[str]:
+    return [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def body(reader) -> str:
+    return body_text(reader)
+
+
 def squash(text: str) -> str:
     """Words without whitespace or list bullets: PDF text comes back with its own line breaks."""
     return re.sub(r"[\s•]+", "", text)
@@ -71,9 +81,9 @@ def test_is_a_handbook_of_several_pages(reader) -> None:
     assert len(reader.pages) > 5
 
 
-def test_cover_names_organisation_title_and_version(built, reader) -> None:
+def test_cover_names_organisation_title_and_version(built, page_texts) -> None:
     policy, _ = built
-    cover = reader.pages[0].extract_text()
+    cover = page_texts[0]
     for expected in (policy.organisation.name, policy.title, policy.subtitle, policy.document.version):
         assert squash(expected) in squash(cover)
 
@@ -89,7 +99,7 @@ def printed_addresses(policy: Policy) -> set[str]:
     return addresses
 
 
-def test_every_visible_clause_is_in_the_text(built, reader) -> None:
+def test_every_visible_clause_is_in_the_text(built, body) -> None:
     policy, _ = built
     addresses = sorted(printed_addresses(policy), key=len, reverse=True)
 
@@ -99,7 +109,7 @@ def test_every_visible_clause_is_in_the_text(built, reader) -> None:
             words = words.replace(address, "")
         return words
 
-    text = clean(body_text(reader))
+    text = clean(body)
     assert squash(policy.organisation.name) in text
     for section in policy.visible_sections:
         assert squash(plain_text(section.title)) in text
@@ -111,9 +121,9 @@ def test_every_visible_clause_is_in_the_text(built, reader) -> None:
                     assert clean(cell) in text, f"{clause.id}: {cell!r}"
 
 
-def test_removed_clauses_are_left_out(built, reader) -> None:
+def test_removed_clauses_are_left_out(built, body) -> None:
     policy, _ = built
-    text = squash(body_text(reader))
+    text = squash(body)
     for clause in (c for s in policy.sections for c in s.clauses if not c.visible):
         assert squash(block_text(clause.blocks)) not in text, clause.id
 
@@ -151,16 +161,40 @@ def test_headings_are_tagged_without_skipping_levels(built) -> None:
         assert after <= before + 1
 
 
-def structure_tags(element: pikepdf.Object) -> list[str]:
-    """Structure element types in document order."""
-    tags = [str(element.S)] if "/S" in element else []
+def structure_elements(element: pikepdf.Object) -> list[pikepdf.Dictionary]:
+    """Structure elements in document order."""
+    found = [element] if "/S" in element else []
     kids = element.get("/K")
     if kids is None:
-        return tags
+        return found
     for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
         if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") != "/MCR" and "/S" in kid:
-            tags += structure_tags(kid)
-    return tags
+            found += structure_elements(kid)
+    return found
+
+
+def structure_tags(element: pikepdf.Object) -> list[str]:
+    return [str(kid.S) for kid in structure_elements(element)]
+
+
+def test_logo_is_a_figure_with_the_profiles_alt_text(built) -> None:
+    policy, data = built
+    with pikepdf.open(io.BytesIO(data)) as document:
+        figures = [e for e in structure_elements(document.Root.StructTreeRoot) if e.S == "/Figure"]
+        assert [str(figure.Alt) for figure in figures] == [policy.branding.logo.alt]
+
+
+def test_a_decorative_logo_is_drawn_but_not_tagged(caplog) -> None:
+    policy = _resolved("riverside-borough-council")
+    logo = policy.branding.logo.model_copy(update={"alt": None})
+    policy = policy.model_copy(update={"branding": policy.branding.model_copy(update={"logo": logo})})
+    with caplog.at_level(logging.WARNING):
+        data = pdf.render(policy, RenderOptions(timestamp=BUILD_TIME))
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    with pikepdf.open(io.BytesIO(data)) as document:
+        assert "/Figure" not in structure_tags(document.Root.StructTreeRoot)
+        cover = document.pages[0]
+        assert cover.Resources.get("/XObject") or cover.Resources.get("/Pattern"), "the logo should be drawn"
 
 
 def test_every_font_is_embedded_and_the_brand_font_is_used(built) -> None:
@@ -178,20 +212,19 @@ def test_every_font_is_embedded_and_the_brand_font_is_used(built) -> None:
     assert any(family in name for name in names), names
 
 
-def test_running_footer_numbers_every_page_but_the_cover(built, reader) -> None:
+def test_running_footer_numbers_every_page_but_the_cover(built, page_texts) -> None:
     policy, _ = built
-    total = len(reader.pages)
-    assert "Page 1 of" not in reader.pages[0].extract_text()
-    for number, page in enumerate(reader.pages[1:], start=2):
-        text = page.extract_text()
+    total = len(page_texts)
+    assert "Page 1 of" not in page_texts[0]
+    for number, text in enumerate(page_texts[1:], start=2):
         assert f"Page {number} of {total}" in text
         assert policy.organisation.name in text
         assert version_mark(policy) in text
 
 
-def test_contents_page_numbers_match_the_bookmarks(built, reader) -> None:
+def test_contents_page_numbers_match_the_bookmarks(built, reader, page_texts) -> None:
     policy, _ = built
-    contents = reader.pages[1].extract_text()
+    contents = page_texts[1]
     assert "Contents" in contents
     for section in policy.visible_sections:
         assert plain_text(section.title) in contents

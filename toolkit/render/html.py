@@ -305,11 +305,15 @@ def _note_row(note: TailoringNote, visible: bool) -> Markup:
 
 
 def logo_html(logo: Logo | None, *, for_pdf: bool) -> Markup | None:
-    """The logo as `<img>`, the SVG when there is one; `alt=""` when the profile marks it decorative."""
+    """The logo as `<img>`, the SVG when there is one; `alt=""` when the profile marks it decorative. In the PDF a
+    decorative logo is a CSS background instead: WeasyPrint tags every `<img>` as a Figure that needs alternate
+    text, but draws backgrounds as untagged artifacts, which is what a decorative image should be."""
     if logo is None:
         return None
-    path = logo.svg or logo.png
-    return Markup('<img src="{}" alt="{}">').format(asset_url(path, for_pdf=for_pdf), logo.alt or "")
+    url = asset_url(logo.svg or logo.png, for_pdf=for_pdf)
+    if for_pdf and logo.alt is None:
+        return Markup('<span class="decorative-logo" style="background-image: url({})"></span>').format(css_string(url))
+    return Markup('<img src="{}" alt="{}">').format(url, logo.alt or "")
 
 
 def asset_url(path: Path, *, for_pdf: bool) -> str:
