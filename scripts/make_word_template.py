@@ -13,6 +13,7 @@ template is used (a house template's own colours and fonts always win).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import UTC, datetime
 from io import BytesIO
@@ -26,13 +27,16 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
+from toolkit.assets import bundled_font
 from toolkit.render.docx import (
     BODY_FONT,
     DEFAULT_TEMPLATE,
     PRIMARY,
     TABLE_STYLE,
     TEXT,
+    font_table_entry,
     repack,
 )
 
@@ -95,7 +99,7 @@ def _toc(level: int, indent: int, before: int, bold: bool) -> str:
     """Contents entries: compact (two levels of a long policy), page numbers right-aligned once Word fills them."""
     ppr = (
         f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{TEXT_WIDTH}"/></w:tabs>'
-        f'<w:spacing w:before="{before}" w:after="20" w:line="252" w:lineRule="auto"/>'
+        f'<w:spacing w:before="{before}" w:after="20" w:line="228" w:lineRule="auto"/>'
         f'<w:ind w:left="{indent}" w:right="567"/>'
     )
     rpr = ("<w:b/><w:bCs/>" if bold else "") + '<w:sz w:val="22"/><w:szCs w:val="22"/>'
@@ -188,7 +192,7 @@ def _styles() -> list[str]:
             based_on="Heading1",
             extra='<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/>',
         ),
-        _toc(1, 0, 120, bold=True),
+        _toc(1, 0, 80, bold=True),
         _toc(2, 284, 0, bold=False),
         _header_footer("Header", "header"),
         _header_footer("Footer", "footer"),
@@ -227,7 +231,7 @@ def _write_styles(document: DocumentObject) -> None:
             f'<w:rFonts w:ascii="{BODY_FONT}" w:hAnsi="{BODY_FONT}" w:eastAsia="{BODY_FONT}" w:cs="{BODY_FONT}"/>'
             f'<w:color w:val="{TEXT}"/><w:sz w:val="24"/><w:szCs w:val="24"/>'
             '<w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/>'
-            f'</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="160" w:line="288" w:lineRule="auto"/>'
+            f'</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="160" w:line="264" w:lineRule="auto"/>'
             f"</w:pPr></w:pPrDefault></w:docDefaults>"
         ),
     )
@@ -400,6 +404,19 @@ def _clean_package(document: DocumentObject) -> None:
     properties.revision = 1
 
 
+def _write_fonts(document: DocumentObject) -> None:
+    """Name only our font in the font table, and make it the theme's too, so Word's "+Body" and "+Headings" match."""
+    font = bundled_font(BODY_FONT)
+    table = document.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(table.blob)
+    for entry in root.findall(qn("w:font")):
+        root.remove(entry)
+    root.append(font_table_entry(font.name, font.generic, font.files["regular"].read_bytes()))
+    table._blob = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+    theme = document.part.part_related_by(RT.THEME)
+    theme._blob = re.sub(rb'(<a:(?:latin) typeface=")[^"]*(")', rb"\g<1>" + font.name.encode() + rb"\g<2>", theme.blob)
+
+
 def build() -> bytes:
     """The template's bytes: the same on every run."""
     document = Document()
@@ -409,6 +426,7 @@ def build() -> bytes:
     _page_setup(document)
     _write_body(document)
     _write_header_footer(document)
+    _write_fonts(document)
     _clean_package(document)
     buffer = BytesIO()
     document.save(buffer)

@@ -442,3 +442,26 @@ def test_libreoffice_converts_it(tmp_path, render):
     assert "Using social media and the social web" in text
     assert "Getting a new account approved" in text
     assert text.count("Purpose and scope") >= 2  # the contents entry LibreOffice shows, and the heading
+
+
+def test_default_template_carries_the_font_inside_the_file(render, sample_policy):
+    policy = sample_policy("dyffryn-tawel-council")
+    data = render(policy)
+    fonts = part_xml(data, "word/fontTable.xml")
+    assert f'w:name="{policy.branding.font.name}"' in fonts
+    assert fonts.count("<w:embed") == 4
+    with zipfile.ZipFile(BytesIO(data)) as package:
+        embedded = [name for name in package.namelist() if name.endswith(".odttf")]
+        regular = policy.branding.font.files["regular"].read_bytes()
+        stored = package.read(next(name for name in embedded if name.endswith("-regular.odttf")))
+    assert len(embedded) == 4
+    assert stored[32:] == regular[32:] and stored[:32] != regular[:32]  # obfuscated as ECMA-376 asks
+    assert "<w:embedTrueTypeFonts/>" in part_xml(data, "word/settings.xml")
+
+
+def test_a_house_template_gets_no_embedded_font(tmp_path, render, sample_policy):
+    path = house_template(tmp_path, restyle)
+    policy = sample_policy("riverside-borough-council")
+    branded = policy.model_copy(update={"branding": policy.branding.model_copy(update={"word_template": path})})
+    with zipfile.ZipFile(BytesIO(render(branded))) as package:
+        assert not [name for name in package.namelist() if name.endswith(".odttf")]

@@ -19,7 +19,9 @@ Afterwards we set what docxtpl would otherwise template or leave stale: core pro
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -44,6 +47,7 @@ from toolkit.model import (
     Block,
     Code,
     Emphasis,
+    Font,
     Heading,
     Inline,
     LineBreak,
@@ -135,6 +139,7 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
     _finish_logo(document, policy.branding.logo)
     if template_path.resolve() == DEFAULT_TEMPLATE.resolve():
         _apply_branding(document, policy)
+        _embed_font(document, policy.branding.font)
     _set_language(document, policy.language)
     _update_fields_on_open(document)
     _set_properties(document, policy, options)
@@ -234,6 +239,7 @@ class _Styles:
 
     ids: dict[str, str]
     numbering: dict[str, tuple[str, str]]  # list style name -> (numId, ilvl) found along its basedOn chain
+    gap: str  # the space after a body paragraph (twips), which also ends lists and follows tables
 
     @classmethod
     def of(cls, document: DocumentObject, path: Path) -> _Styles:
@@ -245,13 +251,25 @@ class _Styles:
             )
         ids = {name: style_id for name, (style_id, _) in found.items()}
         numbering = {name: _style_numbering(document, found[name.lower()][0]) for name in LIST_STYLES}
-        return cls(ids, {name: value for name, value in numbering.items() if value})
+        return cls(ids, {name: value for name, value in numbering.items() if value}, _paragraph_gap(document))
 
     def id(self, name: str) -> str:
         return self.ids[name.lower()]
 
     def optional(self, name: str) -> str | None:
         return self.ids.get(name.lower())
+
+
+def _paragraph_gap(document: DocumentObject) -> str:
+    styles = document.styles.element
+    for path in (
+        f"{qn('w:style')}[@{qn('w:styleId')}='Normal']/{qn('w:pPr')}/{qn('w:spacing')}",
+        f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}",
+    ):
+        spacing = styles.find(path)
+        if spacing is not None and spacing.get(qn("w:after")):
+            return spacing.get(qn("w:after"))
+    return "160"
 
 
 def _style_index(document: DocumentObject) -> dict[str, tuple[str, str]]:
@@ -348,6 +366,8 @@ class _BodyWriter:
             first = item.blocks[0] if item.blocks and isinstance(item.blocks[0], Paragraph) else None
             self.paragraph(self.styles.id(name), first.inlines if first else [], numbering)
             self.blocks(item.blocks[1:] if first else item.blocks, sub_level, depth)
+        if depth == 1 and self._last is not None and self._last.tag == qn("w:p"):
+            _space(self._last, after=self.styles.gap)  # list items sit close; the list ends like a paragraph
 
     def _restart(self, name: str) -> tuple[str, str] | None:
         if name not in self.styles.numbering:
@@ -375,7 +395,7 @@ class _BodyWriter:
     ) -> etree._Element:
         paragraph = _new_paragraph(style_id, numbering)
         if self._last is not None and self._last.tag == qn("w:tbl"):
-            paragraph.find(qn("w:pPr")).append(parse_xml(f'<w:spacing {nsdecls("w")} w:before="240"/>'))
+            _space(paragraph, before=self.styles.gap)
         self._insert(paragraph)
         self.inlines(paragraph, inlines, _Format())
         return paragraph
@@ -533,6 +553,14 @@ PPR_AFTER_PAGE_BREAK = (
 )
 
 
+def _space(paragraph: etree._Element, **sides: str) -> None:
+    spacing = paragraph.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+    if spacing is None:
+        spacing = paragraph.get_or_add_pPr().insert_element_before(OxmlElement("w:spacing"), *PPR_AFTER_SPACING)
+    for side, value in sides.items():
+        spacing.set(qn(f"w:{side}"), value)
+
+
 def _val(tag: str, value: str) -> etree._Element:
     element = OxmlElement(tag)
     element.set(qn("w:val"), value)
@@ -544,6 +572,9 @@ def _t(text: str) -> etree._Element:
     node.text = text
     node.set(qn("xml:space"), "preserve")
     return node
+
+
+PPR_AFTER_SPACING = PPR_AFTER_PAGE_BREAK[PPR_AFTER_PAGE_BREAK.index("w:spacing") + 1 :]
 
 
 def _new_paragraph(style_id: str | None, numbering: tuple[str, str] | None = None) -> etree._Element:
@@ -703,6 +734,97 @@ def _apply_branding(document: DocumentObject, policy: Policy) -> None:
         for name in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
             if fonts.get(qn(name)) == BODY_FONT:
                 fonts.set(qn(name), policy.branding.font.name)
+    theme = document.part.part_related_by(RT.THEME)
+    typeface = f'typeface="{policy.branding.font.name}"'.encode()
+    theme._blob = theme.blob.replace(f'typeface="{BODY_FONT}"'.encode(), typeface)
+
+
+FONT_EMBEDS = {
+    "regular": "w:embedRegular",
+    "bold": "w:embedBold",
+    "italic": "w:embedItalic",
+    "bold_italic": "w:embedBoldItalic",
+}
+FONT_FAMILIES = {"serif": "roman", "sans-serif": "swiss", "monospace": "modern"}
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+
+
+def _embed_font(document: DocumentObject, font: Font) -> None:
+    """Only for the default template: the profile's font travels in the file, as Word's "Embed fonts" does.
+
+    Noto is not installed with Windows, macOS or most LibreOffice set-ups, and without it Word silently substitutes.
+    Fonts whose licence forbids embedding (OS/2 `fsType`) are only named, with their family, so that Word picks a
+    similar font.
+    """
+    table = document.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(table.blob)
+    for old in root.findall(qn("w:font")):
+        if old.get(qn("w:name")) == font.name:
+            root.remove(old)
+    regular = font.files["regular"].read_bytes()
+    entry = font_table_entry(font.name, font.generic, regular)
+    root.append(entry)
+    if _embeddable(regular):
+        for style, tag in FONT_EMBEDS.items():
+            if style == "regular" or font.files[style] != font.files["regular"]:
+                entry.append(_embedded(document, table, font, style, tag))
+        settings = document.settings.element
+        if settings.find(qn("w:embedTrueTypeFonts")) is None:
+            settings.insert_element_before(
+                OxmlElement("w:embedTrueTypeFonts"), *_settings_after("w:embedTrueTypeFonts")
+            )
+    table._blob = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+
+
+def font_table_entry(name: str, generic: str, data: bytes) -> etree._Element:
+    """A `w:font` naming the family and its PANOSE class, which Word uses to choose a stand-in."""
+    os2 = _os2_table(data)
+    panose = os2[32:42].hex().upper() if len(os2) >= 42 else "00000000000000000000"
+    return parse_xml(
+        f'<w:font {nsdecls("w")} w:name="{name}"><w:panose1 w:val="{panose}"/><w:charset w:val="00"/>'
+        f'<w:family w:val="{FONT_FAMILIES.get(generic, "auto")}"/><w:pitch w:val="variable"/></w:font>'
+    )
+
+
+def _embedded(document: DocumentObject, table: Part, font: Font, style: str, tag: str) -> etree._Element:
+    data = font.files[style].read_bytes()
+    key = uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])
+    slug = re.sub(r"[^a-z0-9]+", "-", font.name.lower()).strip("-")
+    part = Part(
+        PackURI(f"/word/fonts/{slug}-{style.replace('_', '-')}.odttf"),
+        OBFUSCATED_FONT,
+        _obfuscate(data, key),
+        document.part.package,
+    )
+    element = OxmlElement(tag)
+    element.set(qn("r:id"), table.relate_to(part, RT.FONT))
+    element.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
+    return element
+
+
+def _obfuscate(data: bytes, key: uuid.UUID) -> bytes:
+    """ECMA-376 font obfuscation: the first 32 bytes XORed with the key's bytes in reverse order."""
+    mask = bytes.fromhex(key.hex)[::-1]
+    return bytes(byte ^ mask[index % 16] for index, byte in enumerate(data[:32])) + data[32:]
+
+
+def _os2_table(data: bytes) -> bytes:
+    count = int.from_bytes(data[4:6], "big")
+    for index in range(count):
+        record = data[12 + 16 * index : 28 + 16 * index]
+        if record[:4] == b"OS/2":
+            offset, length = int.from_bytes(record[8:12], "big"), int.from_bytes(record[12:16], "big")
+            return data[offset : offset + length]
+    return b""
+
+
+def _embeddable(data: bytes) -> bool:
+    """OS/2 fsType: 0x0002 means restricted-licence embedding (not allowed); bitmap-only fonts are not worth it."""
+    os2 = _os2_table(data)
+    if len(os2) < 10:
+        return False
+    fs_type = int.from_bytes(os2[8:10], "big")
+    return fs_type & 0x000F != 0x0002 and not fs_type & 0x0200
 
 
 def _set_language(document: DocumentObject, language: str) -> None:
@@ -743,6 +865,72 @@ def _settings_after(tag: str) -> tuple[str, ...]:
 
 
 _SETTINGS_SEQUENCE = (
+    "w:embedTrueTypeFonts",
+    "w:embedSystemFonts",
+    "w:saveSubsetFonts",
+    "w:saveFormsData",
+    "w:mirrorMargins",
+    "w:alignBordersAndEdges",
+    "w:bordersDoNotSurroundHeader",
+    "w:bordersDoNotSurroundFooter",
+    "w:gutterAtTop",
+    "w:hideSpellingErrors",
+    "w:hideGrammaticalErrors",
+    "w:activeWritingStyle",
+    "w:proofState",
+    "w:formsDesign",
+    "w:attachedTemplate",
+    "w:linkStyles",
+    "w:stylePaneFormatFilter",
+    "w:stylePaneSortMethod",
+    "w:documentType",
+    "w:mailMerge",
+    "w:revisionView",
+    "w:trackRevisions",
+    "w:doNotTrackMoves",
+    "w:doNotTrackFormatting",
+    "w:documentProtection",
+    "w:autoFormatOverride",
+    "w:styleLockTheme",
+    "w:styleLockQFSet",
+    "w:defaultTabStop",
+    "w:autoHyphenation",
+    "w:consecutiveHyphenLimit",
+    "w:hyphenationZone",
+    "w:doNotHyphenateCaps",
+    "w:showEnvelope",
+    "w:summaryLength",
+    "w:clickAndTypeStyle",
+    "w:defaultTableStyle",
+    "w:evenAndOddHeaders",
+    "w:bookFoldRevPrinting",
+    "w:bookFoldPrinting",
+    "w:bookFoldPrintingSheets",
+    "w:drawingGridHorizontalSpacing",
+    "w:drawingGridVerticalSpacing",
+    "w:displayHorizontalDrawingGridEvery",
+    "w:displayVerticalDrawingGridEvery",
+    "w:doNotUseMarginsForDrawingGridOrigin",
+    "w:drawingGridHorizontalOrigin",
+    "w:drawingGridVerticalOrigin",
+    "w:doNotShadeFormData",
+    "w:noPunctuationKerning",
+    "w:characterSpacingControl",
+    "w:printTwoOnOne",
+    "w:strictFirstAndLastChars",
+    "w:noLineBreaksAfter",
+    "w:noLineBreaksBefore",
+    "w:savePreviewPicture",
+    "w:doNotValidateAgainstSchema",
+    "w:saveInvalidXml",
+    "w:ignoreMixedContent",
+    "w:alwaysShowPlaceholderText",
+    "w:doNotDemarcateInvalidXml",
+    "w:saveXmlDataOnly",
+    "w:useXSLTWhenSaving",
+    "w:saveThroughXslt",
+    "w:showXMLTags",
+    "w:alwaysMergeEmptyNamespace",
     "w:updateFields",
     "w:hdrShapeDefaults",
     "w:footnotePr",
@@ -803,7 +991,7 @@ def repack(data: bytes, moment: datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name), compresslevel=9)
+            target.writestr(info, source.read(name), compresslevel=6)
     return output.getvalue()
 
 
