@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from toolkit.model import Link, Policy, block_text, plain_text
@@ -303,7 +304,18 @@ def test_only_real_problems_reach_the_user() -> None:
     def record(level: int, message: str) -> logging.LogRecord:
         return logging.LogRecord("weasyprint", level, __file__, 1, message, None, None)
 
-    noise = record(logging.WARNING, "Ignored `text-size-adjust: 100%` at 23:3, unknown property.")
-    problem = record(logging.WARNING, "Anchor defined twice: x")
-    error = record(logging.ERROR, "Ignored `x` at 1:1")
-    assert pdf.real_problems([noise, problem, error]) == ["Anchor defined twice: x", "Ignored `x` at 1:1"]
+    noise = record(logging.WARNING, "GPOS NOT subset; don't know how to subset; dropped")
+    problem = record(logging.WARNING, "Ignored `colour: red` at 1:1, unknown property.")
+    error = record(logging.ERROR, 'Failed to load image at "x"')
+    assert pdf.real_problems([noise, problem, error]) == [problem.getMessage(), error.getMessage()]
+
+
+def test_the_pdf_stylesheet_draws_no_warning(built, caplog) -> None:
+    """Every rule in the PDF's CSS is one WeasyPrint knows: an unknown one would be a real (if small) problem."""
+    from weasyprint import CSS
+
+    policy, _ = built
+    css = BeautifulSoup(html.render_html(policy, RenderOptions(timestamp=BUILD_TIME), for_pdf=True), "html5lib")
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        CSS(string=css.find("style").string, url_fetcher=pdf.url_fetcher(pdf.policy_files(policy)))
+    assert [r.getMessage() for r in caplog.records] == []

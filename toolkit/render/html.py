@@ -397,7 +397,7 @@ def page_css(policy: Policy, *, for_pdf: bool) -> Markup:
     ]
     if for_pdf:
         prelude.append(f".cover {{ string-set: doc-version {css_string(version_mark(policy))}; }}")
-    files = ["base.css", "print.css", "paged.css"] if for_pdf else ["base.css", "wide.css"]
+    files = ["base.css", "print.css", "paged.css"] if for_pdf else ["base.css", "screen.css", "wide.css"]
     parts = [*prelude, *(_css_file(name) for name in files)]
     if not for_pdf:
         parts.append("@media print {\n" + _css_file("print.css") + _css_file("web-print.css") + "}")
