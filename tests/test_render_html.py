@@ -4,6 +4,7 @@ profile text printed literally. Assertions are on the rendered page, parsed as a
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -230,3 +231,31 @@ def test_profile_text_is_printed_literally(tmp_path: Path) -> None:
 
 def test_css_strings_cannot_close_the_style_element() -> None:
     assert html.css_string('</style><script>"') == '"\\3c /style\\3e \\3c script\\3e \\22 "'
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_page_requests_nothing_and_the_skip_link_works(sample_policy, tmp_path: Path) -> None:
+    """Chromium at phone width: no request leaves the file, nothing scrolls sideways, and the first Tab shows the
+    skip link, which moves focus to the main content."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Chromium is not installed")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    path = tmp_path / "page.html"
+    path.write_bytes(html.render(sample_policy("riverside-borough-council"), RenderOptions()))
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 360, "height": 780})
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(path.as_uri())
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        page.keyboard.press("Tab")
+        skip = page.evaluate("[document.activeElement.className, document.activeElement.getBoundingClientRect().left]")
+        page.keyboard.press("Enter")
+        focused = page.evaluate("document.activeElement.tagName")
+        browser.close()
+    assert [url for url in requests if url != path.as_uri()] == []
+    assert overflow <= 0
+    assert skip == ["skip-link", 0]
+    assert focused == "MAIN"
