@@ -32,3 +32,17 @@ def _fixed_build_time(monkeypatch):
     """Every test builds as if at one moment, so outputs can be compared byte for byte."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     monkeypatch.delenv("POLICY_TOOLKIT_CORE", raising=False)  # the CLI's --core sets it for the whole process
+
+
+def require_program(program: str, package: str) -> str:
+    """The program's path; outside CI a missing program skips the test, in CI it fails it (CI must install it)."""
+    import os
+    import shutil
+
+    path = shutil.which(program)
+    if path:
+        return path
+    message = f"{program} is not installed (Debian package {package}); `make test` installs it"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -22,7 +22,11 @@ from toolkit.errors import Problem, ToolkitError
 
 MAX_BYTES = 1024 * 1024
 MAX_NESTING = 24
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NONCHARACTERS = "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+# What neither Word's XML nor valid HTML may hold: C0 and C1 controls (tab and line breaks aside), surrogates and
+# Unicode non-characters.
+FORBIDDEN_CHARACTERS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_NONCHARACTERS}]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 Location = tuple[int | None, int | None]
 
@@ -41,8 +45,19 @@ def load_yaml(path: Path) -> Any:
         raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
     if data is None:
         raise ToolkitError(Problem("the file has no fields, only comments", file=path))
+    join_surrogate_pairs(data)
     refuse_forbidden_characters(data, path)
     return data
+
+
+def join_surrogate_pairs(data: Any) -> None:
+    """`"\\ud83d\\ude42"` (how JSON tools escape an emoji) means 🙂: YAML decodes it as two halves; join them."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in list(items):
+        if isinstance(value, str) and SURROGATE.search(value):
+            data[key] = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+        elif isinstance(value, dict | list):
+            join_surrogate_pairs(value)
 
 
 def read_text(path: Path) -> str:
@@ -160,7 +175,7 @@ def refuse_forbidden_characters(data: Any, path: Path) -> None:
     """Control characters cannot go into Word's XML; say where they are instead of failing later."""
     problems = [
         Problem(
-            f"contains a control character (U+{ord(match.group()):04X}) that documents cannot hold",
+            f"contains {_character_kind(match.group())} (U+{ord(match.group()):04X}) that documents cannot hold",
             file=path,
             line=where[0],
             column=where[1],
@@ -172,6 +187,14 @@ def refuse_forbidden_characters(data: Any, path: Path) -> None:
     ]
     if problems:
         raise ToolkitError(problems)
+
+
+def _character_kind(character: str) -> str:
+    if SURROGATE.match(character):
+        return "half of a character (a lone surrogate)"
+    if character in _NONCHARACTERS or "\ufdd0" <= character <= "\ufdef":
+        return "a non-character"
+    return "a control character"
 
 
 def walk_strings(data: Any, prefix: str = "") -> Iterator[tuple[str, str, Location]]:
