@@ -8,13 +8,12 @@ paragraphs entirely instead of leaving empty ones. The summary, terms list and h
 
 python-docx has no tracked-changes API (python-docx #340), so the revision markup is written as OOXML here.
 The same diff, timestamp and template always give the same bytes: fixed core properties, and the zip re-packed
-with fixed entry dates in a fixed order.
+with fixed entry dates in a fixed order by the Word renderer's `repack`.
 """
 
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
@@ -40,7 +39,8 @@ from toolkit.diff.formats.html import (
     term_label,
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
-from toolkit.render import EPOCH_FLOOR, build_timestamp
+from toolkit.render import build_timestamp
+from toolkit.render.docx import repack  # the project's one way to make a .docx reproducible
 
 SUFFIX = ".docx"
 DEFAULT_TEMPLATE = TEMPLATES_DIR / "word" / "default.docx"
@@ -287,27 +287,11 @@ def _properties(document: DocumentObject, diff: PolicyDiff, moment: datetime) ->
     properties.author = properties.last_modified_by = diff.new.name
     properties.language = LANGUAGE
     properties.comments = properties.keywords = properties.category = ""
-    properties.created = properties.modified = moment.replace(tzinfo=None)
+    properties.created = properties.modified = moment
     properties.revision = 1
     for rel_id, rel in list(document.part.package.rels.items()):
         if rel.reltype == RT.THUMBNAIL:  # python-docx's sample thumbnail would misrepresent this document
             del document.part.package.rels[rel_id]
-
-
-def repack(data: bytes, moment: datetime) -> bytes:
-    """The same zip with fixed entry dates and a fixed entry order, so equal documents are equal bytes."""
-    stamp = max(moment.astimezone(UTC), EPOCH_FLOOR).timetuple()[:6]
-    source = zipfile.ZipFile(BytesIO(data))
-    names = sorted(source.namelist(), key=lambda name: (name != "[Content_Types].xml", name))
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
-    return buffer.getvalue()
 
 
 def report(diff: PolicyDiff, *, timestamp: datetime | None = None, template: Path | None = None, **_: object) -> bytes:

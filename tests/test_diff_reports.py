@@ -1,0 +1,446 @@
+"""The HTML and Word diff reports, checked on their real output: structure, wording, escaping, tracked changes.
+
+One organisation exercises every kind of change (added without a reason, removed, reworded with markup and Jinja
+syntax in its text, moved); its reports are built once per module. The Word report is also read the way Word and
+LibreOffice apply tracked changes: accepting everything must give the new wording, rejecting everything the old.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import textwrap
+import zipfile
+from datetime import UTC, datetime
+from io import BytesIO
+from itertools import pairwise
+from pathlib import Path
+
+import docx as python_docx
+import pytest
+from bs4 import BeautifulSoup
+from lxml import etree
+
+from toolkit.diff import compare, compare_with_core
+from toolkit.diff.formats import docx as docx_report
+from toolkit.diff.formats import html as html_report
+from toolkit.diff.model import PolicyDiff
+from toolkit.resolve import resolve_profile
+
+from .conftest import PROFILES
+
+MOMENT = datetime(2026, 11, 24, 16, 0, 0, tzinfo=UTC)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+ORG = "Testshire <b>Council</b> & Co"
+PROFILE = f"""\
+    extends: local-council
+    name: "{ORG}"
+    short_name: Testshire
+    clauses:
+      - replace: politics.council-publicity
+        title: Publicity <script>alert(1)</script>
+        text: |
+          Posts must be objective. Never write <script>alert(1)</script> or {{{{ 7*7 }}}} in a post.
+
+          - first item & more
+          - second <i>item</i>
+        reason: Testing <b>escaping</b> & {{{{ 7*7 }}}}
+      - remove: confidentiality.investigations
+        reason: We do not investigate.
+      - add: official.extra
+        after: official.posting
+        title: Extra rules
+        text: |
+          A new paragraph.
+
+          - one
+          - two
+      - move: commenting.formal
+        section: politics
+        reason: Consultations are political.
+    """
+
+
+# Fixtures: every report built once per module ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def diff(tmp_path_factory) -> PolicyDiff:
+    path = tmp_path_factory.mktemp("profiles") / "testshire.yaml"
+    path.write_text(textwrap.dedent(PROFILE), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        # Module fixtures run before conftest's per-test clean-up: a `--core` left by a CLI test must not leak in.
+        patch.delenv("POLICY_TOOLKIT_CORE", raising=False)
+        return compare_with_core(resolve_profile(path, PROFILES))
+
+
+@pytest.fixture(scope="module")
+def page(diff) -> str:
+    return html_report.report(diff, timestamp=MOMENT)
+
+
+@pytest.fixture(scope="module")
+def soup(page) -> BeautifulSoup:
+    return BeautifulSoup(page, "html5lib")
+
+
+@pytest.fixture(scope="module")
+def word(diff) -> bytes:
+    return docx_report.report(diff, timestamp=MOMENT)
+
+
+@pytest.fixture(scope="module")
+def body(word) -> etree._Element:
+    with zipfile.ZipFile(BytesIO(word)) as package:
+        return etree.fromstring(package.read("word/document.xml")).find(f"{W}body")
+
+
+def test_the_profile_exercises_every_kind_of_change(diff):
+    assert {clause.id: clause.change for clause in diff.changed_clauses} == {
+        "official.extra": "added",
+        "politics.council-publicity": "replaced",
+        "commenting.formal": "moved",
+        "confidentiality.investigations": "removed",
+    }
+
+
+# HTML --------------------------------------------------------------------------------------------------------------
+
+
+def test_html_title_language_and_heading_outline(soup, diff):
+    title = f"{ORG} compared with the core guidance"
+    assert soup.title.get_text() == title
+    assert soup.html["lang"] == "en-GB"
+    assert [h1.get_text() for h1 in soup.find_all("h1")] == [title]
+    levels = [int(heading.name[1]) for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+    assert levels[0] == 1
+    assert all(later - earlier <= 1 for earlier, later in pairwise(levels)), levels
+
+
+def test_html_summary_counts_match_the_diff(soup, diff):
+    rows = {row.th.get_text(): int(row.td.get_text()) for row in soup.select("table.counts tr")}
+    s = diff.summary
+    assert rows == {
+        "Clauses added": s.added,
+        "Clauses removed": s.removed,
+        "Clauses reworded": s.replaced,
+        "Clauses moved": s.moved,
+        "Clauses unchanged": s.unchanged,
+        "Terms and details that differ": s.substitutions,
+    }
+    links = [link["href"] for link in soup.select("ul.changed-list a")]
+    assert links == [f"#clause-{clause.id}" for clause in diff.changed_clauses]
+
+
+def test_html_every_changed_clause_has_its_change_who_and_why(soup, diff):
+    words = {"added": "Added", "removed": "Removed", "replaced": "Reworded", "moved": "Moved"}
+    for clause in diff.changed_clauses:
+        heading = soup.find(id=f"clause-{clause.id}")
+        assert heading is not None and heading.name == "h3", clause.id
+        assert heading.get_text(" ", strip=True).startswith(f"{words[clause.change]} : {clause.title}")
+        article = heading.find_parent("article")
+        assert clause.id in article.select_one("dl.meta").get_text()
+        why = article.select("dl.meta dd")[-1].get_text()
+        assert why == (clause.reason or "no reason recorded")
+    added = soup.find(id="clause-official.extra").find_parent("article")
+    assert "Added by Testshire <b>Council</b> & Co (testshire)" in added.get_text()
+
+
+def test_html_insertions_and_deletions_carry_hidden_labels(soup, diff):
+    inserted, deleted = soup.find_all("ins"), soup.find_all("del")
+    segments = [segment for clause in diff.changed_clauses for line in clause.lines for segment in line.segments]
+    assert len(inserted) == sum(1 for segment in segments if segment.op == "insert" and segment.text)
+    assert len(deleted) == sum(1 for segment in segments if segment.op == "delete" and segment.text)
+    for element, word in [(tag, "inserted") for tag in inserted] + [(tag, "deleted") for tag in deleted]:
+        labels = element.find_all("span", class_="vh")
+        assert [label.get_text() for label in labels] == [f"{word} text: ", f" (end of {word} text)"]
+    assert "text-decoration: underline" in soup.style.string
+    assert "text-decoration: line-through" in soup.style.string
+
+
+def test_html_list_items_stay_a_list(soup):
+    reworded = soup.find(id="clause-politics.council-publicity").find_parent("article")
+    items = [item.get_text() for item in reworded.select(".redline ul > li")]
+    assert any("first item & more" in item for item in items)
+    assert any("second <i>item</i>" in item for item in items)
+
+
+def _visible_text(element) -> str:
+    """What a sighted reader sees: the text without the visually hidden labels."""
+    copy = BeautifulSoup(str(element), "html5lib")
+    for label in copy.select(".vh"):
+        label.decompose()
+    return copy.get_text()
+
+
+def test_html_profile_markup_appears_literally(page, soup):
+    assert soup.find_all("script") == []
+    assert soup.find_all("b") == [] and soup.find_all("i") == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    reworded = soup.find(id="clause-politics.council-publicity").find_parent("article")
+    assert "Never write <script>alert(1)</script> or {{ 7*7 }} in a post." in _visible_text(reworded)
+    assert "Testing <b>escaping</b> & {{ 7*7 }}" in reworded.get_text()
+    assert "49" not in soup.get_text()
+
+
+def test_html_lists_terms_apart_from_text_changes(soup, diff):
+    terms = soup.find(id="terms").find_parent("section")
+    for substitution in diff.substitutions:
+        assert substitution.key in terms.get_text()
+        assert substitution.new in terms.get_text()
+    assert terms.find("ins") is None and terms.find("del") is None
+
+
+def test_html_collapses_unchanged_clauses(soup, diff):
+    details = soup.find(id="unchanged").find_parent("section").find("details")
+    assert details is not None and "open" not in details.attrs
+    assert details.summary.get_text().startswith(f"{diff.summary.unchanged} clauses")
+    assert len(details.find_all("li")) == diff.summary.unchanged
+
+
+def test_html_is_self_contained(soup):
+    assert not soup.find_all(src=True)
+    assert not soup.find_all("link")
+    assert all(link["href"].startswith("#") for link in soup.find_all("a"))
+
+
+def test_html_is_reproducible(diff, page):
+    assert html_report.report(diff, timestamp=MOMENT) == page
+    assert html_report.report(diff) == html_report.report(diff)  # default time: SOURCE_DATE_EPOCH (conftest)
+
+
+def test_html_of_a_policy_compared_with_itself(sample_policy):
+    policy = sample_policy("riverside-borough-council")
+    soup = BeautifulSoup(html_report.report(compare(policy, policy), timestamp=MOMENT), "html5lib")
+    assert "No clause differs." in soup.get_text()
+    assert soup.find("ins") is None and soup.find("del") is None
+
+
+def test_html_names_the_side_a_difference_comes_from(sample_policy):
+    diff = compare(sample_policy("riverside-borough-council"), sample_policy("greenvale-hospitals"))
+    soup = BeautifulSoup(html_report.report(diff, timestamp=MOMENT), "html5lib")
+    approval = soup.find(id="clause-official.riverside-approval").find_parent("article").get_text()
+    assert "the difference comes from Riverside Borough Council's own profile" in approval
+
+
+# Word --------------------------------------------------------------------------------------------------------------
+
+
+def _revisions(body: etree._Element) -> list[etree._Element]:
+    return [element for element in body.iter(f"{W}ins", f"{W}del")]
+
+
+def _paragraph_texts(body: etree._Element, accept: bool) -> list[str]:
+    """The body's paragraphs after accepting (or rejecting) every tracked change, as Word would show them."""
+    gone = f"{W}del" if accept else f"{W}ins"
+    result = []
+    for paragraph in body.iter(f"{W}p"):
+        mark = paragraph.find(f"{W}pPr/{W}rPr/{gone}")
+        text = "".join(
+            "\n" if node.tag == f"{W}br" else node.text or ""
+            for node in paragraph.iter(f"{W}t", f"{W}delText", f"{W}br")
+            if not any(ancestor.tag == gone for ancestor in node.iterancestors())
+        )
+        if mark is None or text:
+            result.append(text)
+    return result
+
+
+def test_word_has_tracked_insertions_and_deletions_by_the_organisation(body):
+    revisions = _revisions(body)
+    assert {element.tag for element in revisions} == {f"{W}ins", f"{W}del"}
+    assert {element.get(f"{W}author") for element in revisions} == {ORG}
+    assert {element.get(f"{W}date") for element in revisions} == {"2026-11-24T16:00:00Z"}
+    ids = [element.get(f"{W}id") for element in revisions]
+    assert len(ids) == len(set(ids)) and all(value.isdigit() for value in ids)
+
+
+def test_word_deleted_text_is_in_deltext(body):
+    for deletion in body.iter(f"{W}del"):
+        if deletion.getparent().tag == f"{W}rPr":
+            continue  # a deleted paragraph mark
+        assert deletion.findall(f".//{W}t") == []
+        assert deletion.findall(f".//{W}delText")
+    for text in body.iter(f"{W}delText"):
+        assert any(ancestor.tag == f"{W}del" for ancestor in text.iterancestors())
+
+
+def test_word_accepting_gives_the_new_wording_and_rejecting_the_old(body, diff):
+    accepted, rejected = _paragraph_texts(body, accept=True), _paragraph_texts(body, accept=False)
+    for clause in diff.changed_clauses:
+        new = [line.new_text for line in clause.lines if line.op != "delete"]
+        old = [line.old_text for line in clause.lines if line.op != "insert"]
+        heading = next(i for i, text in enumerate(accepted) if text.endswith(f"({clause.id})"))
+        assert accepted[heading + 3 : heading + 3 + len(new)] == new, clause.id
+        heading = next(i for i, text in enumerate(rejected) if text.endswith(f"({clause.id})"))
+        assert rejected[heading + 3 : heading + 3 + len(old)] == old, clause.id
+    assert "Never write <script>alert(1)</script> or {{ 7*7 }} in a post." in " ".join(accepted)
+
+
+def test_word_inserted_paragraphs_have_tracked_paragraph_marks(body):
+    marks = body.findall(f".//{W}pPr/{W}rPr/{W}ins") + body.findall(f".//{W}pPr/{W}rPr/{W}del")
+    assert marks  # rejecting an added clause removes its paragraphs, not only their text
+    for mark in marks:
+        properties = mark.getparent().getparent()
+        assert properties[-1].tag == f"{W}rPr"  # w:rPr is the last child of w:pPr we write
+
+
+def test_word_opens_with_python_docx_and_has_properties_and_headings(word, diff):
+    document = python_docx.Document(BytesIO(word))
+    properties = document.core_properties
+    assert properties.title == f"{ORG} compared with the core guidance"
+    assert properties.author == ORG
+    assert properties.language == "en-GB"
+    assert properties.created == properties.modified == MOMENT
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert len(headings) == len(diff.changed_clauses)
+    assert all(f"({clause.id})" in heading for clause, heading in zip(diff.changed_clauses, headings, strict=True))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Added by Testshire <b>Council</b> & Co (testshire): no reason recorded." in text
+    assert "Testing <b>escaping</b> & {{ 7*7 }}" in text
+    assert document.settings.element.find(f"{W}trackRevisions") is not None
+
+
+def test_word_is_reproducible(diff, word):
+    assert docx_report.report(diff, timestamp=MOMENT) == word
+    first = docx_report.report(diff)  # default time: SOURCE_DATE_EPOCH (conftest)
+    assert first == docx_report.report(diff)
+    with zipfile.ZipFile(BytesIO(first)) as package:
+        assert {info.date_time for info in package.infolist()} == {(2025, 11, 24, 16, 0, 0)}
+
+
+def test_word_without_the_project_template(diff, monkeypatch, tmp_path):
+    monkeypatch.setattr(docx_report, "DEFAULT_TEMPLATE", tmp_path / "missing.docx")
+    document = python_docx.Document(BytesIO(docx_report.report(diff, timestamp=MOMENT)))
+    assert document.paragraphs[0].style.name == "Title"
+    assert document.element.body.findall(f".//{W}ins")
+
+
+# LibreOffice -------------------------------------------------------------------------------------------------------
+
+
+def _need_soffice() -> str:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required in CI to check the Word diff report")
+        pytest.skip("LibreOffice (soffice) is not installed; install libreoffice-writer-nogui to run this check")
+    return soffice
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_converts_the_word_report(word, tmp_path):
+    from pypdf import PdfReader
+
+    soffice = _need_soffice()
+    source = tmp_path / "diff.docx"
+    source.write_bytes(word)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    reader = PdfReader(tmp_path / "diff.pdf")
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    assert reader.metadata.title == f"{ORG} compared with the core guidance"
+    assert "Reworded: Publicity <script>alert(1)</script>" in text
+    assert "Looking into people online" in text  # deleted text is shown, struck through
+    assert "first item & more" in text
+
+
+# Run by the system Python that has LibreOffice's `uno` module (python3-uno), not by the project's interpreter.
+UNO_SCRIPT = """
+import json, os, subprocess, sys, time
+import uno
+from com.sun.star.beans import PropertyValue
+
+source, profile, pipe = sys.argv[1:4]
+command = ["soffice", "--headless", "--invisible", "--norestore", "-env:UserInstallation=" + profile,
+           "--accept=pipe,name=" + pipe + ";urp;"]
+office = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for attempt in range(300):
+        try:
+            context = resolver.resolve("uno:pipe,name=" + pipe + ";urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.1)
+    manager = context.ServiceManager
+    desktop = manager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+    dispatcher = manager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", context)
+    hidden = PropertyValue()
+    hidden.Name, hidden.Value = "Hidden", True
+    result = {}
+    for mode, command in (("accept", ".uno:AcceptAllTrackedChanges"), ("reject", ".uno:RejectAllTrackedChanges")):
+        document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, (hidden,))
+        redlines = document.getRedlines()
+        authors = sorted({redlines.getByIndex(i).RedlineAuthor for i in range(redlines.getCount())})
+        before = redlines.getCount()
+        dispatcher.executeDispatch(document.getCurrentController().getFrame(), command, "", 0, ())
+        paragraphs, items = [], document.getText().createEnumeration()
+        while items.hasMoreElements():
+            item = items.nextElement()
+            if item.supportsService("com.sun.star.text.Paragraph"):
+                paragraphs.append([item.ParaStyleName, item.getString()])
+        result[mode] = {"before": before, "after": document.getRedlines().getCount(), "authors": authors,
+                        "paragraphs": paragraphs}
+        document.close(True)
+    print(json.dumps(result))
+finally:
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    office.wait(timeout=60)
+"""
+
+
+def _need_uno_python() -> str:
+    python = "/usr/bin/python3"
+    found = Path(python).is_file() and subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice's Python bridge (python3-uno) is required in CI to accept tracked changes")
+        pytest.skip("LibreOffice's Python bridge (python3-uno for /usr/bin/python3) is not installed")
+    return python
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_accepts_and_rejects_every_change(word, body, tmp_path):
+    _need_soffice()
+    python = _need_uno_python()
+    source = tmp_path / "diff.docx"
+    source.write_bytes(word)
+    script = tmp_path / "accept.py"
+    script.write_text(UNO_SCRIPT, encoding="utf-8")
+    profile = (tmp_path / "lo-profile").as_uri()
+    run = subprocess.run(
+        [python, str(script), str(source), profile, f"policy_toolkit_{os.getpid()}"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    for mode, accept in (("accept", True), ("reject", False)):
+        outcome = result[mode]
+        assert outcome["before"] > 0 and outcome["after"] == 0, mode
+        assert outcome["authors"] == [ORG]
+        assert all(text for _, text in outcome["paragraphs"]), f"{mode} left an empty paragraph"
+        assert [text for _, text in outcome["paragraphs"]] == _paragraph_texts(body, accept=accept), mode
+        styles = [style for style, text in outcome["paragraphs"] if text.startswith(("Added:", "Removed:"))]
+        assert set(styles) == {"Heading 2"}, mode  # a heading after a removed paragraph keeps its style
