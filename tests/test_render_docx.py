@@ -253,7 +253,7 @@ def test_decorative_logo_is_marked_decorative(tmp_path, render):
     assert properties.find(".//{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative") is not None
 
 
-def test_no_logo_leaves_no_placeholder_or_empty_picture(render):
+def test_no_logo_leaves_no_placeholder_and_no_picture(render):
     document = opened(render("local-council"))
     assert document.element.body.find(f".//{qn('w:drawing')}") is None
     assert "policy-toolkit" not in all_text(document)

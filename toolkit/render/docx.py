@@ -108,20 +108,7 @@ REQUIRED_STYLES: dict[str, tuple[str, str]] = {
 }
 LIST_STYLES = ("List Bullet", "List Bullet 2", "List Number", "List Number 2")
 CONTINUE_STYLES = ("List Continue", "List Continue 2")  # optional: more paragraphs of one list item
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
 DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
 HINT = "see templates/word/README.md; `validate` lists every problem with a house template"
 
@@ -218,16 +205,12 @@ def _text(element: etree._Element) -> str:
 
 
 def _retire_marker(paragraph: etree._Element, name: str, keep: bool = False) -> None:
-    """Take the marker out; drop its paragraph when nothing else is in it (unless a table must not end the story)."""
+    """Take the marker out; drop its paragraph when nothing else is in it, unless asked to keep it."""
     for node in paragraph.iter(qn("w:t")):
         if node.text and MARKERS[name] in node.text:
             node.text = node.text.replace(MARKERS[name], "")
-    empty = not _text(paragraph).strip() and not paragraph.findall(f".//{qn('w:drawing')}")
-    if empty and not keep:
+    if not keep and not _text(paragraph).strip() and not paragraph.findall(f".//{qn('w:drawing')}"):
         paragraph.getparent().remove(paragraph)
-    elif empty:
-        for page_break in paragraph.findall(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}"):
-            page_break.getparent().remove(page_break)
 
 
 # Styles ------------------------------------------------------------------------------------------------------------
@@ -337,7 +320,10 @@ class _BodyWriter:
         if not any(section.id == "document-control" for section in policy.visible_sections):
             self.document_control(policy)
         self._carry_page_break()
-        _retire_marker(self.anchor, "body", keep=self._last is not None and self._last.tag == qn("w:tbl"))
+        ends_in_table = self._last is not None and self._last.tag == qn("w:tbl")
+        if ends_in_table:  # Word wants a paragraph after a final table; keep the emptied placeholder's
+            self.anchor.get_or_add_pPr().pageBreakBefore_val = None
+        _retire_marker(self.anchor, "body", keep=ends_in_table)
 
     # blocks
 
@@ -374,7 +360,10 @@ class _BodyWriter:
             return None
         num_id, level = self.styles.numbering[name]
         numbering = self.part.numbering_part.element
-        current = numbering.num_having_numId(int(num_id))
+        try:
+            current = numbering.num_having_numId(int(num_id))
+        except KeyError:  # the style names a list the template does not define: leave numbering to Word
+            return None
         restarted = numbering.add_num(current.abstractNumId.val)
         restarted.add_lvlOverride(ilvl=int(level)).add_startOverride(1)
         return str(restarted.numId), level
@@ -410,8 +399,7 @@ class _BodyWriter:
         if self.anchor.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is None or self._first is None:
             return
         if self._first.tag == qn("w:p"):
-            ppr = self._first.find(qn("w:pPr"))
-            ppr.insert_element_before(OxmlElement("w:pageBreakBefore"), *PPR_AFTER_PAGE_BREAK)
+            self._first.get_or_add_pPr().pageBreakBefore_val = True
 
     # inlines
 
@@ -464,6 +452,8 @@ class _BodyWriter:
     ) -> None:
         """The template's table style; the first row is a header row that repeats on every page."""
         columns = max(len(header), *(len(row) for row in rows)) if rows else len(header)
+        if self._last is not None and self._last.tag == qn("w:p"):
+            self._last.get_or_add_pPr().keepNext_val = True  # an introduction stays with its table
         table = self.document.add_table(rows=1 + len(rows), cols=columns)
         self._insert(table._tbl)
         _table_properties(table._tbl, self.styles.id(TABLE_STYLE), caption)
@@ -482,8 +472,8 @@ class _BodyWriter:
     def tailoring(self, policy: Policy) -> None:
         """Appendix: every clause the profiles changed, so a reader can see how this guidance departs from the core."""
         self.heading(1, [Text(text="How this guidance was tailored")])
-        self.paragraph(None, [Text(text=based_on(policy))])
         notes = tailoring_notes(policy)
+        self.paragraph(None, [Text(text=based_on(policy))]).get_or_add_pPr().keepNext_val = bool(notes)
         if not notes:
             self.paragraph(None, [Text(text="No clause of the core guidance was changed, added or removed.")])
             return
@@ -498,7 +488,7 @@ class _BodyWriter:
             ]
             for note in notes
         ]
-        self.table(header, rows, "How this guidance was tailored", widths=[28, 16, 24, 32])
+        self.table(header, rows, "How this guidance was tailored", widths=[36, 14, 20, 30])
 
     def document_control(self, policy: Policy) -> None:
         """Only when the profiles left the core's document control section out: every format ends with it."""
@@ -517,48 +507,12 @@ class _BodyWriter:
         self.table([[Text(text="Item")], [Text(text="Details")]], rows, "Document control", widths=[35, 65])
 
 
-PPR_AFTER_PAGE_BREAK = (
-    "w:framePr",
-    "w:widowControl",
-    "w:numPr",
-    "w:suppressLineNumbers",
-    "w:pBdr",
-    "w:shd",
-    "w:tabs",
-    "w:suppressAutoHyphens",
-    "w:kinsoku",
-    "w:wordWrap",
-    "w:overflowPunct",
-    "w:topLinePunct",
-    "w:autoSpaceDE",
-    "w:autoSpaceDN",
-    "w:bidi",
-    "w:adjustRightInd",
-    "w:snapToGrid",
-    "w:spacing",
-    "w:ind",
-    "w:contextualSpacing",
-    "w:mirrorIndents",
-    "w:suppressOverlap",
-    "w:jc",
-    "w:textDirection",
-    "w:textAlignment",
-    "w:textboxTightWrap",
-    "w:outlineLvl",
-    "w:divId",
-    "w:cnfStyle",
-    "w:rPr",
-    "w:sectPr",
-    "w:pPrChange",
-)
-
-
-def _space(paragraph: etree._Element, **sides: str) -> None:
-    spacing = paragraph.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
-    if spacing is None:
-        spacing = paragraph.get_or_add_pPr().insert_element_before(OxmlElement("w:spacing"), *PPR_AFTER_SPACING)
-    for side, value in sides.items():
-        spacing.set(qn(f"w:{side}"), value)
+def _space(paragraph: etree._Element, before: str | None = None, after: str | None = None) -> None:
+    properties = paragraph.get_or_add_pPr()
+    if before is not None:
+        properties.spacing_before = Twips(int(before))
+    if after is not None:
+        properties.spacing_after = Twips(int(after))
 
 
 def _val(tag: str, value: str) -> etree._Element:
@@ -572,9 +526,6 @@ def _t(text: str) -> etree._Element:
     node.text = text
     node.set(qn("xml:space"), "preserve")
     return node
-
-
-PPR_AFTER_SPACING = PPR_AFTER_PAGE_BREAK[PPR_AFTER_PAGE_BREAK.index("w:spacing") + 1 :]
 
 
 def _new_paragraph(style_id: str | None, numbering: tuple[str, str] | None = None) -> etree._Element:
@@ -695,7 +646,7 @@ def _finish_logo(document: DocumentObject, logo: Logo | None) -> None:
         for part in _story_parts(document):
             for paragraph in list(part.element.iter(qn("w:p"))):
                 if MARKERS["logo"] in _text(paragraph):
-                    _retire_marker(paragraph, "logo")
+                    _retire_marker(paragraph, "logo", keep=True)  # its spacing still shapes the cover
         return
     data = logo.png.read_bytes()
     for part in _story_parts(document):
@@ -864,96 +815,29 @@ def _settings_after(tag: str) -> tuple[str, ...]:
     return _SETTINGS_SEQUENCE[_SETTINGS_SEQUENCE.index(tag) + 1 :]
 
 
-_SETTINGS_SEQUENCE = (
-    "w:embedTrueTypeFonts",
-    "w:embedSystemFonts",
-    "w:saveSubsetFonts",
-    "w:saveFormsData",
-    "w:mirrorMargins",
-    "w:alignBordersAndEdges",
-    "w:bordersDoNotSurroundHeader",
-    "w:bordersDoNotSurroundFooter",
-    "w:gutterAtTop",
-    "w:hideSpellingErrors",
-    "w:hideGrammaticalErrors",
-    "w:activeWritingStyle",
-    "w:proofState",
-    "w:formsDesign",
-    "w:attachedTemplate",
-    "w:linkStyles",
-    "w:stylePaneFormatFilter",
-    "w:stylePaneSortMethod",
-    "w:documentType",
-    "w:mailMerge",
-    "w:revisionView",
-    "w:trackRevisions",
-    "w:doNotTrackMoves",
-    "w:doNotTrackFormatting",
-    "w:documentProtection",
-    "w:autoFormatOverride",
-    "w:styleLockTheme",
-    "w:styleLockQFSet",
-    "w:defaultTabStop",
-    "w:autoHyphenation",
-    "w:consecutiveHyphenLimit",
-    "w:hyphenationZone",
-    "w:doNotHyphenateCaps",
-    "w:showEnvelope",
-    "w:summaryLength",
-    "w:clickAndTypeStyle",
-    "w:defaultTableStyle",
-    "w:evenAndOddHeaders",
-    "w:bookFoldRevPrinting",
-    "w:bookFoldPrinting",
-    "w:bookFoldPrintingSheets",
-    "w:drawingGridHorizontalSpacing",
-    "w:drawingGridVerticalSpacing",
-    "w:displayHorizontalDrawingGridEvery",
-    "w:displayVerticalDrawingGridEvery",
-    "w:doNotUseMarginsForDrawingGridOrigin",
-    "w:drawingGridHorizontalOrigin",
-    "w:drawingGridVerticalOrigin",
-    "w:doNotShadeFormData",
-    "w:noPunctuationKerning",
-    "w:characterSpacingControl",
-    "w:printTwoOnOne",
-    "w:strictFirstAndLastChars",
-    "w:noLineBreaksAfter",
-    "w:noLineBreaksBefore",
-    "w:savePreviewPicture",
-    "w:doNotValidateAgainstSchema",
-    "w:saveInvalidXml",
-    "w:ignoreMixedContent",
-    "w:alwaysShowPlaceholderText",
-    "w:doNotDemarcateInvalidXml",
-    "w:saveXmlDataOnly",
-    "w:useXSLTWhenSaving",
-    "w:saveThroughXslt",
-    "w:showXMLTags",
-    "w:alwaysMergeEmptyNamespace",
-    "w:updateFields",
-    "w:hdrShapeDefaults",
-    "w:footnotePr",
-    "w:endnotePr",
-    "w:compat",
-    "w:docVars",
-    "w:rsids",
-    "m:mathPr",
-    "w:attachedSchema",
-    "w:themeFontLang",
-    "w:clrSchemeMapping",
-    "w:doNotIncludeSubdocsInStats",
-    "w:doNotAutoCompressPictures",
-    "w:forceUpgrade",
-    "w:captions",
-    "w:readModeInkLockDown",
-    "w:smartTagType",
-    "sl:schemaLibrary",
-    "w:shapeDefaults",
-    "w:doNotEmbedSmartTags",
-    "w:decimalSymbol",
-    "w:listSeparator",
-)
+# The order CT_Settings requires, from embedTrueTypeFonts on (python-docx keeps it private).
+_SETTINGS_SEQUENCE = (  # noqa: SIM905
+    "w:embedTrueTypeFonts w:embedSystemFonts w:saveSubsetFonts w:saveFormsData w:mirrorMargins "
+    "w:alignBordersAndEdges w:bordersDoNotSurroundHeader w:bordersDoNotSurroundFooter w:gutterAtTop "
+    "w:hideSpellingErrors w:hideGrammaticalErrors w:activeWritingStyle w:proofState w:formsDesign "
+    "w:attachedTemplate w:linkStyles w:stylePaneFormatFilter w:stylePaneSortMethod w:documentType "
+    "w:mailMerge w:revisionView w:trackRevisions w:doNotTrackMoves w:doNotTrackFormatting "
+    "w:documentProtection w:autoFormatOverride w:styleLockTheme w:styleLockQFSet w:defaultTabStop "
+    "w:autoHyphenation w:consecutiveHyphenLimit w:hyphenationZone w:doNotHyphenateCaps w:showEnvelope "
+    "w:summaryLength w:clickAndTypeStyle w:defaultTableStyle w:evenAndOddHeaders w:bookFoldRevPrinting "
+    "w:bookFoldPrinting w:bookFoldPrintingSheets w:drawingGridHorizontalSpacing "
+    "w:drawingGridVerticalSpacing w:displayHorizontalDrawingGridEvery w:displayVerticalDrawingGridEvery "
+    "w:doNotUseMarginsForDrawingGridOrigin w:drawingGridHorizontalOrigin w:drawingGridVerticalOrigin "
+    "w:doNotShadeFormData w:noPunctuationKerning w:characterSpacingControl w:printTwoOnOne "
+    "w:strictFirstAndLastChars w:noLineBreaksAfter w:noLineBreaksBefore w:savePreviewPicture "
+    "w:doNotValidateAgainstSchema w:saveInvalidXml w:ignoreMixedContent w:alwaysShowPlaceholderText "
+    "w:doNotDemarcateInvalidXml w:saveXmlDataOnly w:useXSLTWhenSaving w:saveThroughXslt w:showXMLTags "
+    "w:alwaysMergeEmptyNamespace w:updateFields w:hdrShapeDefaults w:footnotePr w:endnotePr w:compat "
+    "w:docVars w:rsids m:mathPr w:attachedSchema w:themeFontLang w:clrSchemeMapping "
+    "w:doNotIncludeSubdocsInStats w:doNotAutoCompressPictures w:forceUpgrade w:captions "
+    "w:readModeInkLockDown w:smartTagType sl:schemaLibrary w:shapeDefaults w:doNotEmbedSmartTags "
+    "w:decimalSymbol w:listSeparator "
+).split()
 
 
 def _update_fields_on_open(document: DocumentObject) -> None:
