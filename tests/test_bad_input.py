@@ -46,6 +46,16 @@ SVG_REMOTE = '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://evil.
 PNG = (ROOT / "profiles" / "assets" / "riverside-borough-council-logo.png").read_bytes()
 
 
+def blank_docx() -> bytes:
+    from docx import Document
+
+    out = io.BytesIO()
+    document = Document()
+    document.add_paragraph("Our house style, without the placeholders")
+    document.save(out)
+    return out.getvalue()
+
+
 def logo(png: str = "logo.png", extra: str = "") -> str:
     return GOOD + f"branding:\n  logo:\n    png: {png}\n    alt: Testshire Council\n{extra}"
 
@@ -265,6 +275,13 @@ CASES = [
         "should be a .docx",
         house__txt="x",
     ),
+    case(
+        "word-template-without-placeholders",
+        GOOD + "branding:\n  word_template: house.docx\n",
+        "house.docx",
+        "Word template lacks",
+        house__docx=blank_docx(),
+    ),
     case("unknown-font", GOOD + "branding:\n  font: Comic Sans\n", "not bundled", line=4),
 ]
 
@@ -307,7 +324,7 @@ def test_bad_profile_gets_a_clear_message_and_nothing_is_lost(bad: Case, tmp_pat
 
     assert code == bad.code, err
     assert "Traceback" not in err
-    assert "test-org.yaml" in err or "test-" in err, err
+    assert "test-org.yaml" in err or "house.docx" in err, err
     for fragment in bad.expect:
         assert fragment in err, f"{fragment!r} not in:\n{err}"
     if bad.line is not None:
@@ -346,6 +363,15 @@ def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeyp
     assert code == 2
     assert f"{section.name}:{number + 1}:" in err and "term.staf" in err and "did you mean `term.staff`?" in err
     assert not (tmp_path / "out" / "local-council.html").exists()
+
+
+def test_validate_lists_every_problem_with_a_house_template(tmp_path, monkeypatch):
+    (tmp_path / "house.docx").write_bytes(blank_docx())
+    path = tmp_path / "test-org.yaml"
+    path.write_text(GOOD + "branding:\n  word_template: house.docx\n", encoding="utf-8")
+    code, _, err = run(["validate", str(path), "--profiles", str(PROFILES)], monkeypatch)
+    assert code == 2
+    assert "{{ body }} is missing" in err and "“Hyperlink” is missing" in err and "branding.word_template" in err
 
 
 def test_debug_shows_the_traceback(tmp_path, monkeypatch):
