@@ -26,7 +26,8 @@ from lxml import etree
 from toolkit.diff import compare, compare_with_core
 from toolkit.diff.formats import docx as docx_report
 from toolkit.diff.formats import html as html_report
-from toolkit.diff.model import PolicyDiff
+from toolkit.diff.formats.html import readable_segments
+from toolkit.diff.model import LineDiff, PolicyDiff, Segment
 from toolkit.resolve import resolve_profile
 
 from .conftest import PROFILES
@@ -106,6 +107,43 @@ def test_the_profile_exercises_every_kind_of_change(diff):
     }
 
 
+# Readable redlines (both reports) ----------------------------------------------------------------------------------
+
+
+def _line(*parts: tuple[str, str]) -> LineDiff:
+    return LineDiff(kind="paragraph", op="replace", segments=[Segment(op=op, text=text) for op, text in parts])
+
+
+def _shown(line: LineDiff) -> list[tuple[str, str]]:
+    segments = readable_segments(line)
+    assert "".join(s.text for s in segments if s.op != "insert") == line.old_text
+    assert "".join(s.text for s in segments if s.op != "delete") == line.new_text
+    return [(s.op, s.text) for s in segments]
+
+
+def test_a_small_edit_stays_a_word_level_change():
+    line = _line(("equal", "Ask your "), ("delete", "line manager"), ("insert", "team leader"), ("equal", " first."))
+    assert _shown(line) == [(segment.op, segment.text) for segment in line.segments]
+
+
+def test_short_scraps_between_changes_join_them():
+    line = _line(
+        ("equal", "Everyone who works here should "),
+        ("delete", "read"),
+        ("insert", "follow"),
+        ("equal", " a "),
+        ("delete", "guide"),
+        ("insert", "policy"),
+        ("equal", " before they post anything on an official account."),
+    )
+    assert _shown(line)[1:3] == [("delete", "read a guide"), ("insert", "follow a policy")]
+
+
+def test_a_rewritten_line_is_shown_replaced_whole():
+    line = _line(("delete", "Section 2"), ("insert", "The English code"), ("equal", " of "), ("delete", "the Act"))
+    assert _shown(line) == [("delete", "Section 2 of the Act"), ("insert", "The English code of ")]
+
+
 # HTML --------------------------------------------------------------------------------------------------------------
 
 
@@ -150,7 +188,9 @@ def test_html_every_changed_clause_has_its_change_who_and_why(soup, diff):
 
 def test_html_insertions_and_deletions_carry_hidden_labels(soup, diff):
     inserted, deleted = soup.find_all("ins"), soup.find_all("del")
-    segments = [segment for clause in diff.changed_clauses for line in clause.lines for segment in line.segments]
+    segments = [
+        segment for clause in diff.changed_clauses for line in clause.lines for segment in readable_segments(line)
+    ]
     assert len(inserted) == sum(1 for segment in segments if segment.op == "insert" and segment.text)
     assert len(deleted) == sum(1 for segment in segments if segment.op == "delete" and segment.text)
     for element, word in [(tag, "inserted") for tag in inserted] + [(tag, "deleted") for tag in deleted]:

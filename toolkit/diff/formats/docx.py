@@ -34,6 +34,7 @@ from toolkit.diff.formats.html import (
     change_words,
     location,
     plural,
+    readable_segments,
     reason_text,
     report_title,
     term_label,
@@ -111,9 +112,7 @@ class Revisions:
         run_properties.append(self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del")))
 
     def write_line(self, paragraph: Paragraph, line: LineDiff) -> None:
-        for segment in line.segments:
-            if not segment.text:
-                continue
+        for segment in readable_segments(line):
             element = self.run(segment.text) if segment.op == "equal" else self.change(segment.op, segment.text)
             paragraph._p.append(element)
         if line.op in ("insert", "delete"):
