@@ -47,5 +47,5 @@ def _title(section: Section, clause: Clause) -> str:
 
 def based_on(policy: Policy) -> str:
     """One sentence for the document control block and the metadata."""
-    chain = " → ".join(policy.chain)
+    chain = ", then ".join(policy.chain)  # words, not an arrow: the bundled fonts have no arrows
     return f"Tailored from the core guidance version {policy.core_version} by the profile chain {chain}."

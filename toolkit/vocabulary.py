@@ -113,8 +113,13 @@ class Value(_Printable):
         return self._slot(Link(url=self._link, children=[term]) if self._link else term)
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
 def format_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """`1 September 2026`, the same whatever the machine's locale."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 class Namespace:
