@@ -22,6 +22,7 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_SECTION_START
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -316,7 +317,8 @@ def _write_body(document: DocumentObject) -> None:
     body.paragraph_format.page_break_before = True
 
 
-def _bottom_rule(paragraph: Paragraph, side: str) -> None:
+def _rule(paragraph: Paragraph, side: str) -> None:
+    """A thin line under the header or over the footer, part of the paragraph so it moves with it."""
     ppr = paragraph._p.get_or_add_pPr()
     ppr.insert_element_before(
         parse_xml(f'<w:pBdr {W}><w:{side} w:val="single" w:sz="4" w:space="4" w:color="{BORDER}"/></w:pBdr>'),
@@ -338,10 +340,10 @@ def _write_header_footer(document: DocumentObject) -> None:
     header._p.append(parse_xml(f"<w:r {W}><w:tab/></w:r>"))
     header._p.append(parse_xml(f"<w:r {W}><w:tab/></w:r>"))
     _run(header, "{{ classification }}", b="")
-    _bottom_rule(header, "bottom")
+    _rule(header, "bottom")
     first = section.first_page_header.paragraphs[0]
     first.style = document.styles["Header"]
-    first.paragraph_format.alignment = 2  # right: the classification marking, if any, on the cover too
+    first.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # the classification marking on the cover too
     _run(first, "{{ classification }}", b="")
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
@@ -352,7 +354,7 @@ def _write_header_footer(document: DocumentObject) -> None:
     _field(footer, "PAGE", "1")
     _run(footer, " of ")
     _field(footer, "NUMPAGES", "1")
-    _bottom_rule(footer, "top")
+    _rule(footer, "top")
     section.first_page_footer.paragraphs[0].style = document.styles["Footer"]
 
 

@@ -465,3 +465,13 @@ def test_a_house_template_gets_no_embedded_font(tmp_path, render, sample_policy)
     branded = policy.model_copy(update={"branding": policy.branding.model_copy(update={"word_template": path})})
     with zipfile.ZipFile(BytesIO(render(branded))) as package:
         assert not [name for name in package.namelist() if name.endswith(".odttf")]
+
+
+def test_a_file_that_is_not_a_word_document_is_reported_not_crashed_on(tmp_path, render, sample_policy):
+    path = tmp_path / "house.docx"
+    path.write_text("not a Word document", encoding="utf-8")
+    assert "cannot be opened as a Word document" in word.check_template(path)[0]
+    policy = sample_policy("riverside-borough-council")
+    branded = policy.model_copy(update={"branding": policy.branding.model_copy(update={"word_template": path})})
+    with pytest.raises(word.ToolkitError, match="cannot be opened as a Word document"):
+        render(branded)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
@@ -185,9 +186,9 @@ def _fill(template: DocxTemplate, context: dict[str, object], path: Path) -> Non
         raise ToolkitError(
             Problem(f"the Word template could not be filled in: {error.message}", file=path, hint=HINT)
         ) from None
-    except (ValueError, etree.XMLSyntaxError) as error:
+    except (ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError, etree.XMLSyntaxError) as error:
         raise ToolkitError(
-            Problem(f"the Word template is not a valid .docx template: {error}", file=path, hint=HINT)
+            Problem(f"the Word template cannot be opened as a Word document (.docx): {error}", file=path, hint=HINT)
         ) from None
 
 
@@ -897,7 +898,7 @@ def check_template(path: Path) -> list[str]:
         data = path.read_bytes()
         template = DocxTemplate(BytesIO(data))
         document = template.get_docx()
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError, etree.XMLSyntaxError) as error:
         return [f"{path.name} cannot be opened as a Word document (.docx): {error}"]
     found, unreadable = _read_placeholders(template, document)
     problems = _style_problems(document) + unreadable
