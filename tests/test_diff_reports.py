@@ -177,7 +177,7 @@ def test_html_every_changed_clause_has_its_change_who_and_why(soup, diff):
     for clause in diff.changed_clauses:
         heading = soup.find(id=f"clause-{clause.id}")
         assert heading is not None and heading.name == "h3", clause.id
-        assert heading.get_text(" ", strip=True).startswith(f"{words[clause.change]} : {clause.title}")
+        assert heading.get_text() == f"{words[clause.change]}: {clause.title}"
         article = heading.find_parent("article")
         assert clause.id in article.select_one("dl.meta").get_text()
         why = article.select("dl.meta dd")[-1].get_text()
@@ -351,6 +351,13 @@ def test_word_is_reproducible(diff, word):
         assert {info.date_time for info in package.infolist()} == {(2025, 11, 24, 16, 0, 0)}
 
 
+def test_word_of_a_policy_compared_with_itself(sample_policy):
+    policy = sample_policy("riverside-borough-council")
+    document = python_docx.Document(BytesIO(docx_report.report(compare(policy, policy), timestamp=MOMENT)))
+    assert "No clause differs." in [p.text for p in document.paragraphs]
+    assert not document.element.body.findall(f".//{W}ins") and not document.element.body.findall(f".//{W}del")
+
+
 def test_word_without_the_project_template(diff, monkeypatch, tmp_path):
     monkeypatch.setattr(docx_report, "DEFAULT_TEMPLATE", tmp_path / "missing.docx")
     document = python_docx.Document(BytesIO(docx_report.report(diff, timestamp=MOMENT)))
@@ -410,15 +417,18 @@ source, profile, pipe = sys.argv[1:4]
 command = ["soffice", "--headless", "--invisible", "--norestore", "-env:UserInstallation=" + profile,
            "--accept=pipe,name=" + pipe + ";urp;"]
 office = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+desktop = context = None
 try:
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for attempt in range(300):
+    for attempt in range(600):  # LibreOffice can take a while to start on a busy machine
         try:
             context = resolver.resolve("uno:pipe,name=" + pipe + ";urp;StarOffice.ComponentContext")
             break
         except Exception:
             time.sleep(0.1)
+    if context is None:
+        raise SystemExit("could not connect to LibreOffice within 60 s")
     manager = context.ServiceManager
     desktop = manager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
     dispatcher = manager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", context)
@@ -445,7 +455,11 @@ finally:
         desktop.terminate()
     except Exception:
         pass
-    office.wait(timeout=60)
+    try:
+        office.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        office.kill()
+        office.wait()
 """
 
 
