@@ -124,11 +124,13 @@ def heading_levels(document: DocumentObject) -> list[tuple[int, str]]:
     ]
 
 
-def test_one_heading_1_per_visible_section_then_the_appendix(render, sample_policy):
+def test_one_heading_1_per_visible_section_with_the_appendix_before_document_control(render, sample_policy):
     policy = sample_policy("riverside-borough-council")
     levels = heading_levels(opened(render(policy)))
     titles = [text for level, text in levels if level == 1]
-    assert titles == [plain_text(s.title) for s in policy.visible_sections] + ["How this guidance was tailored"]
+    sections = [plain_text(s.title) for s in policy.visible_sections]
+    assert sections[-1] == "Document control"
+    assert titles == [*sections[:-1], "How this guidance was tailored", "Document control"]
 
 
 def test_heading_levels_never_skip(render, structures):

@@ -41,6 +41,16 @@ def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     ]
 
 
+DOCUMENT_CONTROL = "document-control"
+
+
+def sections_around_appendix(policy: Policy) -> tuple[list[Section], list[Section]]:
+    """The visible sections before the tailoring appendix, and after it: every format ends with the appendix and
+    then document control, wherever a profile put other sections."""
+    visible = policy.visible_sections
+    return [s for s in visible if s.id != DOCUMENT_CONTROL], [s for s in visible if s.id == DOCUMENT_CONTROL]
+
+
 def _title(section: Section, clause: Clause) -> str:
     return plain_text(clause.title) if clause.title else plain_text(section.title)
 

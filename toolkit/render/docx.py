@@ -57,13 +57,14 @@ from toolkit.model import (
     Logo,
     Paragraph,
     Policy,
+    Section,
     Strong,
     Table,
     Term,
     Text,
     plain_text,
 )
-from toolkit.notes import based_on, tailoring_notes
+from toolkit.notes import based_on, sections_around_appendix, tailoring_notes
 from toolkit.render import EPOCH_FLOOR, RenderOptions
 
 SUFFIX = ".docx"
@@ -311,20 +312,26 @@ class _BodyWriter:
         self._last: etree._Element | None = None
 
     def write(self, policy: Policy) -> None:
-        for section in policy.visible_sections:
-            self.heading(1, section.title)
-            for clause in section.visible_clauses:
-                if clause.title:
-                    self.heading(2, clause.title)
-                self.blocks(clause.blocks, 3 if clause.title else 2, caption=plain_text(clause.title or section.title))
+        before, after = sections_around_appendix(policy)
+        for section in before:
+            self.section(section)
         self.tailoring(policy)
-        if not any(section.id == "document-control" for section in policy.visible_sections):
+        for section in after:
+            self.section(section)
+        if not after:
             self.document_control(policy)
         self._carry_page_break()
         ends_in_table = self._last is not None and self._last.tag == qn("w:tbl")
         if ends_in_table:  # Word wants a paragraph after a final table; keep the emptied placeholder's
             self.anchor.get_or_add_pPr().pageBreakBefore_val = None
         _retire_marker(self.anchor, "body", keep=ends_in_table)
+
+    def section(self, section: Section) -> None:
+        self.heading(1, section.title)
+        for clause in section.visible_clauses:
+            if clause.title:
+                self.heading(2, clause.title)
+            self.blocks(clause.blocks, 3 if clause.title else 2, caption=plain_text(clause.title or section.title))
 
     # blocks
 

@@ -44,7 +44,7 @@ from toolkit.model import (
     Text,
     plain_text,
 )
-from toolkit.notes import TailoringNote, based_on, tailoring_notes
+from toolkit.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
 from toolkit.render import RenderOptions
 from toolkit.vocabulary import format_date
 
@@ -52,7 +52,6 @@ SUFFIX = ".html"
 
 HTML_TEMPLATES = TEMPLATES_DIR / "html"
 PAGE_TEMPLATE = "page.html.j2"
-DOCUMENT_CONTROL = "document-control"  # the core section that closes the guidance
 TAILORING_ID = "how_tailored"
 TAILORING_TITLE = "How this guidance was tailored"
 LINK_SCHEMES = ("https:", "mailto:", "tel:")  # the model admits no others; checked again here
@@ -96,7 +95,7 @@ def _environment() -> Environment:
 
 def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[str, object]:
     created = options.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    sections = body_sections(policy)
+    sections = sections_around_appendix(policy)
     return {
         "lang": policy.language,
         "title": policy.full_title,
@@ -123,13 +122,6 @@ def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[s
         "footer": f"{policy.full_title}. Version {policy.document.version}, "
         f"built on {format_date(options.timestamp.date())} with {options.generator}.",
     }
-
-
-def body_sections(policy: Policy) -> tuple[list[Section], list[Section]]:
-    """The visible sections before the tailoring appendix, and after it: every format ends with the appendix and
-    then document control, wherever a profile put other sections."""
-    visible = policy.visible_sections
-    return [s for s in visible if s.id != DOCUMENT_CONTROL], [s for s in visible if s.id == DOCUMENT_CONTROL]
 
 
 def document_facts(policy: Policy) -> list[tuple[str, str]]:
