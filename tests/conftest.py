@@ -46,3 +46,23 @@ def require_program(program: str, package: str) -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run the real entry point in-process: `cli("build", ...)` returns (exit code, stdout, stderr)."""
+    import io
+    import sys
+
+    from toolkit import cli as entry
+
+    def run(*args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "argv", ["policy-toolkit", *map(str, args)])
+        monkeypatch.setattr(sys, "stdout", out)
+        monkeypatch.setattr(sys, "stderr", err)
+        with pytest.raises(SystemExit) as exited:
+            entry.main()
+        return int(exited.value.code or 0), out.getvalue(), err.getvalue()
+
+    return run

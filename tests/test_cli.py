@@ -1,0 +1,125 @@
+"""The command line: every command end to end, its help, and its exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from toolkit.model import Policy
+
+from .conftest import PROFILES, ROOT
+
+COMMANDS = ["build", "list", "validate", "show", "diff", "review", "check"]
+RIVERSIDE = PROFILES / "riverside-borough-council.yaml"
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+def test_help_at_every_level(cli, command):
+    code, out, _ = cli(*command, "--help")
+    assert code == 0 and "Usage: policy-toolkit" in out
+    if not command:
+        assert all(name in out for name in COMMANDS)
+
+
+def test_python_dash_m_and_version():
+    result = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and result.stdout.startswith("policy-toolkit 0.1.0 (core guidance 1.0.0)")
+
+
+def test_list_shows_inheritance_as_a_tree(cli):
+    code, out, _ = cli("list", "--profiles", PROFILES)
+    assert code == 0
+    assert "\n  department-for-coastal-affairs " in out and "\n    coastal-survey-agency " in out
+
+
+def test_list_clauses(cli):
+    code, out, _ = cli("list", "--clauses")
+    assert code == 0 and "principles.credible" in out and "only for nhs" in out and "optional" in out
+
+
+def test_validate_passes_every_sample(cli):
+    code, out, err = cli("validate", "--profiles", PROFILES)
+    assert code == 0, err
+    assert out.count("ok ") == len(list(PROFILES.rglob("*.yaml"))) - len(list(PROFILES.rglob("*.lock.yaml")))
+
+
+def test_build_writes_the_three_formats(cli, tmp_path):
+    code, out, err = cli("build", RIVERSIDE, "--out", tmp_path)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "riverside-borough-council.docx",
+        "riverside-borough-council.html",
+        "riverside-borough-council.pdf",
+    ]
+    assert "built  riverside-borough-council" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build"], "name a profile file to build, or use --all"),
+        (["build", "--all", RIVERSIDE], "not both"),
+        (["build", RIVERSIDE, "--format", "odt"], "unknown format `odt`; choose from docx, html, pdf"),
+        (["build", "profiles/nowhere.yaml"], "no such file"),
+        (["diff"], "name a profile to compare, or use --all"),
+        (["diff", RIVERSIDE, "--format", "pdf"], "unknown report format `pdf`"),
+        (["diff", "--all", "--format", "json"], "available as terminal or html"),
+    ],
+)
+def test_user_mistakes_exit_2_with_a_message(cli, args, message):
+    code, _, err = cli(*args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_unknown_option_is_a_usage_error(cli):
+    code, _, err = cli("build", "--colour")
+    assert code == 2 and "No such option" in err
+
+
+def test_show_prints_the_resolved_model(cli):
+    code, out, _ = cli("show", RIVERSIDE)
+    assert code == 0
+    policy = Policy.model_validate(json.loads(out))
+    assert policy.organisation.name == "Riverside Borough Council"
+
+
+def test_diff_exit_code_reports_differences(cli):
+    assert cli("diff", RIVERSIDE)[0] == 0
+    assert cli("diff", RIVERSIDE, "--exit-code")[0] == 1
+    assert cli("diff", RIVERSIDE, "--against", RIVERSIDE, "--exit-code")[0] == 0
+
+
+def test_diff_formats(cli, tmp_path):
+    code, out, _ = cli("diff", RIVERSIDE, "--format", "json")
+    assert code == 0 and json.loads(out)["new"]["profile"] == "riverside-borough-council"
+    for report in ("html", "docx"):
+        target = tmp_path / f"report.{report}"
+        code, out, _ = cli("diff", RIVERSIDE, "--format", report, "--out", target)
+        assert code == 0 and target.stat().st_size > 1000 and f"wrote {target}" in out
+
+
+def test_diff_all_matrix(cli, tmp_path):
+    code, out, _ = cli("diff", "--all", "--profiles", PROFILES)
+    assert code == 0 and "official.riverside-approval" in out and "riverside-borough-council" in out
+    code, _, _ = cli("diff", "--all", "--format", "html", "--out", tmp_path / "matrix.html", "--profiles", PROFILES)
+    assert code == 0 and "<table" in (tmp_path / "matrix.html").read_text(encoding="utf-8")
+
+
+def test_review_then_check(cli, tmp_path):
+    profile = tmp_path / "test-org.yaml"
+    profile.write_text("extends: local-council\nname: Testshire Council\n", encoding="utf-8")
+    code, out, _ = cli("check", profile, "--profiles", PROFILES)
+    assert code == 1 and "REVIEW test-org" in out and "never reviewed" in out
+    code, out, _ = cli("review", profile, "--profiles", PROFILES)
+    assert code == 0 and (tmp_path / "test-org.lock.yaml").exists()
+    code, out, _ = cli("check", profile, "--profiles", PROFILES)
+    assert code == 0 and out.startswith("ok")
+
+
+def test_sample_profiles_are_reviewed_against_the_current_core(cli):
+    """The lock files committed with the samples: CI fails when the core changes and nobody reviewed."""
+    code, out, _ = cli("check", "--profiles", PROFILES)
+    assert code == 0, out
