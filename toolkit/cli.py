@@ -212,6 +212,7 @@ def _print_error(error: ToolkitError) -> None:
 
 def main() -> None:
     """Entry point: one place where errors become messages and exit codes (typer handles usage errors)."""
+    previous_core = os.environ.get("POLICY_TOOLKIT_CORE")
     try:
         app()
     except ToolkitError as error:
@@ -225,6 +226,16 @@ def main() -> None:
         typer.echo(f"error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
         _traceback_if_debugging()
         sys.exit(1)
+    finally:
+        _restore_environment("POLICY_TOOLKIT_CORE", previous_core)
+
+
+def _restore_environment(name: str, value: str | None) -> None:
+    """`--core` is for this run only, also when the entry point is called in-process (tests, other programs)."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _traceback_if_debugging() -> None:

@@ -113,8 +113,20 @@ class Value(_Printable):
         return self._slot(Link(url=self._link, children=[term]) if self._link else term)
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def format_date(value: date) -> str:
