@@ -26,8 +26,8 @@ from lxml import etree
 from toolkit.diff import compare, compare_with_core
 from toolkit.diff.formats import docx as docx_report
 from toolkit.diff.formats import html as html_report
-from toolkit.diff.formats.html import readable_segments
 from toolkit.diff.model import LineDiff, PolicyDiff, Segment
+from toolkit.diff.readable import readable_segments
 from toolkit.resolve import resolve_profile
 
 from .conftest import PROFILES
@@ -188,9 +188,7 @@ def test_html_every_changed_clause_has_its_change_who_and_why(soup, diff):
 
 def test_html_insertions_and_deletions_carry_hidden_labels(soup, diff):
     inserted, deleted = soup.find_all("ins"), soup.find_all("del")
-    segments = [
-        segment for clause in diff.changed_clauses for line in clause.lines for segment in readable_segments(line)
-    ]
+    segments = [segment for clause in diff.changed_clauses for line in clause.lines for segment in line.segments]
     assert len(inserted) == sum(1 for segment in segments if segment.op == "insert" and segment.text)
     assert len(deleted) == sum(1 for segment in segments if segment.op == "delete" and segment.text)
     for element, word in [(tag, "inserted") for tag in inserted] + [(tag, "deleted") for tag in deleted]:

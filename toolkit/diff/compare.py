@@ -23,6 +23,7 @@ from toolkit.diff.model import (
     Substitution,
     Summary,
 )
+from toolkit.diff.readable import readable_segments
 from toolkit.model import (
     CORE,
     Block,
@@ -63,6 +64,7 @@ class Line:
 class Placed:
     clause: Clause
     section: str
+    section_title: str
     index: int  # position in document order
 
 
@@ -91,8 +93,11 @@ def _side(policy: Policy) -> Side:
 
 
 def _placed(policy: Policy) -> dict[str, Placed]:
-    clauses = [(section.id, clause) for section in policy.sections for clause in section.clauses]
-    return {clause.id: Placed(clause, section, index) for index, (section, clause) in enumerate(clauses)}
+    clauses = [(section, clause) for section in policy.sections for clause in section.clauses]
+    return {
+        clause.id: Placed(clause, section.id, plain_text(section.title), index)
+        for index, (section, clause) in enumerate(clauses)
+    }
 
 
 def _ordered_ids(old: dict[str, Placed], new: dict[str, Placed]) -> list[str]:
@@ -130,12 +135,13 @@ def _compare_clause(clause_id: str, old: Placed | None, new: Placed | None, move
         return _whole(new, "added", "insert", _why(new.clause))
     if old_visible and not new_visible:
         assert old is not None
-        return _whole(old, "removed", "delete", _why(new.clause if new else old.clause), section=old.section)
+        return _whole(old, "removed", "delete", _why(new.clause if new else old.clause))
     assert old is not None and new is not None
     return _both(old, new, moved)
 
 
-def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | None], section: str = "") -> ClauseDiff:
+def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | None]) -> ClauseDiff:
+    """A clause on one side only: all of it inserted, or all of it deleted, where that side has it."""
     lines = [
         LineDiff(kind=line.kind, op=op, segments=[Segment(op=op, text=_text(line))])  # type: ignore[arg-type]
         for line in _lines(placed.clause)
@@ -144,7 +150,8 @@ def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | No
     return ClauseDiff(
         id=placed.clause.id,
         title=_title(placed.clause),
-        section=section or placed.section,
+        section=placed.section,
+        section_title=placed.section_title,
         change=change,
         by=by,
         reason=reason,
@@ -162,9 +169,11 @@ def _both(old: Placed, new: Placed, moved: bool) -> ClauseDiff:
         id=new.clause.id,
         title=_title(new.clause),
         section=new.section,
+        section_title=new.section_title,
         change=change,  # type: ignore[arg-type]
         moved=moved,
         old_section=old.section if old.section != new.section else None,
+        old_section_title=old.section_title if old.section != new.section else None,
         by=by,
         reason=reason,
         lines=_line_diffs(old_lines, new_lines) if reworded else [],
@@ -267,7 +276,8 @@ def _word_diff(old: Line, new: Line) -> LineDiff:
             continue
         _append(segments, "delete", old.tokens[a1:a2])
         _append(segments, "insert", new.tokens[b1:b2])
-    return LineDiff(kind=new.kind, op="replace", segments=segments)
+    raw = LineDiff(kind=new.kind, op="replace", segments=segments)
+    return raw.model_copy(update={"segments": readable_segments(raw)})
 
 
 def _append(segments: list[Segment], op: str, tokens: tuple[Token, ...]) -> None:

@@ -48,9 +48,11 @@ class ClauseDiff(_Node):
     id: str
     title: str
     section: str  # the section it is in on the new side (the old side's, when removed)
+    section_title: str = ""
     change: ClauseChange
     moved: bool = False  # also true for a reworded clause that moved
     old_section: str | None = None
+    old_section_title: str | None = None
     by: str | None = None  # the profile whose operation made the difference, or "core"
     reason: str | None = None
     lines: list[LineDiff] = []  # empty when unchanged

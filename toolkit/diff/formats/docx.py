@@ -28,13 +28,12 @@ from docx.text.paragraph import Paragraph
 from lxml.etree import _Element
 
 from toolkit.core import TEMPLATES_DIR
-from toolkit.diff.formats.html import (
+from toolkit.diff.formats._wording import (
     attribution,
     capitalised,
     change_words,
     location,
     plural,
-    readable_segments,
     reason_text,
     report_title,
     term_label,
@@ -112,7 +111,7 @@ class Revisions:
         run_properties.append(self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del")))
 
     def write_line(self, paragraph: Paragraph, line: LineDiff) -> None:
-        for segment in readable_segments(line):
+        for segment in line.segments:
             element = self.run(segment.text) if segment.op == "equal" else self.change(segment.op, segment.text)
             paragraph._p.append(element)
         if line.op in ("insert", "delete"):
