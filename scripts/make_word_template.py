@@ -31,15 +31,8 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from toolkit.assets import bundled_font
-from toolkit.render.docx import (
-    BODY_FONT,
-    DEFAULT_TEMPLATE,
-    PRIMARY,
-    TABLE_STYLE,
-    TEXT,
-    font_table_entry,
-    repack,
-)
+from toolkit.render._word.package import font_table_entry, repack
+from toolkit.render._word.spec import BODY_FONT, DEFAULT_TEMPLATE, PRIMARY, TABLE_STYLE, TEXT
 
 SECONDARY = "505A5F"  # headers, footers, cover details: 7:1 on white
 BORDER = "B1B4B6"

@@ -20,9 +20,11 @@ from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 from docx.shared import RGBColor
 
+from toolkit.errors import ToolkitError
 from toolkit.model import Policy, block_text, plain_text
 from toolkit.render import RenderOptions
 from toolkit.render import docx as word
+from toolkit.render._word import spec
 from toolkit.resolve import resolve_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,7 +193,7 @@ def test_tables_repeat_their_header_row_and_use_the_table_style(render, structur
     document = opened(render(structures))
     assert len(document.tables) >= 2  # the clause's table, document control, the tailoring notes
     for table in document.tables:
-        assert table.style.name == word.TABLE_STYLE
+        assert table.style.name == spec.TABLE_STYLE
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
     headers = [[cell.text for cell in table.rows[0].cells] for table in document.tables]
@@ -272,7 +274,7 @@ def test_default_template_takes_the_profiles_colour_and_font(render, sample_poli
     policy = sample_policy("dyffryn-tawel-council")
     styles = part_xml(render(policy), "word/styles.xml")
     assert policy.branding.primary_colour.lstrip("#").upper() in styles
-    assert word.PRIMARY not in styles
+    assert spec.PRIMARY not in styles
     assert f'w:ascii="{policy.branding.font.name}"' in styles
 
 
@@ -388,7 +390,7 @@ def test_a_broken_house_template_stops_the_build_with_a_clear_message(tmp_path, 
     path = house_template(tmp_path, drop_contents)
     policy = sample_policy("riverside-borough-council")
     branded = policy.model_copy(update={"branding": policy.branding.model_copy(update={"word_template": path})})
-    with pytest.raises(word.ToolkitError, match=r"no `\{\{ contents \}\}` placeholder"):
+    with pytest.raises(ToolkitError, match=r"no `\{\{ contents \}\}` placeholder"):
         render(branded)
 
 
@@ -475,5 +477,5 @@ def test_a_file_that_is_not_a_word_document_is_reported_not_crashed_on(tmp_path,
     assert "cannot be opened as a Word document" in word.check_template(path)[0]
     policy = sample_policy("riverside-borough-council")
     branded = policy.model_copy(update={"branding": policy.branding.model_copy(update={"word_template": path})})
-    with pytest.raises(word.ToolkitError, match="cannot be opened as a Word document"):
+    with pytest.raises(ToolkitError, match="cannot be opened as a Word document"):
         render(branded)

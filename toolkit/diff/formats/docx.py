@@ -40,7 +40,7 @@ from toolkit.diff.formats._wording import (
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
 from toolkit.render import build_timestamp
-from toolkit.render.docx import repack  # the project's one way to make a .docx reproducible
+from toolkit.render._word.package import repack  # the project's one way to make a .docx reproducible
 
 SUFFIX = ".docx"
 DEFAULT_TEMPLATE = TEMPLATES_DIR / "word" / "default.docx"

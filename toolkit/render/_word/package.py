@@ -1,0 +1,284 @@
+"""After rendering: branding, embedded fonts, language, settings, properties and a reproducible zip."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+import zipfile
+from datetime import UTC, datetime
+from io import BytesIO
+
+from docx.document import Document as DocumentObject
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from lxml import etree
+
+from toolkit.model import (
+    Font,
+    Logo,
+    Policy,
+)
+from toolkit.notes import based_on
+from toolkit.render import EPOCH_FLOOR, RenderOptions
+from toolkit.render._word.body import val
+from toolkit.render._word.spec import BODY_FONT, DECORATIVE_URI, MARKERS, PRIMARY, TEXT, paragraph_text, retire_marker
+
+# After rendering ---------------------------------------------------------------------------------------------------
+
+
+def story_parts(document: DocumentObject) -> list[Part]:
+    """The main document part and its headers and footers: where text and pictures live."""
+    related = [
+        rel.target_part
+        for rel in document.part.rels.values()
+        if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
+    ]
+    return [document.part, *sorted(related, key=lambda part: str(part.partname))]
+
+
+def finish_logo(document: DocumentObject, logo: Logo | None) -> None:
+    """Alt text lives in `wp:docPr/@descr`, which docxtpl's InlineImage cannot set; a decorative logo is marked so."""
+    if logo is None:
+        for part in story_parts(document):
+            for paragraph in list(part.element.iter(qn("w:p"))):
+                if MARKERS["logo"] in paragraph_text(paragraph):
+                    retire_marker(paragraph, "logo", keep=True)  # its spacing still shapes the cover
+        return
+    data = logo.png.read_bytes()
+    for part in story_parts(document):
+        for holder in part.element.iter(qn("wp:inline"), qn("wp:anchor")):
+            blip = holder.find(f".//{qn('a:blip')}")
+            target = part.related_parts.get(blip.get(qn("r:embed"))) if blip is not None else None
+            if target is not None and target.blob == data:
+                _describe(holder, logo.alt)
+
+
+def _describe(holder: etree._Element, alt: str | None) -> None:
+    for properties in (holder.find(qn("wp:docPr")), holder.find(f".//{qn('pic:cNvPr')}")):
+        if properties is not None:
+            properties.set("descr", alt or "")
+    if alt is None:
+        extensions = parse_xml(
+            f'<a:extLst {nsdecls("a")}><a:ext uri="{DECORATIVE_URI}"><adec:decorative '
+            f'xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative" val="1"/></a:ext></a:extLst>'
+        )
+        holder.find(qn("wp:docPr")).append(extensions)
+
+
+def apply_branding(document: DocumentObject, policy: Policy) -> None:
+    """Only for the default template: the profile's colours and font replace the template's placeholders for them."""
+    colours = {
+        PRIMARY: policy.branding.primary_colour.lstrip("#").upper(),
+        TEXT: policy.branding.text_colour.lstrip("#").upper(),
+    }
+    styles = document.styles.element
+    for element in styles.iter():
+        names = [qn("w:color"), qn("w:fill")] + ([qn("w:val")] if element.tag == qn("w:color") else [])
+        for name in names:
+            if element.get(name, "").upper() in colours:
+                element.set(name, colours[element.get(name).upper()])
+    for fonts in styles.iter(qn("w:rFonts")):
+        for name in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            if fonts.get(qn(name)) == BODY_FONT:
+                fonts.set(qn(name), policy.branding.font.name)
+    theme = document.part.part_related_by(RT.THEME)
+    typeface = f'typeface="{policy.branding.font.name}"'.encode()
+    theme._blob = theme.blob.replace(f'typeface="{BODY_FONT}"'.encode(), typeface)
+
+
+FONT_EMBEDS = {
+    "regular": "w:embedRegular",
+    "bold": "w:embedBold",
+    "italic": "w:embedItalic",
+    "bold_italic": "w:embedBoldItalic",
+}
+FONT_FAMILIES = {"serif": "roman", "sans-serif": "swiss", "monospace": "modern"}
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+
+
+def embed_font(document: DocumentObject, font: Font) -> None:
+    """Only for the default template: the profile's font travels in the file, as Word's "Embed fonts" does.
+
+    Noto is not installed with Windows, macOS or most LibreOffice set-ups, and without it Word silently substitutes.
+    Fonts whose licence forbids embedding (OS/2 `fsType`) are only named, with their family, so that Word picks a
+    similar font.
+    """
+    table = document.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(table.blob)
+    for old in root.findall(qn("w:font")):
+        if old.get(qn("w:name")) == font.name:
+            root.remove(old)
+    regular = font.files["regular"].read_bytes()
+    entry = font_table_entry(font.name, font.generic, regular)
+    root.append(entry)
+    if _embeddable(regular):
+        for style, tag in FONT_EMBEDS.items():
+            if style == "regular" or font.files[style] != font.files["regular"]:
+                entry.append(_embedded(document, table, font, style, tag))
+        settings = document.settings.element
+        if settings.find(qn("w:embedTrueTypeFonts")) is None:
+            settings.insert_element_before(
+                OxmlElement("w:embedTrueTypeFonts"), *_settings_after("w:embedTrueTypeFonts")
+            )
+    table._blob = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+
+
+def font_table_entry(name: str, generic: str, data: bytes) -> etree._Element:
+    """A `w:font` naming the family and its PANOSE class, which Word uses to choose a stand-in."""
+    os2 = _os2_table(data)
+    panose = os2[32:42].hex().upper() if len(os2) >= 42 else "00000000000000000000"
+    return parse_xml(
+        f'<w:font {nsdecls("w")} w:name="{name}"><w:panose1 w:val="{panose}"/><w:charset w:val="00"/>'
+        f'<w:family w:val="{FONT_FAMILIES.get(generic, "auto")}"/><w:pitch w:val="variable"/></w:font>'
+    )
+
+
+def _embedded(document: DocumentObject, table: Part, font: Font, style: str, tag: str) -> etree._Element:
+    data = font.files[style].read_bytes()
+    key = uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])
+    slug = re.sub(r"[^a-z0-9]+", "-", font.name.lower()).strip("-")
+    part = Part(
+        PackURI(f"/word/fonts/{slug}-{style.replace('_', '-')}.odttf"),
+        OBFUSCATED_FONT,
+        _obfuscate(data, key),
+        document.part.package,
+    )
+    element = OxmlElement(tag)
+    element.set(qn("r:id"), table.relate_to(part, RT.FONT))
+    element.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
+    return element
+
+
+def _obfuscate(data: bytes, key: uuid.UUID) -> bytes:
+    """ECMA-376 font obfuscation: the first 32 bytes XORed with the key's bytes in reverse order."""
+    mask = bytes.fromhex(key.hex)[::-1]
+    return bytes(byte ^ mask[index % 16] for index, byte in enumerate(data[:32])) + data[32:]
+
+
+def _os2_table(data: bytes) -> bytes:
+    count = int.from_bytes(data[4:6], "big")
+    for index in range(count):
+        record = data[12 + 16 * index : 28 + 16 * index]
+        if record[:4] == b"OS/2":
+            offset, length = int.from_bytes(record[8:12], "big"), int.from_bytes(record[12:16], "big")
+            return data[offset : offset + length]
+    return b""
+
+
+def _embeddable(data: bytes) -> bool:
+    """OS/2 fsType: 0x0002 means restricted-licence embedding (not allowed); bitmap-only fonts are not worth it."""
+    os2 = _os2_table(data)
+    if len(os2) < 10:
+        return False
+    fs_type = int.from_bytes(os2[8:10], "big")
+    return fs_type & 0x000F != 0x0002 and not fs_type & 0x0200
+
+
+def set_language(document: DocumentObject, language: str) -> None:
+    """The policy's language everywhere Word records one: default run properties, styles and the text itself."""
+    roots = [document.styles.element, *(part.element for part in story_parts(document))]
+    for root in roots:
+        for lang in root.iter(qn("w:lang")):
+            lang.set(qn("w:val"), language)
+    properties = _default_run_properties(document.styles.element)
+    if properties.find(qn("w:lang")) is None:
+        properties.append(val("w:lang", language))
+    settings = document.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is None:
+        theme = settings.insert_element_before(OxmlElement("w:themeFontLang"), *_settings_after("w:themeFontLang"))
+    theme.set(qn("w:val"), language)
+
+
+def _default_run_properties(styles: etree._Element) -> etree._Element:
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    properties = run_defaults.find(qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run_defaults.append(properties)
+    return properties
+
+
+def _settings_after(tag: str) -> tuple[str, ...]:
+    """The elements that must follow `tag` in settings.xml: Word refuses a file whose settings are out of order."""
+    return _SETTINGS_SEQUENCE[_SETTINGS_SEQUENCE.index(tag) + 1 :]
+
+
+# The order CT_Settings requires, from embedTrueTypeFonts on (python-docx keeps it private).
+_SETTINGS_SEQUENCE = (  # noqa: SIM905
+    "w:embedTrueTypeFonts w:embedSystemFonts w:saveSubsetFonts w:saveFormsData w:mirrorMargins "
+    "w:alignBordersAndEdges w:bordersDoNotSurroundHeader w:bordersDoNotSurroundFooter w:gutterAtTop "
+    "w:hideSpellingErrors w:hideGrammaticalErrors w:activeWritingStyle w:proofState w:formsDesign "
+    "w:attachedTemplate w:linkStyles w:stylePaneFormatFilter w:stylePaneSortMethod w:documentType "
+    "w:mailMerge w:revisionView w:trackRevisions w:doNotTrackMoves w:doNotTrackFormatting "
+    "w:documentProtection w:autoFormatOverride w:styleLockTheme w:styleLockQFSet w:defaultTabStop "
+    "w:autoHyphenation w:consecutiveHyphenLimit w:hyphenationZone w:doNotHyphenateCaps w:showEnvelope "
+    "w:summaryLength w:clickAndTypeStyle w:defaultTableStyle w:evenAndOddHeaders w:bookFoldRevPrinting "
+    "w:bookFoldPrinting w:bookFoldPrintingSheets w:drawingGridHorizontalSpacing "
+    "w:drawingGridVerticalSpacing w:displayHorizontalDrawingGridEvery w:displayVerticalDrawingGridEvery "
+    "w:doNotUseMarginsForDrawingGridOrigin w:drawingGridHorizontalOrigin w:drawingGridVerticalOrigin "
+    "w:doNotShadeFormData w:noPunctuationKerning w:characterSpacingControl w:printTwoOnOne "
+    "w:strictFirstAndLastChars w:noLineBreaksAfter w:noLineBreaksBefore w:savePreviewPicture "
+    "w:doNotValidateAgainstSchema w:saveInvalidXml w:ignoreMixedContent w:alwaysShowPlaceholderText "
+    "w:doNotDemarcateInvalidXml w:saveXmlDataOnly w:useXSLTWhenSaving w:saveThroughXslt w:showXMLTags "
+    "w:alwaysMergeEmptyNamespace w:updateFields w:hdrShapeDefaults w:footnotePr w:endnotePr w:compat "
+    "w:docVars w:rsids m:mathPr w:attachedSchema w:themeFontLang w:clrSchemeMapping "
+    "w:doNotIncludeSubdocsInStats w:doNotAutoCompressPictures w:forceUpgrade w:captions "
+    "w:readModeInkLockDown w:smartTagType sl:schemaLibrary w:shapeDefaults w:doNotEmbedSmartTags "
+    "w:decimalSymbol w:listSeparator "
+).split()
+
+
+def update_fields_on_open(document: DocumentObject) -> None:
+    """Word fills in the contents' page numbers (and asks the reader's permission) when the file is opened."""
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        settings.insert_element_before(val("w:updateFields", "true"), *_settings_after("w:updateFields"))
+
+
+def set_properties(document: DocumentObject, policy: Policy, options: RenderOptions) -> None:
+    """After rendering, because docxtpl renders the template's core properties as jinja templates."""
+    properties = document.core_properties
+    properties.title = policy.full_title
+    properties.subject = policy.subtitle
+    properties.author = policy.organisation.name
+    properties.language = policy.language
+    properties.keywords = f"social media; social web; guidance; policy; {policy.organisation.short_name}"
+    properties.category = "Policy and guidance"
+    properties.comments = based_on(policy)
+    properties.identifier = policy.profile
+    properties.version = policy.document.version
+    moment = max(options.timestamp, EPOCH_FLOOR).astimezone(UTC).replace(tzinfo=None)
+    properties.created = properties.modified = moment
+    properties.last_modified_by = options.generator
+    properties.revision = 1
+
+
+def repack(data: bytes, moment: datetime) -> bytes:
+    """The same zip with fixed entry dates, a stable entry order and fixed attributes: reproducible bytes."""
+    stamp = max(moment, EPOCH_FLOOR).astimezone(UTC).timetuple()[:6]
+    output = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
+        for name in sorted(source.namelist(), key=_entry_order):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name), compresslevel=6)
+    return output.getvalue()
+
+
+def _entry_order(name: str) -> tuple[int, str]:
+    """[Content_Types].xml and the package relationships first, as Word writes them; then by name."""
+    return ({"[Content_Types].xml": 0, "_rels/.rels": 1}.get(name, 2), name)
