@@ -96,6 +96,7 @@ class TermSpec:
     description: str
     singular: str
     plural: str | None = None
+    label: str = ""  # a few words for lists of differences: "What staff are called"
 
 
 @dataclass(frozen=True)

@@ -296,13 +296,13 @@ def _append(segments: list[Segment], op: str, tokens: tuple[Token, ...]) -> None
 def _substitutions(old: Policy, new: Policy) -> list[Substitution]:
     old_words, new_words = _term_words(old), _term_words(new)
     old_count, new_count = _term_counts(old), _term_counts(new)
-    labels = {key: spec.description for key, spec in load_core().terms.items()}
+    labels = {f"term.{key}": spec.label or spec.description for key, spec in load_core().terms.items()}
     found = []
     for key in sorted(set(old_words) | set(new_words)):
         before, after = old_words.get(key), new_words.get(key)
         if before != after and (old_count.get(key) or new_count.get(key)):
             places = new_count.get(key) or old_count.get(key, 0)
-            label = labels.get(key.removeprefix("term."), _label(key))
+            label = labels.get(key) or _label(key)
             found.append(Substitution(key=key, label=label, old=before, new=after, places=places))
     return sorted(found, key=lambda s: (-s.places, s.key))
 
