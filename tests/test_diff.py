@@ -103,6 +103,7 @@ def test_json_report_is_schema_stable(sample_policy):
         "old_section_title",
         "by",
         "reason",
+        "history",
         "lines",
     }
     assert set(data["substitutions"][0]) == {"key", "label", "old", "new", "places"}

@@ -191,14 +191,14 @@ def test_resolution_is_deterministic(sample_policy):
     ("operations", "expected"),
     [
         ("  - replace: principles.credable\n    text: x\n", "did you mean `principles.credible`?"),
-        ("  - remove: principles.credible\n", "clauses[0].reason: is required here"),
+        ("  - remove: principles.credible\n", "clauses #1 (remove: principles.credible), reason: is required here"),
         (
             "  - remove: principles.credible\n    reason: a\n  - replace: principles.credible\n    text: b\n",
             "a second operation on `principles.credible`",
         ),
         ("  - add: principles.credible\n    after: principles.consistent\n    text: x\n", "already exists"),
         ("  - add: test.new\n    text: x\n", "exactly one of `before:`, `after:` or `section:`"),
-        ("  - replace: principles.credible\n    text: '{term.staf}'\n", "did you mean `term.staff`?"),
+        ("  - replace: principles.credible\n    text: '{term.staf}'\n", "did you mean `{term.staff}`?"),
         ("  - replace: principles.credible\n    text: '[x](javascript:alert(1))'\n", "links must start with https://"),
         ("  - include: principles.credible\n", "already part of this policy"),
     ],

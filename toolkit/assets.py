@@ -91,6 +91,17 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+def nearest_passing(colour: str, background: str) -> str:
+    """The same hue, darkened (on a light background) or lightened (on a dark one) just enough to pass AA."""
+    target = (0, 0, 0) if _luminance(background) > 0.18 else (255, 255, 255)
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for step in range(1, 101):
+        mixed = "#" + "".join(f"{round(c + (t - c) * step / 100):02x}" for c, t in zip(channels, target, strict=True))
+        if contrast_ratio(mixed, background) >= MIN_CONTRAST:
+            return mixed
+    return "#000000" if target == (0, 0, 0) else "#ffffff"
+
+
 def _luminance(colour: str) -> float:
     channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
@@ -104,7 +115,7 @@ def check_contrast(foreground: str, background: str, what: str, **where: object)
             Problem(
                 f"{what}: {foreground} on {background} has a contrast ratio of {ratio:.2f}:1; "
                 f"WCAG AA needs at least {MIN_CONTRAST}:1",
-                hint="choose a darker or lighter shade",
+                hint=f"the nearest shade that passes is {nearest_passing(foreground, background)}",
                 **where,  # type: ignore[arg-type]
             )
         )

@@ -28,7 +28,9 @@ app = typer.Typer(
 PROFILES_DIR = Path("profiles")
 OUT_DIR = Path("output")
 
-ProfilesOption = Annotated[Path, typer.Option("--profiles", help="The folder of profiles (to find parents).")]
+ProfilesOption = Annotated[
+    Path, typer.Option("--profiles", help="The folder of profiles (to find parents).", metavar="FOLDER")
+]
 _state = {"debug": False}
 
 
@@ -47,7 +49,12 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     core: Annotated[
         Path | None,
-        typer.Option("--core", envvar="POLICY_TOOLKIT_CORE", help="Use another copy of the core guidance folder."),
+        typer.Option(
+            "--core",
+            envvar="POLICY_TOOLKIT_CORE",
+            help="Use another copy of the core guidance folder.",
+            metavar="FOLDER",
+        ),
     ] = None,
     version: Annotated[
         bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
@@ -58,12 +65,16 @@ def _main(
         os.environ["POLICY_TOOLKIT_CORE"] = str(core)
 
 
-@app.command()
+@app.command(short_help="Build HTML, Word and PDF guidance for profiles.")
 def build(
-    profiles: Annotated[list[Path] | None, typer.Argument(help="Profile files to build.", show_default=False)] = None,
+    profiles: Annotated[
+        list[Path] | None, typer.Argument(help="Profile files to build.", show_default=False, metavar="PROFILE.yaml...")
+    ] = None,
     all_profiles: Annotated[bool, typer.Option("--all", help="Build every profile in the profiles folder.")] = False,
-    formats: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html, docx, pdf.")] = "html,docx,pdf",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the documents.")] = OUT_DIR,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: html, docx, pdf.", metavar="FORMATS")
+    ] = "html,docx,pdf",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the documents.", metavar="FOLDER")] = OUT_DIR,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Build the tailored guidance for one or more profiles (or --all) into the output folder."""
@@ -103,7 +114,7 @@ def _chosen_profiles(profiles: list[Path] | None, all_profiles: bool, profiles_d
     return profiles
 
 
-@app.command("list")
+@app.command("list", short_help="List the profiles, or the core clauses.")
 def list_profiles(
     clauses: Annotated[bool, typer.Option("--clauses", help="List the core guidance's clause IDs instead.")] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
@@ -114,10 +125,11 @@ def list_profiles(
     typer.echo(listing.clause_table() if clauses else listing.profile_table(profiles_dir))
 
 
-@app.command()
+@app.command(short_help="Check profiles without building; show warnings.")
 def validate(
     profiles: Annotated[
-        list[Path] | None, typer.Argument(help="Profile files (default: all).", show_default=False)
+        list[Path] | None,
+        typer.Argument(help="Profile files (default: all).", show_default=False, metavar="[PROFILE.yaml...]"),
     ] = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
@@ -126,40 +138,60 @@ def validate(
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
     failures = 0
-    for path, error in validate_profiles(paths, profiles_dir):
-        if error is None:
-            typer.echo(f"ok    {path}")
-        else:
+    for path, outcome in validate_profiles(paths, profiles_dir):
+        if isinstance(outcome, ToolkitError):
             failures += 1
-            _print_error(error)
+            _print_error(outcome)
+            continue
+        typer.echo(f"ok    {path}" + (f" ({len(outcome)} warning{'s' * (len(outcome) != 1)})" if outcome else ""))
+        for warning in outcome:
+            typer.echo(f"  warning: {warning.render()}")
     if failures:
         typer.echo(f"{failures} of {len(paths)} profiles need fixing.", err=True)
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(short_help="Print one clause as a profile has it (or all, as JSON).")
 def show(
-    profile: Annotated[Path, typer.Argument(help="The profile file.")],
+    profile: Annotated[Path, typer.Argument(help="The profile file.", metavar="PROFILE.yaml")],
+    clause: Annotated[
+        str | None,
+        typer.Option("--clause", help="Print this clause's wording as the profile has it.", metavar="CLAUSE-ID"),
+    ] = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
-    """Print the resolved document model as JSON: what every renderer and the differ read."""
+    """Print one clause as the profile has it, or the whole resolved document as JSON (for programs)."""
     from toolkit.resolve import resolve_profile
 
-    typer.echo(resolve_profile(profile, profiles_dir).model_dump_json(indent=2))
+    policy = resolve_profile(profile, profiles_dir)
+    if clause:
+        from toolkit.listing import clause_text
+
+        typer.echo(clause_text(policy, clause), nl=False)
+    else:
+        typer.echo(policy.model_dump_json(indent=2))
 
 
-@app.command()
+@app.command(short_help="Compare a profile with the core or another profile.")
 def diff(
-    profile: Annotated[Path | None, typer.Argument(help="The profile to compare.", show_default=False)] = None,
+    profile: Annotated[
+        Path | None, typer.Argument(help="The profile to compare.", show_default=False, metavar="PROFILE.yaml")
+    ] = None,
     against: Annotated[
-        Path | None, typer.Option("--against", help="Compare with this profile instead of the core guidance.")
+        Path | None,
+        typer.Option(
+            "--against", help="Compare with this profile instead of the core guidance.", metavar="PROFILE.yaml"
+        ),
     ] = None,
     all_profiles: Annotated[
         bool, typer.Option("--all", help="One overview of every profile against the core (a clause matrix).")
     ] = False,
-    report: Annotated[str, typer.Option("--format", "-f", help="terminal, html, json or docx.")] = "terminal",
+    report: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, html, json or docx.", metavar="REPORT")
+    ] = "terminal",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="File to write (html and docx default to output/diffs/).")
+        Path | None,
+        typer.Option("--out", "-o", help="File to write (html and docx default to output/diffs/).", metavar="FILE"),
     ] = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
@@ -177,9 +209,11 @@ def diff(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Record that a profile was reviewed (writes a lock file).")
 def review(
-    profiles: Annotated[list[Path] | None, typer.Argument(help="Profile files.", show_default=False)] = None,
+    profiles: Annotated[
+        list[Path] | None, typer.Argument(help="Profile files.", show_default=False, metavar="PROFILE.yaml...")
+    ] = None,
     all_profiles: Annotated[bool, typer.Option("--all", help="Review every profile.")] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
@@ -190,10 +224,11 @@ def review(
         typer.echo(f"reviewed  {path} -> {record(path, profiles_dir)}")
 
 
-@app.command()
+@app.command(short_help="List core changes since each profile's review.")
 def check(
     profiles: Annotated[
-        list[Path] | None, typer.Argument(help="Profile files (default: all).", show_default=False)
+        list[Path] | None,
+        typer.Argument(help="Profile files (default: all).", show_default=False, metavar="[PROFILE.yaml...]"),
     ] = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:

@@ -42,13 +42,19 @@ def _relative(file: Path, base: Path | None) -> str:
         return str(file)
 
 
+def _reading_order(problem: Problem) -> tuple[str, int, int]:
+    """File by file, top to bottom, as a person fixes them."""
+    return (str(problem.file or ""), problem.line or 0, problem.column or 0)
+
+
 class ToolkitError(Exception):
     """A mistake in the user's input: bad profile, template, argument. Exit code 2."""
 
     exit_code = 2
 
     def __init__(self, problems: Problem | Iterable[Problem]) -> None:
-        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        listed = [problems] if isinstance(problems, Problem) else list(problems)
+        self.problems = sorted(listed, key=_reading_order)  # stable: equal places keep their order
         super().__init__("\n".join(p.render() for p in self.problems))
 
     @classmethod

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from toolkit.core import load_core
+from toolkit.core import Core, load_core
+from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.model import Block, ListBlock, Policy, block_text, plain_text
 from toolkit.profiles import find_profiles, load_layer
+from toolkit.vocabulary import capitalise
 
 
 def profile_table(profiles_dir: Path) -> str:
@@ -55,12 +59,67 @@ def _sector(name: str, layers: dict) -> str:
 
 
 def clause_table() -> str:
+    """Every core clause under its section, with its title and when it applies: what a profile can address."""
     core = load_core()
-    rows = [("CLAUSE", "WHEN", "FILE")]
+    rows = [("CLAUSE", "TITLE", "WHEN", "FILE")]
     for section in core.sections:
+        rows.append((f"[section] {section.id}", _readable(core, section.title_source), "", section.file.name))
         for clause in section.clauses:
-            rows.append((clause.id, clause.applicability.describe(), f"{clause.file.name}:{clause.line}"))
+            title = next((line[4:] for line in clause.source.strip().splitlines()[:1] if line.startswith("### ")), "")
+            rows.append(
+                (
+                    f"  {clause.id}",
+                    _readable(core, title) or "(no title)",
+                    clause.applicability.describe(),
+                    f"{clause.file.name}:{clause.line}",
+                )
+            )
     return f"Core guidance {core.version}\n" + _table(rows)
+
+
+def _readable(core: Core, template: str) -> str:
+    """A title template with the core's own words in place of its terms: `Be {{ term.public_servant }}`."""
+
+    def word(match: re.Match[str]) -> str:
+        key, *forms = match.group(1).split(".")
+        spec = core.terms.get(key)
+        if spec is None:
+            return match.group(0)
+        words = (spec.plural or spec.singular) if "plural" in forms else spec.singular
+        return capitalise(words) if "cap" in forms else words
+
+    return re.sub(r"\{\{\s*term\.([a-z_.]+)\s*\}\}", word, template).strip()
+
+
+def clause_text(policy: Policy, clause_id: str) -> str:
+    """One clause as this profile has it, in plain text, with where it came from: read it before replacing it."""
+    found = [(section, clause) for section in policy.sections for clause in section.clauses if clause.id == clause_id]
+    if not found:
+        known = [clause.id for section in policy.sections for clause in section.clauses]
+        raise ToolkitError(
+            Problem(
+                f"no clause `{clause_id}` in this policy",
+                field="--clause",
+                hint=did_you_mean(clause_id, known) or "`list --clauses` lists them",
+            )
+        )
+    section, clause = found[0]
+    provenance = clause.provenance
+    lines = [
+        f"{clause.id}: {plain_text(clause.title) or '(no title)'}",
+        f"section {section.id} ({plain_text(section.title)}); {provenance.status}"
+        + (f" by {provenance.changed_by}" if provenance.changed_by else " (from the core)")
+        + (f": {provenance.reason}" if provenance.reason else ""),
+        "",
+    ]
+    lines += [_block_lines(block) for block in clause.blocks]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _block_lines(block: Block) -> str:
+    if isinstance(block, ListBlock):
+        return "\n".join(f"{'1.' if block.ordered else '-'} {block_text(item.blocks)}" for item in block.items) + "\n"
+    return block_text([block]) + "\n"
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:

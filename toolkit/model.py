@@ -237,6 +237,7 @@ class Policy(_Node):
 
     profile: str  # the profile's name
     chain: list[str]  # from the sector profile down to this one
+    chain_names: dict[str, str] = {}  # each profile in the chain by the organisation name it gives (or inherits)
     title: str
     subtitle: str
     language: str

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from toolkit.model import CORE, Clause, Policy, Section, plain_text
 
-STATUS_WORDS = {
-    "replaced": "Reworded",
-    "added": "Added",
-    "removed": "Removed",
-    "excluded": "Left out",
-    "included": "Included",
-    "moved": "Moved",
+ACTION_WORDS = {
+    "replace": "Reworded",
+    "add": "Added",
+    "add_section": "Added",
+    "remove": "Removed",
+    "exclude": "Left out",
+    "include": "Included",
+    "move": "Moved",
 }
 
 
@@ -21,24 +22,26 @@ class TailoringNote:
     clause_id: str
     title: str  # the clause's title, or its section's when it has none
     change: str  # "Reworded", "Added", ...
-    by: str  # the profile that made the change
+    by: str  # the organisation whose profile made the change
     reason: str | None
 
 
 def tailoring_notes(policy: Policy) -> list[TailoringNote]:
-    """Every clause a profile changed, in document order, with the recorded reason."""
+    """Every change a profile made, in document order and, for one clause, in the order the profiles made them:
+    a clause a council added and its directorate reworded shows both, each with its own reason."""
     return [
         TailoringNote(
-            clause.id,
-            _title(section, clause),
-            STATUS_WORDS[clause.provenance.status],
-            clause.provenance.changed_by or CORE,
-            clause.provenance.reason,
+            clause.id, _title(section, clause), ACTION_WORDS[change.action], who(policy, change.layer), change.reason
         )
         for section in policy.sections
         for clause in section.clauses
-        if clause.provenance.status in STATUS_WORDS
+        for change in clause.provenance.history
     ]
+
+
+def who(policy: Policy, profile: str) -> str:
+    """A profile as readers know it: the organisation's name."""
+    return "the core guidance" if profile == CORE else policy.chain_names.get(profile, profile)
 
 
 DOCUMENT_CONTROL = "document-control"
@@ -57,5 +60,5 @@ def _title(section: Section, clause: Clause) -> str:
 
 def based_on(policy: Policy) -> str:
     """One sentence for the document control block and the metadata."""
-    chain = ", then ".join(policy.chain)  # words, not an arrow: the bundled fonts have no arrows
-    return f"Tailored from the core guidance version {policy.core_version} by the profile chain {chain}."
+    profiles = ", then ".join(f"{who(policy, name)} ({name})" for name in policy.chain)
+    return f"Tailored from version {policy.core_version} of the core guidance by the profiles of {profiles}."

@@ -123,8 +123,7 @@ class Applier:
 
     def fail(self, index: int, message: str, hint: str | None = None, field_name: str | None = None) -> None:
         loc: tuple[str | int, ...] = ("clauses", index, field_name) if field_name else ("clauses", index)
-        dotted = f"clauses[{index}]" + (f".{field_name}" if field_name else "")
-        self.problems.append(Problem(message, field=dotted, hint=hint, **self.layer.where(*loc)))
+        self.problems.append(Problem(message, field=self.layer.field(*loc), hint=hint, **self.layer.where(*loc)))
 
     def change(self, index: int, action: str, reason: str | None) -> Change:
         line = self.layer.where("clauses", index)["line"]
@@ -154,9 +153,15 @@ class Applier:
         found = self.outline.find(clause_id)
         if found is None:
             if clause_id in self.outline.dormant:
+                when = self.outline.dormant[clause_id].core.applicability.describe()  # type: ignore[union-attr]
+                if field_name in ("remove", "exclude"):
+                    raise _OperationError(
+                        f"clause `{clause_id}` is not part of this policy ({when}), so there is nothing to leave out",
+                        "delete this item",
+                        field_name,
+                    )
                 raise _OperationError(
-                    f"clause `{clause_id}` is not part of this policy "
-                    f"({self.outline.dormant[clause_id].core.applicability.describe()})",  # type: ignore[union-attr]
+                    f"clause `{clause_id}` is not part of this policy ({when})",
                     f"use `include: {clause_id}` first",
                     field_name,
                 )

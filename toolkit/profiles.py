@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.fields import field_name
 from toolkit.schema import OPERATIONS, ProfileFile, operation_kind
 from toolkit.yamlio import load_yaml, locate, plain
 
@@ -29,6 +30,9 @@ class Layer:
         """`file`, `line` and `column` for a Problem about the field at `loc`."""
         line, column = locate(self.data, loc)
         return {"file": self.path, "line": line, "column": column}
+
+    def field(self, *loc: str | int) -> str:
+        return field_name(loc, self.data)
 
 
 def profile_name(path: Path) -> str:
@@ -111,7 +115,7 @@ def _parent_path(parent: str, child: Layer, known: dict[str, Path]) -> Path:
 def _problem(path: Path, data: Any, error: Any) -> Problem:
     loc = _data_loc(error["loc"])
     line, column = locate(data, loc)
-    field = _dotted(loc)
+    field = field_name(loc, data)
     kind = error["type"]
     if kind == "extra_forbidden":
         known = _fields_at(ProfileFile, loc[:-1], data)
@@ -119,7 +123,10 @@ def _problem(path: Path, data: Any, error: Any) -> Problem:
         return Problem("unknown field", file=path, line=line, column=column, field=field, hint=hint)
     if kind == "missing":
         return Problem("is required here", file=path, line=line, column=column, field=field)
-    return Problem(_message(error), file=path, line=line, column=column, field=field)
+    hint = None
+    if loc[:1] == ("contacts",) and len(loc) == 2 and loc[1] in ("name", "email", "phone", "url"):
+        hint = f"`{loc[1]}` is a detail of a contact: indent it under the contact it belongs to, such as `hr:`"
+    return Problem(_message(error), file=path, line=line, column=column, field=field, hint=hint)
 
 
 def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -133,14 +140,23 @@ def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(cleaned)
 
 
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+FRIENDLY = {
+    "model_type": "expected its own indented fields here (such as `name:`), not a single value; check that the lines "
+    "below it are indented under it",
+    "model_attributes_type": "expected its own indented fields here, not a single value; check the indentation",
+    "dict_type": "expected indented `key: value` lines here, not a single value; check the indentation",
+    "list_type": "expected a list here: one `- ` line per item, indented under it",
+    "date_from_datetime_parsing": "write dates as year-month-day, for example 2026-09-15",
+    "date_parsing": "write dates as year-month-day, for example 2026-09-15",
+    "date_type": "write dates as year-month-day, for example 2026-09-15",
+    "string_type": "expected text here, not a list or a group of fields",
+    "bool_type": "expected true or false",
+}
 
 
 def _message(error: Any) -> str:
+    if error["type"] in FRIENDLY:
+        return FRIENDLY[error["type"]]
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

@@ -6,6 +6,7 @@ outline rendered into model blocks here, once, so every clause of the result can
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,22 @@ from toolkit.vocabulary import Vocabulary, VocabularyError
 def resolve_profile(path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> Policy:
     """The tailored guidance for the profile at `path`, ready for any renderer or the differ."""
     path = Path(path)
-    profiles_dir = Path(profiles_dir) if profiles_dir else _default_profiles_dir(path)
+    profiles_dir = Path(profiles_dir) if profiles_dir else default_profiles_dir(path)
     core = core or load_core()
     chain = load_chain(path, profiles_dir)
-    settings = merge_settings(chain, core, project_root=profiles_dir.resolve().parent)
-    outline = Outline.from_core(core, settings.organisation.sector, settings.organisation.nation)
-    apply_layers(outline, chain)
+    problems: list[Problem] = []
+    try:
+        settings = merge_settings(chain, core, project_root=profiles_dir.resolve().parent)
+    except ToolkitError as error:  # go on to the clause operations, so one run reports both kinds of problem
+        problems, settings = error.problems, None
+    sector, nation = _latest(chain, "sector"), _latest(chain, "nation")
+    outline = Outline.from_core(core, sector or "", nation or "")
+    try:
+        apply_layers(outline, chain)
+    except ToolkitError as error:
+        problems = [*problems, *error.problems]
+    if problems or settings is None:
+        raise ToolkitError(problems)
     vocabulary = _vocabulary(settings, core)
     sections = _render(outline, vocabulary, chain[-1])
     return _policy(chain, settings, core, sections)
@@ -66,7 +77,7 @@ def core_baseline(policy: Policy, core: Core | None = None) -> Policy:
     return baseline.model_copy(update={"profile": CORE, "chain": [CORE]})
 
 
-def _default_profiles_dir(path: Path) -> Path:
+def default_profiles_dir(path: Path) -> Path:
     for parent in path.resolve().parents:
         if parent.name == "profiles":
             return parent
@@ -95,7 +106,7 @@ def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer | None) -> lis
             try:
                 clauses.append(_render_clause(clause, vocabulary))
             except (VocabularyError, MarkdownError) as error:
-                problems.append(Problem(str(error), **_text_where(clause, leaf)))
+                problems.append(Problem(str(error), **_text_where(clause, leaf, str(error))))
             except ToolkitError:
                 if clause.present:
                     raise
@@ -110,9 +121,23 @@ def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer | None) -> lis
     return sections
 
 
-def _text_where(clause: DraftClause, leaf: Layer | None) -> dict[str, Any]:
-    where = clause.where or {"file": leaf.path if leaf else None}
+def _text_where(clause: DraftClause, leaf: Layer | None, message: str = "") -> dict[str, Any]:
+    """Where in the file the problem is: the line inside the clause's text that holds what the message quotes."""
+    where = dict(clause.where or {"file": leaf.path if leaf else None})
+    quoted = re.search(r"`([^`]+)`", message)
+    if quoted and clause.text and where.get("line") and quoted.group(1) in clause.text:
+        where["line"] = _first_text_line(where["file"], where["line"]) + clause.text[
+            : clause.text.index(quoted.group(1))
+        ].count("\n")
+        where["column"] = None
     return {**where, "field": f"text of clause `{clause.id}`"}
+
+
+def _first_text_line(file: Path, line: int) -> int:
+    """A `text: |` block starts on the next line; a one-line value on the same one."""
+    lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
+    here = lines[line - 1].rstrip() if 0 < line <= len(lines) else ""
+    return line + 1 if re.search(r"[|>][-+0-9]*$", here) else line
 
 
 def _render_clause(clause: DraftClause, vocabulary: Vocabulary, text_failed: bool = False) -> Clause:
@@ -138,10 +163,25 @@ def _render_clause(clause: DraftClause, vocabulary: Vocabulary, text_failed: boo
     return Clause(id=clause.id, title=title, blocks=blocks, source=source, provenance=provenance)
 
 
+def _latest(chain: list[Layer], name: str) -> str | None:
+    """A value as the most specific profile that sets it gives it."""
+    return next((getattr(layer.spec, name) for layer in reversed(chain) if getattr(layer.spec, name)), None)
+
+
+def _chain_names(chain: list[Layer]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    current = None
+    for layer in chain:
+        current = layer.spec.name or current
+        names[layer.name] = current or layer.name
+    return names
+
+
 def _policy(chain: list[Layer], settings: Settings, core: Core, sections: list[Section]) -> Policy:
     return Policy(
         profile=chain[-1].name if chain else CORE,
         chain=[layer.name for layer in chain] or [CORE],
+        chain_names=_chain_names(chain),
         title=settings.title,
         subtitle=core.subtitle,
         language=settings.language,

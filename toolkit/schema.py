@@ -66,7 +66,9 @@ class TermOverride(Strict):
 
 
 class ContactDetails(Strict):
-    name: Text = Field(min_length=1, description="A team or a person, as readers should see it.")
+    """A contact's details. A profile inherits each detail it does not give; `email: null` drops an inherited one."""
+
+    name: Text | None = Field(None, min_length=1, description="A team or a person, as readers should see it.")
     email: str | None = Field(None, description="An email address.")
     phone: Text | None = Field(None, description="A phone number.")
     url: str | None = Field(None, description="An https:// web page.")

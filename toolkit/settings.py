@@ -61,7 +61,6 @@ class Settings:
     document: DocumentControl
 
 
-GROUPS = ("terminology", "contacts")
 NESTED = ("branding", "document")
 TOP = ("name", "short_name", "sector", "nation", "language", "channels", "code_of_conduct")
 
@@ -74,14 +73,25 @@ def collect(chain: list[Layer]) -> dict[tuple[str, ...], Setting]:
         for name in TOP:
             if name in spec.model_fields_set:
                 latest[(name,)] = Setting(getattr(spec, name), layer, (name,))
-        for group in GROUPS:
-            for key, value in getattr(spec, group).items():
-                latest[(group, key)] = Setting(value, layer, (group, key))
+        for key, value in spec.terminology.items():
+            latest[("terminology", key)] = Setting(value, layer, ("terminology", key))
+        for role, value in spec.contacts.items():
+            _collect_contact(latest, layer, role, value)
         for group in NESTED:
             part = getattr(spec, group)
             for name in part.model_fields_set:
                 latest[(group, name)] = Setting(getattr(part, name), layer, (group, name))
     return latest
+
+
+def _collect_contact(latest: dict[tuple[str, ...], Setting], layer: Layer, role: str, value: Any) -> None:
+    """Contacts merge detail by detail (a new email keeps the inherited name); `null` drops the whole contact."""
+    if value is None:
+        for path in [path for path in latest if path[:2] == ("contacts", role)]:
+            del latest[path]
+    latest[("contacts", role)] = Setting(value, layer, ("contacts", role))
+    for detail in value.model_fields_set if value is not None else ():
+        latest[("contacts", role, detail)] = Setting(getattr(value, detail), layer, ("contacts", role, detail))
 
 
 class _Merger:
@@ -168,7 +178,8 @@ def _terms(merger: _Merger) -> dict[str, TermForms]:
 
 
 def _group(merger: _Merger, group: str) -> list[tuple[tuple[str, str], Setting]]:
-    return [(path, setting) for path, setting in merger.latest.items() if path[0] == group]  # type: ignore[misc]
+    """The group's entries by key (`contacts.press`), not their details (`contacts.press.email`)."""
+    return [(p, setting) for p, setting in merger.latest.items() if p[0] == group and len(p) == 2]  # type: ignore[misc]
 
 
 def _contacts(merger: _Merger) -> list[Contact]:
@@ -176,18 +187,21 @@ def _contacts(merger: _Merger) -> list[Contact]:
     given: dict[str, Contact] = {}
     for (_, role), setting in _group(merger, "contacts"):
         if role not in roles:
-            merger.fail(
-                "is not a contact role", setting, hint=did_you_mean(role, roles) or "roles: " + ", ".join(roles)
-            )
+            hint = did_you_mean(role, roles) or "roles: " + ", ".join(roles)
+            merger.fail("is not a contact role", setting, hint=hint)
         elif setting.value is not None:
-            given[role] = Contact(role=role, label=roles[role], **setting.value.model_dump())
+            details = {d: merger.get("contacts", role, d) for d in ("name", "email", "phone", "url")}
+            if details["name"] is None:
+                merger.fail("needs a `name:` (a team or a person), here or in a profile this one extends", setting)
+            else:
+                given[role] = Contact(role=role, label=roles[role], **details)
     for role in merger.core.required_contacts:
-        if role not in given:
+        if role not in given and ("contacts", role, "name") not in merger.latest:
+            where = merger.latest[("contacts", role)].where() if ("contacts", role) in merger.latest else {}
             merger.problems.append(
                 Problem(
                     f"is required (the guidance tells readers when to contact {roles[role].lower()})",
-                    file=merger.leaf.path,
-                    field=f"contacts.{role}",
+                    **{"file": merger.leaf.path, **where, "field": f"contacts.{role}"},
                 )
             )
     return [given[role] for role in roles if role in given]

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.resolve import resolve_profile
+from toolkit.lint import warnings
+from toolkit.profiles import load_chain
+from toolkit.resolve import default_profiles_dir, resolve_profile
 
 
-def validate_profile(path: Path, profiles_dir: Path | None = None) -> None:
-    """Raise ToolkitError for anything wrong with the profile, its parents or its Word template."""
+def validate_profile(path: Path, profiles_dir: Path | None = None) -> list[Problem]:
+    """Raise ToolkitError for anything wrong with the profile, its parents or its Word template; return warnings."""
     policy = resolve_profile(path, profiles_dir)
     from toolkit.render import docx
 
@@ -19,14 +21,15 @@ def validate_profile(path: Path, profiles_dir: Path | None = None) -> None:
         raise ToolkitError(
             [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
         )
+    return warnings(policy, load_chain(Path(path), Path(profiles_dir or default_profiles_dir(Path(path)))))
 
 
 def validate_profiles(
     paths: list[Path], profiles_dir: Path | None = None
-) -> Iterator[tuple[Path, ToolkitError | None]]:
+) -> Iterator[tuple[Path, ToolkitError | list[Problem]]]:
+    """Each profile with its error, or with its (possibly empty) list of warnings."""
     for path in paths:
         try:
-            validate_profile(path, profiles_dir)
-            yield path, None
+            yield path, validate_profile(path, profiles_dir)
         except ToolkitError as error:
             yield path, error

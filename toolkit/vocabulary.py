@@ -310,7 +310,8 @@ class Vocabulary:
         return value
 
     def _suggest(self, path: str) -> str:
-        return did_you_mean(path, self.placeholder_names()) or "see the README's list of placeholders"
+        names = [f"{{{name}}}" for name in self.placeholder_names()]
+        return did_you_mean(f"{{{path}}}", names) or "see the README's list of placeholders"
 
     def placeholder_names(self) -> list[str]:
         names = ["org.name", "org.short_name", "code.name", "code.url", "code.link"]

@@ -19,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.fields import field_name
 
 MAX_BYTES = 1024 * 1024
 MAX_NESTING = 24
@@ -150,7 +151,24 @@ def _marked_problem(error: MarkedYAMLError, path: Path, text: str = "") -> Probl
         return _duplicate_key_problem(error, path, text, line, column)
     message = " ".join(part for part in (error.context, error.problem) if part) or "not valid YAML"
     message = re.sub(r"\s+", " ", message).strip()
-    return Problem(f"not valid YAML: {message}", file=path, line=line, column=column)
+    message, hint = _plain_yaml_message(message)
+    return Problem(message, file=path, line=line, column=column, hint=hint)
+
+
+def _plain_yaml_message(message: str) -> tuple[str, str | None]:
+    """The parser's words, and what they usually mean for someone editing a profile."""
+    if "'\\t'" in message or "\t" in message or "tab" in message.lower():
+        return "a tab character is used for indentation; YAML needs spaces", "replace the tab with spaces"
+    if "mapping values are not allowed" in message:
+        return (
+            "not valid YAML: a `:` where it cannot be",
+            "usually a line indented further than the line above it, or a value with `: ` in it that needs quotes",
+        )
+    if "expected <block end>" in message or "could not find expected ':'" in message:
+        return f"not valid YAML: {message}", "check that this line lines up with the lines around it"
+    if "found unexpected end of stream" in message or "found unexpected end" in message:
+        return f"not valid YAML: {message}", "a quote or bracket was opened and not closed"
+    return f"not valid YAML: {message}", None
 
 
 def _duplicate_key_problem(error: MarkedYAMLError, path: Path, text: str, line: int, column: int | None) -> Problem:
@@ -197,24 +215,25 @@ def _character_kind(character: str) -> str:
     return "a control character"
 
 
-def walk_strings(data: Any, prefix: str = "") -> Iterator[tuple[str, str, Location]]:
-    """Every string key and value with its dotted path and location."""
+def walk_strings(data: Any, root: Any = None, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[str, str, Location]]:
+    """Every string key and value with its field name and location."""
+    root = data if root is None else root
     if isinstance(data, CommentedMap):
         for key, value in data.items():
-            field = f"{prefix}.{key}" if prefix else str(key)
+            here = (*loc, key)
             if isinstance(key, str):
-                yield field, key, _one_based(data.lc.key(key))
+                yield field_name(here, root), key, _one_based(data.lc.key(key))
             if isinstance(value, str):
-                yield field, value, _one_based(data.lc.value(key))
+                yield field_name(here, root), value, _one_based(data.lc.value(key))
             else:
-                yield from walk_strings(value, field)
+                yield from walk_strings(value, root, here)
     elif isinstance(data, CommentedSeq):
         for index, value in enumerate(data):
-            field = f"{prefix}[{index}]"
+            here = (*loc, index)
             if isinstance(value, str):
-                yield field, value, _one_based(data.lc.item(index))
+                yield field_name(here, root), value, _one_based(data.lc.item(index))
             else:
-                yield from walk_strings(value, field)
+                yield from walk_strings(value, root, here)
 
 
 def locate(data: Any, loc: tuple[str | int, ...]) -> Location:

@@ -10,10 +10,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from difflib import SequenceMatcher
 
 from toolkit.core import load_core
 from toolkit.diff.model import (
+    ChangeRecord,
     ClauseDiff,
     LineDiff,
     LineKind,
@@ -38,6 +40,7 @@ from toolkit.model import (
     Term,
     plain_text,
 )
+from toolkit.vocabulary import format_date
 
 WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
@@ -132,10 +135,10 @@ def _compare_clause(clause_id: str, old: Placed | None, new: Placed | None, move
         return None
     if new_visible and not old_visible:
         assert new is not None
-        return _whole(new, "added", "insert", _why(new.clause))
+        return _whole(new, "added", "insert", _why(new.clause, "added"))
     if old_visible and not new_visible:
         assert old is not None
-        return _whole(old, "removed", "delete", _why(new.clause if new else old.clause))
+        return _whole(old, "removed", "delete", _why(new.clause, "removed") if new else _why(old.clause, "added"))
     assert old is not None and new is not None
     return _both(old, new, moved)
 
@@ -152,6 +155,7 @@ def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | No
         title=_title(placed.clause),
         section=placed.section,
         section_title=placed.section_title,
+        history=_history(placed),
         change=change,
         by=by,
         reason=reason,
@@ -164,12 +168,13 @@ def _both(old: Placed, new: Placed, moved: bool) -> ClauseDiff:
     old_lines, new_lines = _lines(old.clause), _lines(new.clause)
     reworded = not same_source and [line.identity for line in old_lines] != [line.identity for line in new_lines]
     change = "replaced" if reworded else ("moved" if moved else "unchanged")
-    by, reason = _why(new.clause) if change != "unchanged" or moved else (None, None)
+    by, reason = _why(new.clause, change) if change != "unchanged" or moved else (None, None)
     return ClauseDiff(
         id=new.clause.id,
         title=_title(new.clause),
         section=new.section,
         section_title=new.section_title,
+        history=_history(new),
         change=change,  # type: ignore[arg-type]
         moved=moved,
         old_section=old.section if old.section != new.section else None,
@@ -180,15 +185,32 @@ def _both(old: Placed, new: Placed, moved: bool) -> ClauseDiff:
     )
 
 
-def _why(clause: Clause) -> tuple[str | None, str | None]:
-    """Who made the difference and why: the profile's recorded reason, or the core's own rule for the clause."""
-    provenance = clause.provenance
-    if provenance.changed_by:
-        return provenance.changed_by, provenance.reason
+WHY_ACTIONS = {
+    "added": ("add", "add_section", "include"),
+    "removed": ("remove", "exclude"),
+    "replaced": ("replace",),
+    "moved": ("move",),
+}
+
+
+def _why(clause: Clause, change: str) -> tuple[str | None, str | None]:
+    """Who made the difference and why: the operation that made *this* kind of difference (the profile that added a
+    clause, not the one that later reworded it), or the core's own rule for a sector or optional clause."""
+    history = clause.provenance.history
+    matching = [entry for entry in history if entry.action in WHY_ACTIONS.get(change, ())]
+    chosen = (matching[0] if change == "added" else matching[-1]) if matching else (history[-1] if history else None)
+    if chosen is not None:
+        return chosen.layer, chosen.reason
     core_clause = load_core().clauses.get(clause.id)
     if core_clause is not None and core_clause.applicability.describe() != "always":
         return CORE, f"core clause {core_clause.applicability.describe()}"
     return CORE, None
+
+
+def _history(placed: Placed | None) -> list[ChangeRecord]:
+    if placed is None:
+        return []
+    return [ChangeRecord(by=c.layer, action=c.action, reason=c.reason) for c in placed.clause.provenance.history]
 
 
 def _title(clause: Clause) -> str:
@@ -272,7 +294,12 @@ def _word_diff(old: Line, new: Line) -> LineDiff:
     segments: list[Segment] = []
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            _append(segments, "equal", new.tokens[b1:b2])
+            for before, after in zip(old.tokens[a1:a2], new.tokens[b1:b2], strict=True):
+                if before.text == after.text:
+                    _append(segments, "equal", (after,))
+                else:  # the same term with other words: in a reworded line, show each side's own words
+                    _append(segments, "delete", (before,))
+                    _append(segments, "insert", (after,))
             continue
         _append(segments, "delete", old.tokens[a1:a2])
         _append(segments, "insert", new.tokens[b1:b2])
@@ -308,15 +335,24 @@ def _substitutions(old: Policy, new: Policy) -> list[Substitution]:
 
 
 def _term_words(policy: Policy) -> dict[str, str]:
-    """Each term's words (singular / plural), and the words of every other value the text uses."""
+    """Each term's words (singular / plural) and every detail the text can use, from the policy itself (not from
+    where its text happens to use them, so two organisations with the same short name never differ by it)."""
     words = {
         f"term.{key}": " / ".join(filter(None, (forms.singular, forms.plural))) for key, forms in policy.terms.items()
     }
-    words["code.values"] = ", ".join(value.name for value in policy.code_of_conduct.values)
+    words |= {"org.name": policy.organisation.name, "org.short_name": policy.organisation.short_name}
+    code = policy.code_of_conduct
+    words |= {"code.name": code.name, "code.values": ", ".join(value.name for value in code.values)}
     words["channels"] = ", ".join(f"{channel.name} ({channel.platform})" for channel in policy.channels)
-    for term in _all_terms(policy):
-        if not term.key.startswith("term."):
-            words.setdefault(_group_key(term.key), term.text)
+    for contact in policy.contacts:
+        for detail in ("name", "email", "phone", "url"):
+            if getattr(contact, detail):
+                words[f"contact.{contact.role}.{detail}"] = getattr(contact, detail)
+    for name, value in policy.document.model_dump().items():
+        if value is not None:
+            words[f"document.{name}"] = format_date(value) if isinstance(value, date) else str(value)
+    if code.url:
+        words["code.url"] = code.url
     return words
 
 

@@ -44,6 +44,14 @@ class LineDiff(_Node):
         return "".join(s.text for s in self.segments if s.op != "delete")
 
 
+class ChangeRecord(_Node):
+    """One operation a profile recorded on the clause, oldest first."""
+
+    by: str
+    action: str
+    reason: str | None = None
+
+
 class ClauseDiff(_Node):
     id: str
     title: str
@@ -55,6 +63,7 @@ class ClauseDiff(_Node):
     old_section_title: str | None = None
     by: str | None = None  # the profile whose operation made the difference, or "core"
     reason: str | None = None
+    history: list[ChangeRecord] = []  # every operation on the clause on the compared side
     lines: list[LineDiff] = []  # empty when unchanged
 
 

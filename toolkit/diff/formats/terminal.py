@@ -56,9 +56,11 @@ def _heading(diff: PolicyDiff) -> str:
 
 def _summary_line(diff: PolicyDiff) -> str:
     s = diff.summary
+    differ = "clause differs" if s.changed == 1 else "clauses differ"
+    details = "term or detail differs" if s.substitutions == 1 else "terms or details differ"
     return (
-        f"{s.changed} clauses differ: {s.added} added, {s.removed} removed, {s.replaced} reworded, "
-        f"{s.moved} moved; {s.unchanged} unchanged; {s.substitutions} terms or details differ."
+        f"{s.changed} {differ}: {s.added} added, {s.removed} removed, {s.replaced} reworded, "
+        f"{s.moved} moved; {s.unchanged} unchanged; {s.substitutions} {details}."
     )
 
 
