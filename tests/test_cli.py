@@ -123,3 +123,34 @@ def test_sample_profiles_are_reviewed_against_the_current_core(cli):
     """The lock files committed with the samples: CI fails when the core changes and nobody reviewed."""
     code, out, _ = cli("check", "--profiles", PROFILES)
     assert code == 0, out
+
+
+def test_validate_warns_about_likely_mistakes_without_failing(cli, tmp_path):
+    profile = tmp_path / "test-directorate.yaml"
+    profile.write_text(
+        "extends: riverside-borough-council\nname: Harbourside Planning\n"
+        "contacts:\n  hr: {name: The People team, email: null}\n"
+        "clauses:\n  - replace: official.riverside-approval\n    text: Ask the {contact.hr}.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
+    assert code == 0 and "3 warnings" in out
+    assert "inherited from riverside-borough-council" in out
+    assert "“the The People" in out
+    assert "contacts.hr: gives no email, phone or web page" in out
+
+
+def test_show_one_clause_as_the_profile_has_it(cli):
+    code, out, _ = cli("show", PROFILES / "greenvale-hospitals.yaml", "--clause", "confidentiality.investigations")
+    assert code == 0
+    assert out.startswith("confidentiality.investigations: Looking into people online")
+    assert "removed by greenvale-hospitals: The trust does not carry out online investigations" in out
+    code, _, err = cli("show", PROFILES / "greenvale-hospitals.yaml", "--clause", "principles.credibel")
+    assert code == 2 and "did you mean `principles.credible`?" in err
+
+
+def test_list_clauses_shows_sections_and_titles_in_the_cores_words(cli):
+    code, out, _ = cli("list", "--clauses")
+    assert code == 0
+    assert "[section] principles" in out and "The five principles" in out
+    assert "principles.public-servant" in out and "Be a civil servant" in out

@@ -219,3 +219,67 @@ def test_inheritance_cycles_are_refused(tmp_path):
     write(tmp_path, "test-b", "extends: test-a\nname: B\n")
     with pytest.raises(ToolkitError, match="in a circle: test-a → test-b → test-a"):
         resolve_profile(tmp_path / "test-a.yaml", PROFILES)
+
+
+def test_contacts_inherit_detail_by_detail_and_null_drops_one(tmp_path):
+    write(
+        tmp_path, "test-parent", COUNCIL + "contacts:\n  press: {name: Press team, email: p@x.example, phone: '01'}\n"
+    )
+    policy = resolve(
+        tmp_path, "extends: test-parent\nname: Child\ncontacts:\n  press: {email: c@x.example, phone: null}\n"
+    )
+    press = next(contact for contact in policy.contacts if contact.role == "press")
+    assert (press.name, press.email, press.phone) == ("Press team", "c@x.example", None)
+
+
+def test_each_profile_in_a_chain_keeps_its_own_change_and_reason(tmp_path):
+    from toolkit.notes import tailoring_notes
+
+    write(
+        tmp_path,
+        "test-parent",
+        COUNCIL
+        + "clauses:\n  - add: official.test-extra\n    after: official.posting\n    text: A.\n    reason: Parent's.\n",
+    )
+    child = "extends: test-parent\nname: Child Directorate\nclauses:\n  - replace: official.test-extra\n"
+    policy = resolve(tmp_path, child + "    text: B.\n    reason: Child's.\n", name="test-child")
+    notes = [(n.change, n.by, n.reason) for n in tailoring_notes(policy) if n.clause_id == "official.test-extra"]
+    assert notes == [
+        ("Added", "Testshire District Council", "Parent's."),
+        ("Reworded", "Child Directorate", "Child's."),
+    ]
+    assert policy.chain_names == {
+        "local-council": "Model Council",
+        "test-parent": "Testshire District Council",
+        "test-child": "Child Directorate",
+    }
+
+    from toolkit.diff import compare_with_core
+
+    added = next(c for c in compare_with_core(policy).clauses if c.id == "official.test-extra")
+    assert (added.change, added.by, added.reason) == ("added", "test-parent", "Parent's.")
+    assert [(h.by, h.action) for h in added.history] == [("test-parent", "add"), ("test-child", "replace")]
+
+
+def test_settings_and_clause_problems_are_reported_together_in_line_order(tmp_path):
+    message = errors(
+        tmp_path,
+        COUNCIL + "terminology:\n  staf: x\nclauses:\n  - replace: principles.credable\n    text: y\n",
+    )
+    assert message.index(":4:") < message.index(":6:")
+    assert "terminology.staf" in message and "principles.credable" in message
+
+
+def test_a_placeholder_problem_names_its_own_line_inside_a_block(tmp_path):
+    text = COUNCIL + "clauses:\n  - replace: principles.credible\n    text: |\n      Fine.\n      Ask {org.nam}.\n"
+    message = errors(tmp_path, text)
+    assert "test-org.yaml:7:" in message and "did you mean `{org.name}`?" in message
+
+
+def test_a_pale_colour_gets_the_nearest_passing_shade(tmp_path):
+    from toolkit.assets import MIN_CONTRAST, contrast_ratio, nearest_passing
+
+    suggestion = nearest_passing("#d98cc0", "#ffffff")
+    assert contrast_ratio(suggestion, "#ffffff") >= MIN_CONTRAST
+    assert contrast_ratio(suggestion, "#ffffff") < MIN_CONTRAST + 0.3  # near the line, not black
+    assert suggestion in errors(tmp_path, COUNCIL + "branding:\n  primary_colour: '#d98cc0'\n")
