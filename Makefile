@@ -8,8 +8,8 @@ TEST_DEBS := $(RUNTIME_DEBS) libreoffice-writer-nogui chromium poppler-utils
 ## Build every sample profile into output/ (HTML, Word and PDF).
 samples:
 	@scripts/ensure-debian-packages $(RUNTIME_DEBS)
-	@$(UV) sync --locked --no-dev --quiet
-	@$(UV) run --no-dev policy-toolkit build --all
+	@$(UV) sync --locked --quiet
+	@$(UV) run policy-toolkit build --all
 
 ## Run the tests (and the linter), installing what they need.
 test:
