@@ -28,6 +28,10 @@ app = typer.Typer(
 PROFILES_DIR = Path("profiles")
 OUT_DIR = Path("output")
 
+SomeProfiles = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Profile files (default: all).", show_default=False, metavar="[PROFILE.yaml...]"),
+]
 ProfilesOption = Annotated[
     Path, typer.Option("--profiles", help="The folder of profiles (to find parents).", metavar="FOLDER")
 ]
@@ -127,10 +131,7 @@ def list_profiles(
 
 @app.command(short_help="Check profiles without building; show warnings.")
 def validate(
-    profiles: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Profile files (default: all).", show_default=False, metavar="[PROFILE.yaml...]"),
-    ] = None,
+    profiles: SomeProfiles = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Check profiles (and their Word templates) without building anything."""
@@ -226,10 +227,7 @@ def review(
 
 @app.command(short_help="List core changes since each profile's review.")
 def check(
-    profiles: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Profile files (default: all).", show_default=False, metavar="[PROFILE.yaml...]"),
-    ] = None,
+    profiles: SomeProfiles = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""

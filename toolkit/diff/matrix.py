@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.core import TEMPLATES_DIR, load_core
+from toolkit.core import load_core
+from toolkit.html_templates import html_environment
 from toolkit.model import Clause, Policy, plain_text
 
 CELL_WORDS = {
@@ -128,19 +127,8 @@ def _code(cell: Cell) -> str:
     return code if cell.own or cell.word in ("inherited", "") else code.lower()
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR / "html"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def html_report(matrix: Matrix) -> str:
-    template = _environment().get_template("matrix.html.j2")
+    template = html_environment().get_template("matrix.html.j2")
     totals = {word: matrix.count(word) for word in ("replaced", "added", "removed", "included", "moved")}
     return template.render(matrix=matrix, totals=totals)
 

@@ -18,10 +18,9 @@ from datetime import UTC
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from toolkit.core import TEMPLATES_DIR
+from toolkit.html_templates import HTML_TEMPLATES, html_environment
 from toolkit.model import (
     Block,
     Clause,
@@ -50,7 +49,6 @@ from toolkit.vocabulary import format_date
 
 SUFFIX = ".html"
 
-HTML_TEMPLATES = TEMPLATES_DIR / "html"
 PAGE_TEMPLATE = "page.html.j2"
 TAILORING_ID = "how_tailored"
 TAILORING_TITLE = "How this guidance was tailored"
@@ -76,21 +74,8 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
 def render_html(policy: Policy, options: RenderOptions, *, for_pdf: bool = False) -> str:
     """The page as text. With `for_pdf`, the PDF variant: a cover instead of the web header, paged-media CSS, and
     fonts and logo named by `file:` URL (the PDF renderer's fetcher serves exactly those files)."""
-    page = _environment().get_template(PAGE_TEMPLATE)
+    page = html_environment().get_template(PAGE_TEMPLATE)
     return page.render(**_context(policy, options, for_pdf=for_pdf))
-
-
-@cache
-def _environment() -> Environment:
-    """Autoescape on for every template name (select_autoescape misses `.j2`), and a typo fails loudly."""
-    return Environment(
-        loader=FileSystemLoader(HTML_TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[str, object]:

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from toolkit.core import TEMPLATES_DIR
 from toolkit.diff.formats._wording import (
     NO_REASON,
     attribution,
@@ -31,10 +29,10 @@ from toolkit.diff.formats._wording import (
     term_label,
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff
+from toolkit.html_templates import HTML_TEMPLATES, html_environment
 from toolkit.render import build_timestamp
 
 SUFFIX = ".html"
-TEMPLATE_DIR = TEMPLATES_DIR / "html"
 TEMPLATE = "diff.html.j2"
 STYLESHEET = "diff.css"
 
@@ -126,21 +124,9 @@ def context(diff: PolicyDiff, timestamp: datetime) -> dict[str, object]:
 
 
 @cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-@cache
 def _stylesheet() -> Markup:
     """Our own CSS, inlined so the page needs no other file; refused if it could close the style element."""
-    css = (TEMPLATE_DIR / STYLESHEET).read_text(encoding="utf-8")
+    css = (HTML_TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
     if "</" in css:
         raise ValueError(f"{STYLESHEET} must not contain '</'")
     return Markup(css)
@@ -149,4 +135,4 @@ def _stylesheet() -> Markup:
 def report(diff: PolicyDiff, *, timestamp: datetime | None = None, **_: object) -> str:
     """The page as text; the same diff and timestamp always give the same characters."""
     moment = timestamp or build_timestamp()
-    return _environment().get_template(TEMPLATE).render(context(diff, moment))
+    return html_environment().get_template(TEMPLATE).render(context(diff, moment))
