@@ -21,6 +21,15 @@ def _resolved(name: str) -> Policy:
     return resolve_profile(matches[0], PROFILES)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current outputs")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
 @pytest.fixture
 def sample_policy():
     """Call with a profile name (e.g. "riverside-borough-council") to get its resolved Policy."""
