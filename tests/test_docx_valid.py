@@ -44,3 +44,17 @@ def test_the_validator_does_catch_invalid_word_xml(tmp_path):
                 data = data.replace(b"<w:body>", b"<w:body><w:notAnElement/>", 1)
             target.writestr(item, data)
     assert errors(broken)
+
+
+def test_a_sample_uses_its_own_house_template(tmp_path):
+    """Greenvale's Word file carries its house style: a rule under section titles, absent from the default."""
+    import io
+    import zipfile
+
+    def heading_1_has_rule(data: bytes) -> bool:
+        styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+        heading = styles[styles.index('w:styleId="Heading1"') :]
+        return "<w:pBdr>" in heading[: heading.index("</w:style>")]
+
+    assert heading_1_has_rule(render(_resolved("greenvale-hospitals"), "docx"))
+    assert not heading_1_has_rule(render(_resolved("riverside-borough-council"), "docx"))
