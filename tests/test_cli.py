@@ -154,3 +154,14 @@ def test_list_clauses_shows_sections_and_titles_in_the_cores_words(cli):
     assert code == 0
     assert "[section] principles" in out and "The five principles" in out
     assert "principles.public-servant" in out and "Be a civil servant" in out
+
+
+def test_validate_warns_when_a_document_takes_effect_before_approval(cli, tmp_path):
+    profile = tmp_path / "test-unit.yaml"
+    profile.write_text(
+        "extends: department-for-coastal-affairs\nname: Test Unit\n"
+        "document:\n  approved_on: 2026-11-20\n  review_by: 2027-11-20\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
+    assert code == 0 and "takes effect (2026-10-01) before it was approved (2026-11-20)" in out

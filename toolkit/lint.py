@@ -15,7 +15,27 @@ DOCUMENT_FIELDS = ("version", "approved_by", "approved_on", "review_by")
 
 def warnings(policy: Policy, chain: list[Layer]) -> list[Problem]:
     leaf = chain[-1]
-    return [*_doubled_articles(policy, leaf.path), *_inherited_document(chain), *_unreachable_contacts(policy, leaf)]
+    return [
+        *_doubled_articles(policy, leaf.path),
+        *_inherited_document(chain),
+        *_effective_before_approval(policy, leaf),
+        *_unreachable_contacts(policy, leaf),
+    ]
+
+
+def _effective_before_approval(policy: Policy, leaf: Layer) -> list[Problem]:
+    """Usually an `effective_from` inherited from a parent whose own approval came earlier."""
+    document = policy.document
+    if document.effective_from is None or document.effective_from >= document.approved_on:
+        return []
+    return [
+        Problem(
+            f"takes effect ({document.effective_from}) before it was approved ({document.approved_on})",
+            file=leaf.path,
+            field="document.effective_from",
+            hint="set this organisation's own `effective_from:`, or remove an inherited one with null",
+        )
+    ]
 
 
 def _doubled_articles(policy: Policy, path: Path) -> list[Problem]:
