@@ -165,3 +165,13 @@ def test_validate_warns_when_a_document_takes_effect_before_approval(cli, tmp_pa
     )
     code, out, _ = cli("validate", profile, "--profiles", PROFILES)
     assert code == 0 and "takes effect (2026-10-01) before it was approved (2026-11-20)" in out
+
+
+def test_the_library_api_other_programs_call():
+    import toolkit
+
+    policy = toolkit.resolve_profile(RIVERSIDE, PROFILES)
+    assert toolkit.render(policy, "html").startswith(b"<!DOCTYPE html>")
+    assert toolkit.compare_with_core(policy).summary.added == 1
+    assert set(toolkit.__all__) >= {"resolve_profile", "render", "compare", "check", "review", "ToolkitError"}
+    assert all(getattr(toolkit, name) for name in toolkit.__all__)

@@ -1,0 +1,41 @@
+"""policy-toolkit: tailor the core social media guidance to an organisation, as HTML, Word and PDF.
+
+The public API, for tests and other programs (the command line is a thin layer over it):
+
+    from toolkit import resolve_profile, render, compare_with_core
+    policy = resolve_profile("profiles/riverside-borough-council.yaml")
+    pdf_bytes = render(policy, "pdf")
+    changes = compare_with_core(policy)
+
+Names load on first use, so importing the package (and `policy-toolkit --help`) stays quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_API = {
+    "load_core": "toolkit.core",
+    "resolve_profile": "toolkit.resolve",
+    "core_baseline": "toolkit.resolve",
+    "render": "toolkit.render",
+    "formats": "toolkit.render",
+    "RenderOptions": "toolkit.render",
+    "build_profile": "toolkit.build",
+    "validate_profile": "toolkit.validate",
+    "compare": "toolkit.diff",
+    "compare_with_core": "toolkit.diff",
+    "review": "toolkit.drift",
+    "check": "toolkit.drift",
+    "ToolkitError": "toolkit.errors",
+    "Problem": "toolkit.errors",
+    "Policy": "toolkit.model",
+}
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    return getattr(importlib.import_module(_API[name]), name)
