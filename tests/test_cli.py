@@ -171,7 +171,7 @@ def test_the_library_api_other_programs_call():
     import toolkit
 
     policy = toolkit.resolve_profile(RIVERSIDE, PROFILES)
-    assert toolkit.render(policy, "html").startswith(b"<!DOCTYPE html>")
+    assert toolkit.render_policy(policy, "html").startswith(b"<!DOCTYPE html>")
     assert toolkit.compare_with_core(policy).summary.added == 1
-    assert set(toolkit.__all__) >= {"resolve_profile", "render", "compare", "check", "review", "ToolkitError"}
+    assert set(toolkit.__all__) >= {"resolve_profile", "render_policy", "compare", "check", "review", "ToolkitError"}
     assert all(getattr(toolkit, name) for name in toolkit.__all__)

@@ -2,9 +2,9 @@
 
 The public API, for tests and other programs (the command line is a thin layer over it):
 
-    from toolkit import resolve_profile, render, compare_with_core
+    from toolkit import resolve_profile, render_policy, compare_with_core
     policy = resolve_profile("profiles/riverside-borough-council.yaml")
-    pdf_bytes = render(policy, "pdf")
+    pdf_bytes = render_policy(policy, "pdf")
     changes = compare_with_core(policy)
 
 Names load on first use, so importing the package (and `policy-toolkit --help`) stays quick.
@@ -19,7 +19,7 @@ _API = {
     "load_core": "toolkit.core",
     "resolve_profile": "toolkit.resolve",
     "core_baseline": "toolkit.resolve",
-    "render": "toolkit.render",
+    "render_policy": "toolkit.render:render",  # `toolkit.render` itself is the renderers' package
     "formats": "toolkit.render",
     "RenderOptions": "toolkit.render",
     "build_profile": "toolkit.build",
@@ -38,4 +38,5 @@ __all__ = sorted(_API)
 def __getattr__(name: str) -> Any:
     if name not in _API:
         raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
-    return getattr(importlib.import_module(_API[name]), name)
+    module, _, attribute = _API[name].partition(":")
+    return getattr(importlib.import_module(module), attribute or name)
