@@ -57,6 +57,33 @@ def require_program(program: str, package: str) -> str:
     pytest.skip(message)
 
 
+def libreoffice_convert(source: Path, target: str) -> Path:
+    """Convert with LibreOffice as a reviewer without Word would open the file (`pdf`, `txt:Text`); returns the result.
+
+    Each call gets its own LibreOffice profile beside the file, so tests running in parallel do not share one.
+    """
+    import subprocess
+
+    soffice = require_program("soffice", "libreoffice-writer-nogui")
+    profile = (source.parent / f"lo-profile-{source.stem}").as_uri()
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(source.parent),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return source.with_suffix("." + target.split(":")[0])
+
+
 @pytest.fixture
 def cli(monkeypatch):
     """Run the real entry point in-process: `cli("build", ...)` returns (exit code, stdout, stderr)."""

@@ -7,13 +7,10 @@ where the input has them, print no traceback, and leave the previous outputs in 
 from __future__ import annotations
 
 import io
-import sys
 import textwrap
 from dataclasses import dataclass, field
 
 import pytest
-
-from toolkit import cli
 
 from .conftest import PROFILES, ROOT
 
@@ -286,19 +283,8 @@ CASES = [
 ]
 
 
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    """The real entry point, in-process: exit code, standard output and standard error."""
-    out, err = io.StringIO(), io.StringIO()
-    monkeypatch.setattr(sys, "argv", ["policy-toolkit", *args])
-    monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "stderr", err)
-    with pytest.raises(SystemExit) as exited:
-        cli.main()
-    return int(exited.value.code or 0), out.getvalue(), err.getvalue()
-
-
 @pytest.mark.parametrize("bad", CASES, ids=[c.id for c in CASES])
-def test_bad_profile_gets_a_clear_message_and_nothing_is_lost(bad: Case, tmp_path, monkeypatch):
+def test_bad_profile_gets_a_clear_message_and_nothing_is_lost(bad: Case, tmp_path, monkeypatch, cli):
     folder = tmp_path / "profiles"
     folder.mkdir()
     path = folder / "test-org.yaml"
@@ -319,9 +305,7 @@ def test_bad_profile_gets_a_clear_message_and_nothing_is_lost(bad: Case, tmp_pat
     before = sorted(p.name for p in out_dir.iterdir())
 
     formats = "docx" if "word-template" in bad.id else "html"  # a house template is only read for Word
-    code, _, err = run(
-        ["build", str(path), "--format", formats, "--out", str(out_dir), "--profiles", str(PROFILES)], monkeypatch
-    )
+    code, _, err = cli(*["build", str(path), "--format", formats, "--out", str(out_dir), "--profiles", str(PROFILES)])
 
     assert code == bad.code, err
     assert "Traceback" not in err
@@ -338,7 +322,7 @@ def test_the_catalogue_is_large_enough():
     assert len(CASES) >= 40
 
 
-def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeypatch):
+def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeypatch, cli):
     import shutil
 
     core = tmp_path / "core"
@@ -348,8 +332,8 @@ def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeyp
     number = next(i for i, line in enumerate(lines) if "{{ term.staff.plural }}" in line)
     lines[number] = lines[number].replace("{{ term.staff.plural }}", "{{ term.staf.plural }}")
     section.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, _, err = run(
-        [
+    code, _, err = cli(
+        *[
             "--core",
             str(core),
             "build",
@@ -359,41 +343,40 @@ def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeyp
             "--out",
             str(tmp_path / "out"),
         ],
-        monkeypatch,
     )
     assert code == 2
     assert f"{section.name}:{number + 1}:" in err and "term.staf" in err and "did you mean `term.staff`?" in err
     assert not (tmp_path / "out" / "local-council.html").exists()
 
 
-def test_validate_lists_every_problem_with_a_house_template(tmp_path, monkeypatch):
+def test_validate_lists_every_problem_with_a_house_template(tmp_path, monkeypatch, cli):
     (tmp_path / "house.docx").write_bytes(blank_docx())
     path = tmp_path / "test-org.yaml"
     path.write_text(GOOD + "branding:\n  word_template: house.docx\n", encoding="utf-8")
-    code, _, err = run(["validate", str(path), "--profiles", str(PROFILES)], monkeypatch)
+    code, _, err = cli(*["validate", str(path), "--profiles", str(PROFILES)])
     assert code == 2
     assert "{{ body }} is missing" in err and "“Hyperlink” is missing" in err and "branding.word_template" in err
 
 
-def test_debug_shows_the_traceback(tmp_path, monkeypatch):
+def test_debug_shows_the_traceback(tmp_path, monkeypatch, cli):
     path = tmp_path / "test-org.yaml"
     path.write_text("extends: nowhere\nname: X\n", encoding="utf-8")
-    code, _, err = run(["--debug", "validate", str(path), "--profiles", str(PROFILES)], monkeypatch)
+    code, _, err = cli(*["--debug", "validate", str(path), "--profiles", str(PROFILES)])
     assert code == 2 and "Traceback" not in err  # validate reports per profile: no exception escapes
-    code, _, err = run(["--debug", "build", str(path), "--profiles", str(PROFILES)], monkeypatch)
+    code, _, err = cli(*["--debug", "build", str(path), "--profiles", str(PROFILES)])
     assert code == 2 and "Traceback" in err
 
 
-def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
+def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch, cli):
     blocker = tmp_path / "output"
     blocker.write_text("not a folder")
-    code, _, err = run(
-        ["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(blocker)], monkeypatch
+    code, _, err = cli(
+        *["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(blocker)]
     )
     assert code == 1 and "is a file, not a folder" in err and "Traceback" not in err
 
 
-def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monkeypatch):
+def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monkeypatch, cli):
     import errno
     import os
 
@@ -408,15 +391,15 @@ def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monk
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    code, _, err = run(
-        ["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)], monkeypatch
+    code, _, err = cli(
+        *["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)]
     )
     assert code == 1 and "the disk is full" in err
     assert previous.read_bytes() == PREVIOUS
     assert [p.name for p in out_dir.iterdir()] == ["nhs-trust.html"]
 
 
-def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch):
+def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch, cli):
     from toolkit import render
 
     out_dir = tmp_path / "output"
@@ -431,16 +414,15 @@ def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch):
         return real(policy, name, options)
 
     monkeypatch.setattr(render, "render", broken)
-    code, _, err = run(
-        ["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html,pdf", "--out", str(out_dir)],
-        monkeypatch,
+    code, _, err = cli(
+        *["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html,pdf", "--out", str(out_dir)],
     )
     assert code == 1 and "simulated crash" in err and "Traceback" not in err
     assert previous.read_bytes() == PREVIOUS
     assert [p.name for p in out_dir.iterdir()] == ["nhs-trust.html"]
 
 
-def test_profile_text_is_never_evaluated(tmp_path, monkeypatch):
+def test_profile_text_is_never_evaluated(tmp_path, monkeypatch, cli):
     profile = tmp_path / "test-org.yaml"
     profile.write_text(
         textwrap.dedent("""\
@@ -452,9 +434,8 @@ def test_profile_text_is_never_evaluated(tmp_path, monkeypatch):
     """),
         encoding="utf-8",
     )
-    code, _, err = run(
-        ["build", str(profile), "--format", "html", "--out", str(tmp_path / "out"), "--profiles", str(PROFILES)],
-        monkeypatch,
+    code, _, err = cli(
+        *["build", str(profile), "--format", "html", "--out", str(tmp_path / "out"), "--profiles", str(PROFILES)],
     )
     assert code == 0, err
     page = (tmp_path / "out" / "test-org.html").read_text(encoding="utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import textwrap
 import zipfile
@@ -30,7 +29,7 @@ from toolkit.diff.model import LineDiff, PolicyDiff, Segment
 from toolkit.diff.readable import readable_segments
 from toolkit.resolve import resolve_profile
 
-from .conftest import PROFILES
+from .conftest import PROFILES, libreoffice_convert, require_program
 
 MOMENT = datetime(2026, 11, 24, 16, 0, 0, tzinfo=UTC)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -366,38 +365,13 @@ def test_word_without_the_project_template(diff, monkeypatch, tmp_path):
 # LibreOffice -------------------------------------------------------------------------------------------------------
 
 
-def _need_soffice() -> str:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required in CI to check the Word diff report")
-        pytest.skip("LibreOffice (soffice) is not installed; install libreoffice-writer-nogui to run this check")
-    return soffice
-
-
 @pytest.mark.libreoffice
 def test_libreoffice_converts_the_word_report(word, tmp_path):
     from pypdf import PdfReader
 
-    soffice = _need_soffice()
     source = tmp_path / "diff.docx"
     source.write_bytes(word)
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    reader = PdfReader(tmp_path / "diff.pdf")
+    reader = PdfReader(libreoffice_convert(source, "pdf"))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     assert reader.metadata.title == f"{ORG} compared with the core guidance"
     assert "Reworded: Publicity <script>alert(1)</script>" in text
@@ -473,7 +447,7 @@ def _need_uno_python() -> str:
 
 @pytest.mark.libreoffice
 def test_libreoffice_accepts_and_rejects_every_change(word, body, tmp_path):
-    _need_soffice()
+    require_program("soffice", "libreoffice-writer-nogui")
     python = _need_uno_python()
     source = tmp_path / "diff.docx"
     source.write_bytes(word)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from toolkit.model import block_text
 from toolkit.render import render
 from toolkit.resolve import resolve_profile
 
-from .conftest import PROFILES, require_program
+from .conftest import PROFILES, libreoffice_convert
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -122,7 +121,6 @@ def test_any_text_is_refused_clearly_or_rendered_faithfully(tmp_path, name, cont
 
 @pytest.mark.libreoffice
 def test_libreoffice_opens_a_docx_full_of_hostile_text(tmp_path):
-    soffice = require_program("soffice", "libreoffice-writer-nogui")
     refused = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe]|javascript:")  # these get a clear refusal instead
     printable = [value for value in HOSTILE if not refused.search(value)]
     text = "\n\n".join(f"- {value}" for value in printable)
@@ -133,22 +131,7 @@ def test_libreoffice_opens_a_docx_full_of_hostile_text(tmp_path):
     docx = tmp_path / "test-hostile.docx"
     docx.write_bytes(render(resolve_profile(path, PROFILES), "docx"))
     zipfile.ZipFile(docx).testzip()
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "txt:Text",
-            "--outdir",
-            str(tmp_path),
-            str(docx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    converted = visible_words((tmp_path / "test-hostile.txt").read_text(encoding="utf-8-sig"))
+    converted = visible_words(libreoffice_convert(docx, "txt:Text").read_text(encoding="utf-8-sig"))
     for value in printable:
         if value in ("*not bold*", "`code`", "<!-- comment -->", "\\", "&amp;", "{org.name}"):
             continue  # Markdown formatting and placeholders in clause text are not literal text

@@ -7,7 +7,6 @@ import itertools
 import os
 import re
 import shutil
-import subprocess
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,8 +26,8 @@ from toolkit.render import docx as word
 from toolkit.render._word import spec
 from toolkit.resolve import resolve_profile
 
-ROOT = Path(__file__).resolve().parent.parent
-PROFILES = ROOT / "profiles"
+from .conftest import PROFILES, ROOT, libreoffice_convert
+
 NASTY = ["<script>alert(1)</script>", "{{ 7*7 }}", "100<100", "fish & chips"]
 
 
@@ -419,30 +418,9 @@ def test_the_default_template_is_what_the_script_builds():
 
 @pytest.mark.libreoffice
 def test_libreoffice_converts_it(tmp_path, render):
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("soffice (LibreOffice) is required in CI")
-        pytest.skip("soffice (LibreOffice) is not installed; install libreoffice-writer to run this test")
     source = tmp_path / "riverside.docx"
     source.write_bytes(render("riverside-borough-council"))
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "txt:Text",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    text = (tmp_path / "riverside.txt").read_text(encoding="utf-8-sig")
+    text = libreoffice_convert(source, "txt:Text").read_text(encoding="utf-8-sig")
     assert "Using social media and the social web" in text
     assert "Getting a new account approved" in text
     assert text.count("Purpose and scope") >= 2  # the contents entry LibreOffice shows, and the heading

@@ -4,7 +4,6 @@ profile text printed literally. Assertions are on the rendered page, parsed as a
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from toolkit.notes import tailoring_notes
 from toolkit.render import RenderOptions, html
 from toolkit.resolve import resolve_profile
 
-from .conftest import PROFILES
+from .conftest import PROFILES, require_program
 
 SAMPLES = ["riverside-borough-council", "greenvale-hospitals", "dyffryn-tawel-council", "nhs-trust"]
 
@@ -237,9 +236,7 @@ def test_css_strings_cannot_close_the_style_element() -> None:
 def test_in_a_browser_the_page_requests_nothing_and_the_skip_link_works(sample_policy, tmp_path: Path) -> None:
     """Chromium at phone width: no request leaves the file, nothing scrolls sideways, and the first Tab shows the
     skip link, which moves focus to the main content."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Chromium is not installed")
+    chromium = require_program("chromium", "chromium")
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     path = tmp_path / "page.html"
     path.write_bytes(html.render(sample_policy("riverside-borough-council"), RenderOptions()))
