@@ -13,7 +13,6 @@ with fixed entry dates in a fixed order by the Word renderer's `repack`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
@@ -25,9 +24,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from docxtpl import DocxTemplate
 from lxml.etree import _Element
 
-from toolkit.core import TEMPLATES_DIR
 from toolkit.diff.formats._wording import (
     attribution,
     capitalised,
@@ -40,14 +39,13 @@ from toolkit.diff.formats._wording import (
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
 from toolkit.render import build_timestamp
-from toolkit.render._word.package import repack  # the project's one way to make a .docx reproducible
+from toolkit.render._word.package import repack
+from toolkit.render._word.spec import DEFAULT_TEMPLATE, PLACEHOLDERS, environment
+from toolkit.yamlio import FORBIDDEN_CHARACTERS  # the project's one way to make a .docx reproducible
 
 SUFFIX = ".docx"
-DEFAULT_TEMPLATE = TEMPLATES_DIR / "word" / "default.docx"
 LANGUAGE = "en-GB"
 LINE_STYLES = {"title": "Heading 3", "heading": "Heading 4", "item": "List Bullet", "paragraph": None, "row": None}
-PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Elements that follow w:trackRevisions in w:settings (ECMA-376 CT_Settings order); it goes before the first found.
 AFTER_TRACK_REVISIONS = (
     "w:doNotTrackMoves",
@@ -120,7 +118,7 @@ class Revisions:
 
 def xml_text(text: str) -> str:
     """Characters XML 1.0 forbids would make lxml raise; a report should still be written, so drop them."""
-    return XML_FORBIDDEN.sub("", text)
+    return FORBIDDEN_CHARACTERS.sub("", text)
 
 
 def sentence(text: str) -> str:
@@ -135,10 +133,17 @@ def iso_date(moment: datetime) -> str:
 # The document ------------------------------------------------------------------------------------------------------
 
 
-def _open(template: Path | None) -> DocumentObject:
-    """The project's Word template with its body emptied (styles, page set-up, headers kept), or python-docx's own."""
+def _open(template: Path | None, values: dict[str, str]) -> DocumentObject:
+    """The project's Word template, its placeholders filled as the renderer fills them (docxtpl, sandboxed) and its
+    body emptied (styles, page set-up, headers and footers kept); python-docx's own document without a template."""
     path = template if template is not None else (DEFAULT_TEMPLATE if DEFAULT_TEMPLATE.is_file() else None)
-    document = Document(str(path)) if path else Document()
+    if path is None:
+        return Document()
+    filled = DocxTemplate(str(path))
+    filled.render({**dict.fromkeys(PLACEHOLDERS, ""), **values}, jinja_env=environment())
+    buffer = BytesIO()
+    filled.save(buffer)
+    document = Document(buffer)
     body = document.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
@@ -240,24 +245,6 @@ def _write_clauses(document: DocumentObject, diff: PolicyDiff, revisions: Revisi
 # Package details ---------------------------------------------------------------------------------------------------
 
 
-def _fill_placeholders(document: DocumentObject, values: dict[str, str]) -> None:
-    """The template's headers and footers hold `{{ title }}`-style placeholders: fill ours, blank the rest."""
-    for section in document.sections:
-        for part in (
-            section.header,
-            section.footer,
-            section.first_page_header,
-            section.first_page_footer,
-            section.even_page_header,
-            section.even_page_footer,
-        ):
-            if part.is_linked_to_previous:
-                continue
-            for text in part._element.iter(qn("w:t")):
-                if text.text:
-                    text.text = PLACEHOLDER.sub(lambda match: xml_text(values.get(match.group(1), "")), text.text)
-
-
 def _settings(document: DocumentObject) -> None:
     """Keep tracking on, so a reviewer's own edits are tracked too; British English for spelling and hyphenation."""
     settings = document.settings.element
@@ -295,14 +282,13 @@ def _properties(document: DocumentObject, diff: PolicyDiff, moment: datetime) ->
 def report(diff: PolicyDiff, *, timestamp: datetime | None = None, template: Path | None = None, **_: object) -> bytes:
     """The .docx bytes. `timestamp` dates every tracked change and the file; `template` overrides the Word template."""
     moment = (timestamp or build_timestamp()).astimezone(UTC).replace(microsecond=0)
-    document = _open(template)
+    document = _open(
+        template, {"title": report_title(diff), "organisation": diff.new.name, "subtitle": "Comparison report"}
+    )
     revisions = Revisions(author=xml_text(diff.new.name), date=iso_date(moment))
     _write_intro(document, diff)
     _write_terms(document, diff)
     _write_clauses(document, diff, revisions)
-    _fill_placeholders(
-        document, {"title": report_title(diff), "organisation": diff.new.name, "subtitle": "Comparison report"}
-    )
     _settings(document)
     _properties(document, diff, moment)
     buffer = BytesIO()
