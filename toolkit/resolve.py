@@ -30,6 +30,13 @@ from toolkit.vocabulary import Vocabulary, VocabularyError
 
 def resolve_profile(path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> Policy:
     """The tailored guidance for the profile at `path`, ready for any renderer or the differ."""
+    return resolve_with_chain(path, profiles_dir, core)[0]
+
+
+def resolve_with_chain(
+    path: Path, profiles_dir: Path | None = None, core: Core | None = None
+) -> tuple[Policy, list[Layer]]:
+    """The policy and the profile files it was made from, for checks that need both (`validate`'s warnings)."""
     path = Path(path)
     profiles_dir = Path(profiles_dir) if profiles_dir else default_profiles_dir(path)
     core = core or load_core()
@@ -49,7 +56,7 @@ def resolve_profile(path: Path, profiles_dir: Path | None = None, core: Core | N
         raise ToolkitError(problems)
     vocabulary = _vocabulary(settings, core)
     sections = _render(outline, vocabulary, chain[-1])
-    return _policy(chain, settings, core, sections)
+    return _policy(chain, settings, core, sections), chain
 
 
 def core_baseline(policy: Policy, core: Core | None = None) -> Policy:

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.lint import warnings
-from toolkit.profiles import load_chain
-from toolkit.resolve import default_profiles_dir, resolve_profile
+from toolkit.resolve import resolve_with_chain
 
 
 def validate_profile(path: Path, profiles_dir: Path | None = None) -> list[Problem]:
     """Raise ToolkitError for anything wrong with the profile, its parents or its Word template; return warnings."""
-    policy = resolve_profile(path, profiles_dir)
+    policy, chain = resolve_with_chain(path, profiles_dir)
     from toolkit.render import docx
 
     problems = docx.check_template(policy.branding.word_template)
@@ -21,7 +20,7 @@ def validate_profile(path: Path, profiles_dir: Path | None = None) -> list[Probl
         raise ToolkitError(
             [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
         )
-    return warnings(policy, load_chain(Path(path), Path(profiles_dir or default_profiles_dir(Path(path)))))
+    return warnings(policy, chain)
 
 
 def validate_profiles(
