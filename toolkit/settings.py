@@ -258,8 +258,8 @@ def _logo(merger: _Merger) -> Logo | None:
 
 
 def _field(setting: Setting, name: str) -> dict[str, Any]:
-    line, column = setting.layer.where(*setting.loc, name)["line"], None
-    return {"file": setting.layer.path, "line": line, "column": column, "field": ".".join([*setting.loc, name])}
+    """Where one detail of a setting is (`branding.logo.png`), for a problem about that detail."""
+    return {**setting.layer.where(*setting.loc, name), "field": ".".join([*setting.loc, name])}
 
 
 def _font(merger: _Merger) -> Font | None:
