@@ -38,7 +38,7 @@ TASKS = ["resolve", "html", "pdf", "weasyprint", "weasyprint-tagged", "docx", "d
 
 
 def _policy(profile: str):
-    from toolkit.resolve import resolve_profile
+    from toolkit.resolve.policy import resolve_profile
 
     return resolve_profile(next(PROFILES.rglob(f"{profile}.yaml")), PROFILES)
 
@@ -49,11 +49,11 @@ def task(name: str, profile: str) -> Callable[[], object]:
     options = RenderOptions()
     path = next(PROFILES.rglob(f"{profile}.yaml"))
     if name == "resolve":
-        from toolkit.resolve import resolve_profile
+        from toolkit.resolve.policy import resolve_profile
 
         return lambda: resolve_profile(path, PROFILES)
     if name in ("html", "pdf", "docx"):
-        from toolkit.resolve import resolve_profile
+        from toolkit.resolve.policy import resolve_profile
 
         return lambda: render(resolve_profile(path, PROFILES), name, options)
     if name.startswith("weasyprint"):
@@ -68,7 +68,7 @@ def _raw_weasyprint(profile: str, tagged: bool) -> Callable[[], object]:
     import weasyprint
 
     from toolkit.render import RenderOptions
-    from toolkit.render.html import render_html
+    from toolkit.render.formats.html import render_html
 
     html = render_html(_policy(profile), RenderOptions(), for_pdf=True)
     options = {"pdf_variant": "pdf/ua-1"} if tagged else {}

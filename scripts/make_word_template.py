@@ -30,7 +30,7 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from toolkit.assets import bundled_font
+from toolkit.load.assets import bundled_font
 from toolkit.render._word.package import font_table_entry, repack
 from toolkit.render._word.spec import BODY_FONT, DEFAULT_TEMPLATE, PRIMARY, TABLE_STYLE, TEXT
 

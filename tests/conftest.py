@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from toolkit.model import Policy
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.policy import resolve_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
+SECTORS = ROOT / "toolkit" / "sectors"  # the bundled sector profiles
 
 
 @cache
 def _resolved(name: str) -> Policy:
-    matches = [path for path in PROFILES.rglob(f"{name}.yaml")]
+    matches = [*PROFILES.rglob(f"{name}.yaml"), *SECTORS.glob(f"{name}.yaml")]
     assert matches, f"no sample profile {name}"
     return resolve_profile(matches[0], PROFILES)
 
@@ -40,7 +41,7 @@ def sample_policy():
 def _fixed_build_time(monkeypatch):
     """Every test builds as if at one moment, so outputs can be compared byte for byte."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
-    monkeypatch.delenv("POLICY_TOOLKIT_CORE", raising=False)  # the CLI's --core sets it for the whole process
+    monkeypatch.delenv("POLICY_TOOLKIT_CORE", raising=False)  # a developer's own setting must not reach the tests
 
 
 def require_program(program: str, package: str) -> str:
@@ -90,7 +91,7 @@ def cli(monkeypatch):
     import io
     import sys
 
-    from toolkit import cli as entry
+    from toolkit.cli import app as entry
 
     def run(*args: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()

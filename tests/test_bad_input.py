@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from .conftest import PROFILES, ROOT
+from toolkit.paths import CORE_DIR
+
+from .conftest import PROFILES, ROOT, SECTORS
 
 GOOD = """\
 extends: local-council
@@ -326,7 +328,7 @@ def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeyp
     import shutil
 
     core = tmp_path / "core"
-    shutil.copytree(ROOT / "templates" / "core", core)
+    shutil.copytree(CORE_DIR, core)
     section = next((core / "sections").glob("02-*.md.j2"))
     lines = section.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines) if "{{ term.staff.plural }}" in line)
@@ -337,7 +339,7 @@ def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeyp
             "--core",
             str(core),
             "build",
-            str(PROFILES / "sectors" / "local-council.yaml"),
+            str(SECTORS / "local-council.yaml"),
             "--format",
             "html",
             "--out",
@@ -371,7 +373,7 @@ def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch, c
     blocker = tmp_path / "output"
     blocker.write_text("not a folder")
     code, _, err = cli(
-        *["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(blocker)]
+        *["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(blocker)]
     )
     assert code == 1 and "is a file, not a folder" in err and "Traceback" not in err
 
@@ -392,7 +394,7 @@ def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monk
 
     monkeypatch.setattr(os, "fsync", full)
     code, _, err = cli(
-        *["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)]
+        *["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)]
     )
     assert code == 1 and "the disk is full" in err
     assert previous.read_bytes() == PREVIOUS
@@ -415,7 +417,7 @@ def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch, cli)
 
     monkeypatch.setattr(render, "render", broken)
     code, _, err = cli(
-        *["build", str(PROFILES / "sectors" / "nhs-trust.yaml"), "--format", "html,pdf", "--out", str(out_dir)],
+        *["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html,pdf", "--out", str(out_dir)],
     )
     assert code == 1 and "simulated crash" in err and "Traceback" not in err
     assert previous.read_bytes() == PREVIOUS

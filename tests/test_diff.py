@@ -11,7 +11,7 @@ import pytest
 from toolkit.diff import compare, compare_with_core, reporter
 from toolkit.diff.matrix import build_matrix, html_report, terminal_report
 from toolkit.diff.model import SCHEMA_VERSION, PolicyDiff
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES
 

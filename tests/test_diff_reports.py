@@ -27,7 +27,7 @@ from toolkit.diff.formats import docx as docx_report
 from toolkit.diff.formats import html as html_report
 from toolkit.diff.model import LineDiff, PolicyDiff, Segment
 from toolkit.diff.readable import readable_segments
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES, libreoffice_convert, require_program
 

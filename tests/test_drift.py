@@ -8,18 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import drift
+from toolkit.checks import drift
+from toolkit.paths import CORE_DIR
+from toolkit.resolve.core import Core, load_core
+
+from .conftest import SECTORS
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(tmp_path):
     """A copy of the core templates and the local council profile, so tests can edit them freely."""
-    root = Path(__file__).resolve().parent.parent
     core_dir = tmp_path / "templates" / "core"
-    shutil.copytree(root / "templates" / "core", core_dir)
+    shutil.copytree(CORE_DIR, core_dir)
     profiles = tmp_path / "profiles"
     (profiles / "sectors").mkdir(parents=True)
-    shutil.copy(root / "profiles" / "sectors" / "local-council.yaml", profiles / "sectors")
+    shutil.copy(SECTORS / "local-council.yaml", profiles / "sectors")
     (profiles / "test-council.yaml").write_text(
         textwrap.dedent("""\
         extends: local-council
@@ -31,8 +34,12 @@ def project(tmp_path, monkeypatch):
     """),
         encoding="utf-8",
     )
-    monkeypatch.setenv("POLICY_TOOLKIT_CORE", str(core_dir))
     return tmp_path
+
+
+def _core(project: Path) -> Core:
+    """The project's editable copy of the core, passed explicitly as the CLI's --core would."""
+    return load_core(project / "templates" / "core")
 
 
 def edit_core_clause(project: Path, file_part: str, old: str, new: str) -> None:
@@ -47,23 +54,23 @@ def kinds(report: drift.DriftReport) -> dict[str | None, str]:
 
 
 def test_a_profile_without_a_lock_needs_review(project):
-    report = drift.check(project / "profiles" / "test-council.yaml", project / "profiles")
+    report = drift.check(project / "profiles" / "test-council.yaml", project / "profiles", core=_core(project))
     assert report.needs_review and report.findings[0].kind == "unreviewed"
 
 
 def test_after_review_nothing_needs_review(project):
     profile = project / "profiles" / "test-council.yaml"
-    lock = drift.review(profile, project / "profiles")
+    lock = drift.review(profile, project / "profiles", core=_core(project))
     assert lock.name == "test-council.lock.yaml" and "principles.credible" in lock.read_text()
-    assert not drift.check(profile, project / "profiles").needs_review
+    assert not drift.check(profile, project / "profiles", core=_core(project)).needs_review
 
 
 def test_a_core_edit_flags_the_clause_and_stale_overrides(project):
     profile = project / "profiles" / "test-council.yaml"
-    drift.review(profile, project / "profiles")
+    drift.review(profile, project / "profiles", core=_core(project))
     edit_core_clause(project, "principles", "Be accurate, fair, thorough and open.", "Be accurate and fair.")
     edit_core_clause(project, "principles", "Welcome constructive criticism", "Welcome fair criticism")
-    found = kinds(drift.check(profile, project / "profiles"))
+    found = kinds(drift.check(profile, project / "profiles", core=_core(project)))
     assert found["principles.credible"] == "stale"
     assert found["principles.consistent"] == "changed"
     assert len([k for k in found.values() if k in ("stale", "changed")]) == 2
@@ -76,20 +83,20 @@ def test_a_parent_profile_change_makes_overrides_stale(project):
     sector.write_text(
         sector.read_text() + "clauses:\n  - replace: principles.credible\n    text: A.\n", encoding="utf-8"
     )
-    drift.review(profile, profiles)
+    drift.review(profile, profiles, core=_core(project))
     sector.write_text(sector.read_text().replace("text: A.", "text: B."), encoding="utf-8")
-    report = drift.check(profile, profiles)
+    report = drift.check(profile, profiles, core=_core(project))
     assert kinds(report)["principles.credible"] == "stale"
     assert "profile local-council" in report.findings[0].message
 
 
 def test_a_new_core_clause_is_reported(project):
     profile = project / "profiles" / "test-council.yaml"
-    drift.review(profile, project / "profiles")
+    drift.review(profile, project / "profiles", core=_core(project))
     edit_core_clause(
         project,
         "principles",
         "{# clause principles.consistent #}",
         "{# clause principles.test-new #}\nA new principle.\n\n{# clause principles.consistent #}",
     )
-    assert kinds(drift.check(profile, project / "profiles"))["principles.test-new"] == "new"
+    assert kinds(drift.check(profile, project / "profiles", core=_core(project)))["principles.test-new"] == "new"

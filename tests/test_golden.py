@@ -11,10 +11,12 @@ import pytest
 from toolkit.diff import compare_with_core, reporter
 from toolkit.model import ListBlock, Table, Term
 
-from .conftest import PROFILES, ROOT, _resolved
+from .conftest import PROFILES, ROOT, SECTORS, _resolved
 
 GOLDEN = ROOT / "tests" / "golden"
-SAMPLES = sorted(p.stem for p in PROFILES.rglob("*.yaml") if not p.name.endswith(".lock.yaml"))
+SAMPLES = sorted(
+    p.stem for p in [*PROFILES.rglob("*.yaml"), *SECTORS.glob("*.yaml")] if not p.name.endswith(".lock.yaml")
+)
 
 
 def outline(name: str) -> str:

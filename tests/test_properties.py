@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from toolkit.errors import ToolkitError
 from toolkit.model import block_text
 from toolkit.render import render
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES, libreoffice_convert
 

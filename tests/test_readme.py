@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from toolkit.model import block_text
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES, ROOT
 

@@ -22,9 +22,9 @@ from docx.shared import RGBColor
 from toolkit.errors import ToolkitError
 from toolkit.model import Policy, block_text, plain_text
 from toolkit.render import RenderOptions
-from toolkit.render import docx as word
+from toolkit.render.formats import docx as word
 from toolkit.render._word import spec
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES, ROOT, libreoffice_convert
 

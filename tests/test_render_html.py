@@ -11,9 +11,10 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from toolkit.model import Policy, block_text, plain_text
-from toolkit.notes import tailoring_notes
-from toolkit.render import RenderOptions, html
-from toolkit.resolve import resolve_profile
+from toolkit.render import RenderOptions
+from toolkit.render.formats import html
+from toolkit.resolve.notes import tailoring_notes
+from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES, require_program
 

@@ -18,8 +18,9 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from toolkit.model import Link, Policy, block_text, plain_text
-from toolkit.render import RenderOptions, html, pdf
-from toolkit.render.html import version_mark
+from toolkit.render import RenderOptions
+from toolkit.render.formats import html, pdf
+from toolkit.render.formats.html import version_mark
 
 from .conftest import _resolved
 

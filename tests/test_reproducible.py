@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from toolkit.build import build_profile
+from toolkit.render.build import build_profile
 
 from .conftest import PROFILES, ROOT
 

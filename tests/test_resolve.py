@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.core import load_core
 from toolkit.errors import ToolkitError
 from toolkit.model import Clause, Policy, Term, block_text, plain_text
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.core import load_core
+from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES
 
@@ -233,7 +233,7 @@ def test_contacts_inherit_detail_by_detail_and_null_drops_one(tmp_path):
 
 
 def test_each_profile_in_a_chain_keeps_its_own_change_and_reason(tmp_path):
-    from toolkit.notes import tailoring_notes
+    from toolkit.resolve.notes import tailoring_notes
 
     write(
         tmp_path,
@@ -277,7 +277,7 @@ def test_a_placeholder_problem_names_its_own_line_inside_a_block(tmp_path):
 
 
 def test_a_pale_colour_gets_the_nearest_passing_shade(tmp_path):
-    from toolkit.assets import MIN_CONTRAST, contrast_ratio, nearest_passing
+    from toolkit.load.assets import MIN_CONTRAST, contrast_ratio, nearest_passing
 
     suggestion = nearest_passing("#d98cc0", "#ffffff")
     assert contrast_ratio(suggestion, "#ffffff") >= MIN_CONTRAST

@@ -16,18 +16,18 @@ import importlib
 from typing import Any
 
 _API = {
-    "load_core": "toolkit.core",
-    "resolve_profile": "toolkit.resolve",
-    "core_baseline": "toolkit.resolve",
+    "load_core": "toolkit.resolve.core",
+    "resolve_profile": "toolkit.resolve.policy",
+    "core_baseline": "toolkit.resolve.policy",
     "render_policy": "toolkit.render:render",  # `toolkit.render` itself is the renderers' package
     "formats": "toolkit.render",
     "RenderOptions": "toolkit.render",
-    "build_profile": "toolkit.build",
-    "validate_profile": "toolkit.validate",
+    "build_profile": "toolkit.render.build",
+    "validate_profile": "toolkit.checks.validate",
     "compare": "toolkit.diff",
     "compare_with_core": "toolkit.diff",
-    "review": "toolkit.drift",
-    "check": "toolkit.drift",
+    "review": "toolkit.checks.drift",
+    "check": "toolkit.checks.drift",
     "ToolkitError": "toolkit.errors",
     "Problem": "toolkit.errors",
     "Policy": "toolkit.model",

@@ -232,16 +232,11 @@ class DocumentControl(_Node):
     classification: str | None = None
 
 
-class Policy(_Node):
-    """One organisation's tailored guidance, resolved: the single input of every renderer."""
+class Settings(_Node):
+    """What a profile chain settles besides clauses: the organisation's words, people, branding and approval."""
 
-    profile: str  # the profile's name
-    chain: list[str]  # from the sector profile down to this one
-    chain_names: dict[str, str] = {}  # each profile in the chain by the organisation name it gives (or inherits)
     title: str
-    subtitle: str
     language: str
-    core_version: str
     organisation: Organisation
     terms: dict[str, TermForms]
     contacts: list[Contact]
@@ -249,7 +244,35 @@ class Policy(_Node):
     code_of_conduct: CodeOfConduct
     branding: Branding
     document: DocumentControl
+
+
+class CoreInfo(_Node):
+    """What the differ and checks need to know of the core a policy was resolved against, so they read no other."""
+
+    version: str
+    folder: Path  # the core guidance folder the policy was resolved against
+    order: list[str] = []  # every core clause ID in the core's order
+    term_labels: dict[str, str] = {}  # term key -> a short description, for difference lists
+    rules: dict[str, str] = {}  # clause ID -> when it applies ("only for nhs"), for clauses that do not always
+
+
+class Policy(Settings):
+    """One organisation's tailored guidance, resolved: the single input of every renderer."""
+
+    profile: str  # the profile's name
+    chain: list[str]  # from the sector profile down to this one
+    chain_names: dict[str, str] = {}  # each profile in the chain by the organisation name it gives (or inherits)
+    subtitle: str
+    core: CoreInfo
     sections: list[Section]
+
+    @property
+    def core_version(self) -> str:
+        return self.core.version
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(**{name: getattr(self, name) for name in Settings.model_fields})
 
     @property
     def visible_sections(self) -> list[Section]:

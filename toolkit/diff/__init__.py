@@ -13,7 +13,7 @@ from types import ModuleType
 from toolkit.diff.compare import compare
 from toolkit.diff.model import PolicyDiff
 from toolkit.model import Policy
-from toolkit.resolve import core_baseline
+from toolkit.resolve.policy import core_baseline
 
 __all__ = ["PolicyDiff", "compare", "compare_with_core", "report_formats", "reporter"]
 

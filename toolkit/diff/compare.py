@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
-from toolkit.core import load_core
 from toolkit.diff.model import (
     ChangeRecord,
     ClauseDiff,
@@ -40,7 +39,7 @@ from toolkit.model import (
     Term,
     plain_text,
 )
-from toolkit.vocabulary import format_date
+from toolkit.resolve.vocabulary import format_date
 
 WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
@@ -75,8 +74,9 @@ def compare(old: Policy, new: Policy) -> PolicyDiff:
     """Every clause of either policy, in the new policy's order, with what changed and why."""
     old_clauses, new_clauses = _placed(old), _placed(new)
     moved = _moved_ids(old_clauses, new_clauses)
+    rules = {**old.core.rules, **new.core.rules}
     clauses = [
-        _compare_clause(clause_id, old_clauses.get(clause_id), new_clauses.get(clause_id), clause_id in moved)
+        _compare_clause(clause_id, old_clauses.get(clause_id), new_clauses.get(clause_id), clause_id in moved, rules)
         for clause_id in _ordered_ids(old_clauses, new_clauses)
     ]
     clauses = [clause for clause in clauses if clause is not None]
@@ -128,19 +128,23 @@ def _visible(*placed: Placed) -> bool:
     return all(p.clause.visible for p in placed)
 
 
-def _compare_clause(clause_id: str, old: Placed | None, new: Placed | None, moved: bool) -> ClauseDiff | None:
+def _compare_clause(
+    clause_id: str, old: Placed | None, new: Placed | None, moved: bool, rules: dict[str, str]
+) -> ClauseDiff | None:
     old_visible = old is not None and old.clause.visible
     new_visible = new is not None and new.clause.visible
     if not old_visible and not new_visible:
         return None
     if new_visible and not old_visible:
         assert new is not None
-        return _whole(new, "added", "insert", _why(new.clause, "added"))
+        return _whole(new, "added", "insert", _why(new.clause, "added", rules))
     if old_visible and not new_visible:
         assert old is not None
-        return _whole(old, "removed", "delete", _why(new.clause, "removed") if new else _why(old.clause, "added"))
+        return _whole(
+            old, "removed", "delete", _why(new.clause, "removed", rules) if new else _why(old.clause, "added", rules)
+        )
     assert old is not None and new is not None
-    return _both(old, new, moved)
+    return _both(old, new, moved, rules)
 
 
 def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | None]) -> ClauseDiff:
@@ -163,12 +167,12 @@ def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | No
     )  # type: ignore[arg-type]
 
 
-def _both(old: Placed, new: Placed, moved: bool) -> ClauseDiff:
+def _both(old: Placed, new: Placed, moved: bool, rules: dict[str, str]) -> ClauseDiff:
     same_source = old.clause.provenance.source_fingerprint == new.clause.provenance.source_fingerprint
     old_lines, new_lines = _lines(old.clause), _lines(new.clause)
     reworded = not same_source and [line.identity for line in old_lines] != [line.identity for line in new_lines]
     change = "replaced" if reworded else ("moved" if moved else "unchanged")
-    by, reason = _why(new.clause, change) if change != "unchanged" or moved else (None, None)
+    by, reason = _why(new.clause, change, rules) if change != "unchanged" or moved else (None, None)
     return ClauseDiff(
         id=new.clause.id,
         title=_title(new.clause),
@@ -193,7 +197,7 @@ WHY_ACTIONS = {
 }
 
 
-def _why(clause: Clause, change: str) -> tuple[str | None, str | None]:
+def _why(clause: Clause, change: str, rules: dict[str, str]) -> tuple[str | None, str | None]:
     """Who made the difference and why: the operation that made *this* kind of difference (the profile that added a
     clause, not the one that later reworded it), or the core's own rule for a sector or optional clause."""
     history = clause.provenance.history
@@ -201,10 +205,8 @@ def _why(clause: Clause, change: str) -> tuple[str | None, str | None]:
     chosen = (matching[0] if change == "added" else matching[-1]) if matching else (history[-1] if history else None)
     if chosen is not None:
         return chosen.layer, chosen.reason
-    core_clause = load_core().clauses.get(clause.id)
-    if core_clause is not None and core_clause.applicability.describe() != "always":
-        return CORE, f"core clause {core_clause.applicability.describe()}"
-    return CORE, None
+    rule = rules.get(clause.id)
+    return CORE, (f"core clause {rule}" if rule else None)
 
 
 def _history(placed: Placed | None) -> list[ChangeRecord]:
@@ -323,7 +325,7 @@ def _append(segments: list[Segment], op: str, tokens: tuple[Token, ...]) -> None
 def _substitutions(old: Policy, new: Policy) -> list[Substitution]:
     old_words, new_words = _term_words(old), _term_words(new)
     old_count, new_count = _term_counts(old), _term_counts(new)
-    labels = {f"term.{key}": spec.label or spec.description for key, spec in load_core().terms.items()}
+    labels = {f"term.{key}": label for key, label in {**old.core.term_labels, **new.core.term_labels}.items()}
     found = []
     for key in sorted(set(old_words) | set(new_words)):
         before, after = old_words.get(key), new_words.get(key)

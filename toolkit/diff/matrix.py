@@ -13,9 +13,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.core import load_core
-from toolkit.html_templates import html_environment
 from toolkit.model import Clause, Policy, plain_text
+from toolkit.render.templates import html_environment
 
 CELL_WORDS = {
     "unchanged": "inherited",
@@ -57,7 +56,7 @@ class Matrix:
 
 def build_matrix(policies: list[Policy]) -> Matrix:
     """Rows in document order: every core clause in the core's order, each added clause after the one it follows."""
-    order = [clause_id for section in load_core().sections for clause_id in (c.id for c in section.clauses)]
+    order = list(dict.fromkeys(clause_id for policy in policies for clause_id in policy.core.order))
     placed: dict[str, tuple[str, str]] = {}
     for policy in policies:
         previous: str | None = None

@@ -1,7 +1,7 @@
 """Renderers: one module per output format, each turning a resolved `Policy` into the bytes of one file.
 
 A renderer module defines `SUFFIX` (".html") and `render(policy, options) -> bytes`, reads nothing but the policy,
-the options and the files the policy names, and fetches nothing. Adding a format means adding one module here.
+the options and the files the policy names, and fetches nothing. Adding a format means adding one module to `formats/`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 
 from toolkit.model import Policy
+from toolkit.render import formats as formats_package
 
 EPOCH_FLOOR = datetime(1980, 1, 1, tzinfo=UTC)  # ZIP files cannot hold earlier dates
 
@@ -35,12 +36,14 @@ def build_timestamp() -> datetime:
 
 def formats() -> list[str]:
     """Every output format, in a stable order: the modules of this package."""
-    return sorted(module.name for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_"))
+    return sorted(
+        module.name for module in pkgutil.iter_modules(formats_package.__path__) if not module.name.startswith("_")
+    )
 
 
 def renderer(name: str) -> ModuleType:
     """The module for one format, imported only when needed (WeasyPrint takes a while to import)."""
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"{formats_package.__name__}.{name}")
 
 
 def render(policy: Policy, name: str, options: RenderOptions | None = None) -> bytes:

@@ -38,10 +38,10 @@ from toolkit.diff.formats._wording import (
     term_label,
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
+from toolkit.load.yamlio import FORBIDDEN_CHARACTERS  # the project's one way to make a .docx reproducible
 from toolkit.render import build_timestamp
 from toolkit.render._word.package import repack
 from toolkit.render._word.spec import DEFAULT_TEMPLATE, PLACEHOLDERS, environment
-from toolkit.yamlio import FORBIDDEN_CHARACTERS  # the project's one way to make a .docx reproducible
 
 SUFFIX = ".docx"
 LANGUAGE = "en-GB"

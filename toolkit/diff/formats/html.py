@@ -29,8 +29,8 @@ from toolkit.diff.formats._wording import (
     term_label,
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff
-from toolkit.html_templates import HTML_TEMPLATES, html_environment
 from toolkit.render import build_timestamp
+from toolkit.render.templates import HTML_TEMPLATES, html_environment
 
 SUFFIX = ".html"
 TEMPLATE = "diff.html.j2"

@@ -1,1 +1,1 @@
-"""The parts of the Word renderer (`toolkit.render.docx`): template spec, styles, body, packaging, checks."""
+"""The parts of the Word renderer (`toolkit.render.formats.docx`): template spec, styles, body, packaging, checks."""

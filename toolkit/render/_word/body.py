@@ -30,10 +30,10 @@ from toolkit.model import (
     Text,
     plain_text,
 )
-from toolkit.notes import based_on, sections_around_appendix, tailoring_notes
 from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
 from toolkit.render._word.styles import Styles
-from toolkit.vocabulary import format_date
+from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.vocabulary import format_date
 
 # The guidance ------------------------------------------------------------------------------------------------------
 

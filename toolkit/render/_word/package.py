@@ -22,10 +22,10 @@ from toolkit.model import (
     Logo,
     Policy,
 )
-from toolkit.notes import based_on
 from toolkit.render import EPOCH_FLOOR, RenderOptions
 from toolkit.render._word.body import val
 from toolkit.render._word.spec import BODY_FONT, DECORATIVE_URI, MARKERS, PRIMARY, TEXT, paragraph_text, retire_marker
+from toolkit.resolve.notes import based_on
 
 # After rendering ---------------------------------------------------------------------------------------------------
 

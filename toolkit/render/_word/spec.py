@@ -10,9 +10,9 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from toolkit.core import TEMPLATES_DIR
+from toolkit.paths import WORD_DIR
 
-DEFAULT_TEMPLATE = TEMPLATES_DIR / "word" / "default.docx"
+DEFAULT_TEMPLATE = WORD_DIR / "default.docx"
 BODY_FONT = "Noto Sans"  # the default template's font; replaced by the profile's only in the default template
 PRIMARY = "1D4F91"  # the default template's brand colour (core default), likewise replaced
 TEXT = "1B1B1B"

@@ -10,20 +10,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from toolkit.core import Core, fingerprint, load_core
 from toolkit.errors import Problem, ToolkitError
-from toolkit.markdown import MarkdownError
-from toolkit.model import CORE, Clause, Policy, Provenance, Section, TermForms
-from toolkit.operations import DraftClause, Outline, apply_layers
-from toolkit.profiles import Layer, load_chain
-from toolkit.render_text import (
+from toolkit.load.profiles import Layer, load_chain
+from toolkit.model import CORE, Clause, CoreInfo, Policy, Provenance, Section, Settings, TermForms
+from toolkit.resolve.core import Core, fingerprint, load_core
+from toolkit.resolve.markdown import MarkdownError
+from toolkit.resolve.operations import DraftClause, Outline, apply_layers
+from toolkit.resolve.settings import merge_settings
+from toolkit.resolve.text import (
     render_core_clause,
     render_core_title,
     render_profile_text,
     render_profile_title,
 )
-from toolkit.settings import Settings, merge_settings
-from toolkit.vocabulary import Vocabulary, VocabularyError
+from toolkit.resolve.vocabulary import Vocabulary, VocabularyError
 
 # Rendering the outline -------------------------------------------------------------------------------------------
 
@@ -65,19 +65,9 @@ def core_baseline(policy: Policy, core: Core | None = None) -> Policy:
     Comparing a policy with this shows exactly what its profiles departed from: clause operations and terminology,
     not the details every organisation fills in (its name, contacts, code of conduct).
     """
-    core = core or load_core()
+    core = core or load_core(policy.core.folder)
     terms = {key: TermForms(singular=spec.singular, plural=spec.plural) for key, spec in core.terms.items()}
-    settings = Settings(
-        organisation=policy.organisation,
-        language=policy.language,
-        title=core.title,
-        terms=terms,
-        contacts=policy.contacts,
-        channels=policy.channels,
-        code=policy.code_of_conduct,
-        branding=policy.branding,
-        document=policy.document,
-    )
+    settings = policy.settings.model_copy(update={"title": core.title, "terms": terms})
     outline = Outline.from_core(core, policy.organisation.sector, policy.organisation.nation)
     sections = _render(outline, _vocabulary(settings, core), None)
     baseline = _policy([], settings, core, sections)
@@ -98,7 +88,7 @@ def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
         settings.contacts,
         core.contact_roles,
         settings.channels,
-        settings.code,
+        settings.code_of_conduct,
         settings.document,
         core.version,
     )
@@ -189,16 +179,23 @@ def _policy(chain: list[Layer], settings: Settings, core: Core, sections: list[S
         profile=chain[-1].name if chain else CORE,
         chain=[layer.name for layer in chain] or [CORE],
         chain_names=_chain_names(chain),
-        title=settings.title,
         subtitle=core.subtitle,
-        language=settings.language,
-        core_version=core.version,
-        organisation=settings.organisation,
-        terms=settings.terms,
-        contacts=settings.contacts,
-        channels=settings.channels,
-        code_of_conduct=settings.code,
-        branding=settings.branding,
-        document=settings.document,
+        core=core_info(core),
         sections=sections,
+        **dict(settings),
+    )
+
+
+def core_info(core: Core) -> CoreInfo:
+    """The facts of the core that travel with every policy resolved against it."""
+    return CoreInfo(
+        version=core.version,
+        folder=core.directory,
+        order=[clause.id for section in core.sections for clause in section.clauses],
+        term_labels={key: spec.label or spec.description for key, spec in core.terms.items()},
+        rules={
+            clause_id: clause.applicability.describe()
+            for clause_id, clause in core.clauses.items()
+            if clause.applicability.describe() != "always"
+        },
     )

@@ -1,7 +1,7 @@
 """Markdown to model blocks, once, while resolving: renderers never parse text.
 
 CommonMark with GFM tables, raw HTML off (tags appear as typed), and links limited to https:, mailto: and tel:.
-Slot markers left by `toolkit.vocabulary` are swapped back for their nodes here.
+Slot markers left by `toolkit.resolve.vocabulary` are swapped back for their nodes here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from toolkit.load.schema import LINK_SCHEMES
 from toolkit.model import (
     Block,
     Code,
@@ -26,8 +27,7 @@ from toolkit.model import (
     Table,
     Text,
 )
-from toolkit.schema import LINK_SCHEMES
-from toolkit.vocabulary import SLOT, Slots
+from toolkit.resolve.vocabulary import SLOT, Slots
 
 
 class MarkdownError(Exception):

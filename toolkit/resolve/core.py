@@ -1,29 +1,20 @@
 """The core guidance as data: sections and clauses read from `templates/core`, with IDs, options and fingerprints.
 
-Nothing here renders; `toolkit.render_text` turns a clause's template into model blocks for one organisation.
+Nothing here renders; `toolkit.resolve.text` turns a clause's template into model blocks for one organisation.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from toolkit.errors import CoreTemplateError, Problem
-from toolkit.schema import CLAUSE_ID_PATTERN, SECTION_ID_PATTERN
-from toolkit.yamlio import load_yaml, plain
-
-
-def _templates_dir() -> Path:
-    packaged = Path(__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
-
-
-TEMPLATES_DIR = _templates_dir()
-CORE_DIR = TEMPLATES_DIR / "core"
+from toolkit.load.schema import CLAUSE_ID_PATTERN, SECTION_ID_PATTERN
+from toolkit.load.yamlio import load_yaml, plain
+from toolkit.paths import CORE_DIR
 
 MARKER = re.compile(r"^\{#\s*(section|clause)\s+(\S+)\s*(?:\[([^\]]*)\])?\s*#\}\s*$")
 OPTION = re.compile(r"^(optional|sectors=[a-z_,]+|nations=[a-z_,]+)$")
@@ -128,8 +119,11 @@ def fingerprint(text: str) -> str:
 
 
 def load_core(directory: Path | None = None) -> Core:
-    """The core guidance from `directory`, `$POLICY_TOOLKIT_CORE`, or the bundled one; re-read when files change."""
-    chosen = Path(directory or os.environ.get("POLICY_TOOLKIT_CORE") or CORE_DIR).resolve()
+    """The core guidance from `directory`, or the bundled one; re-read when its files change.
+
+    The core is always an argument: only the command line turns `--core` / `$POLICY_TOOLKIT_CORE` into one.
+    """
+    chosen = Path(directory or CORE_DIR).resolve()
     if not (chosen / "core.yaml").is_file():
         raise CoreTemplateError(Problem("not a core guidance folder (no core.yaml)", file=chosen))
     return _load_core(chosen, _signature(chosen))

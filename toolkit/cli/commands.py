@@ -10,9 +10,10 @@ import typer
 
 from toolkit.diff import compare, compare_with_core, report_formats, reporter
 from toolkit.errors import Problem, ToolkitError
+from toolkit.load.profiles import all_profiles
 from toolkit.output import publish
-from toolkit.profiles import find_profiles
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.core import Core
+from toolkit.resolve.policy import resolve_profile
 
 DIFFS_DIR = Path("output") / "diffs"
 
@@ -21,11 +22,13 @@ def wants_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def diff(profile: Path, against: Path | None, report: str, out: Path | None, profiles_dir: Path) -> bool:
+def diff(
+    profile: Path, against: Path | None, report: str, out: Path | None, profiles_dir: Path, core: Core | None = None
+) -> bool:
     """Write or print one comparison; true when the two differ."""
     _check_report(report)
-    new = resolve_profile(profile, profiles_dir)
-    result = compare(resolve_profile(against, profiles_dir), new) if against else compare_with_core(new)
+    new = resolve_profile(profile, profiles_dir, core)
+    result = compare(resolve_profile(against, profiles_dir, core), new) if against else compare_with_core(new)
     module = reporter(report)
     content = module.report(result, colour=wants_colour()) if report == "terminal" else module.report(result)
     other = result.old.profile
@@ -50,12 +53,12 @@ def _deliver(content: str | bytes, out: Path | None, report: str, default: Path)
     typer.echo(f"wrote {target}")
 
 
-def matrix(profiles_dir: Path, report: str, out: Path | None) -> None:
+def matrix(profiles_dir: Path, report: str, out: Path | None, core: Core | None = None) -> None:
     from toolkit.diff.matrix import build_matrix, html_report, terminal_report
 
     if report not in ("terminal", "html"):
         raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
-    policies = [resolve_profile(path, profiles_dir) for path in find_profiles(profiles_dir).values()]
+    policies = [resolve_profile(path, profiles_dir, core) for path in all_profiles(profiles_dir).values()]
     policies.sort(key=lambda policy: policy.chain)  # each organisation right after the profile it extends
     table = build_matrix(policies)
     if report == "terminal":
@@ -64,13 +67,13 @@ def matrix(profiles_dir: Path, report: str, out: Path | None) -> None:
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
 
 
-def check(paths: list[Path], profiles_dir: Path) -> bool:
+def check(paths: list[Path], profiles_dir: Path, core: Core | None = None) -> bool:
     """Print each profile's drift; true when any profile needs review."""
-    from toolkit.drift import check as drift_check
+    from toolkit.checks.drift import check as drift_check
 
     needs_review = False
     for path in paths:
-        report = drift_check(path, profiles_dir)
+        report = drift_check(path, profiles_dir, core)
         needs_review |= report.needs_review
         typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
         for finding in report.findings:

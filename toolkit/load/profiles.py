@@ -9,9 +9,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
-from toolkit.fields import field_name
-from toolkit.schema import OPERATIONS, ProfileFile, operation_kind
-from toolkit.yamlio import load_yaml, locate, plain
+from toolkit.load.fields import field_name
+from toolkit.load.schema import OPERATIONS, ProfileFile, operation_kind
+from toolkit.load.yamlio import load_yaml, locate, plain
+from toolkit.paths import BUNDLED_PROFILES_DIR
 
 MAX_DEPTH = 16
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -60,6 +61,19 @@ def find_profiles(directory: Path) -> dict[str, Path]:
     return found
 
 
+def known_profiles(profiles_dir: Path | None) -> dict[str, Path]:
+    """Every profile a chain may extend by name: the bundled sector profiles, then the user's folder (which wins)."""
+    known = find_profiles(BUNDLED_PROFILES_DIR)
+    if profiles_dir is not None and profiles_dir.is_dir():
+        known.update(find_profiles(profiles_dir))
+    return known
+
+
+def all_profiles(profiles_dir: Path) -> dict[str, Path]:
+    """What `--all` means: every profile in the folder, and the bundled sector profiles it does not replace."""
+    return {**find_profiles(BUNDLED_PROFILES_DIR), **find_profiles(profiles_dir)}
+
+
 def load_layer(path: Path) -> Layer:
     data = load_yaml(path)
     if not isinstance(data, dict):
@@ -71,9 +85,12 @@ def load_layer(path: Path) -> Layer:
     return Layer(profile_name(path), path, data, spec)
 
 
-def load_chain(path: Path, profiles_dir: Path) -> list[Layer]:
-    """The profile and everything it extends, the most general first."""
-    known = find_profiles(profiles_dir) if profiles_dir.is_dir() else {}
+def load_chain(path: Path, profiles_dir: Path | None) -> list[Layer]:
+    """The profile and everything it extends, the most general first.
+
+    A parent is found by name: beside the profile, then in the profiles folder, then among the bundled sectors.
+    """
+    known = known_profiles(profiles_dir)
     chain = [load_layer(path)]
     while (parent := chain[-1].spec.extends) is not None:
         child = chain[-1]

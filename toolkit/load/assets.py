@@ -12,10 +12,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from toolkit.core import TEMPLATES_DIR
 from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.load.yamlio import load_yaml, plain
 from toolkit.model import Font
-from toolkit.yamlio import load_yaml, plain
+from toolkit.paths import FONTS_DIR
 
 MIN_CONTRAST = 4.5
 FONT_STYLES = ("regular", "italic", "bold", "bold_italic")
@@ -122,8 +122,6 @@ def check_contrast(foreground: str, background: str, what: str, **where: object)
 
 
 # Fonts -----------------------------------------------------------------------------------------------------------
-
-FONTS_DIR = TEMPLATES_DIR / "fonts"
 
 
 @cache

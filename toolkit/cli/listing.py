@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from toolkit.core import Core, load_core
 from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.paths import BUNDLED_PROFILES_DIR
+from toolkit.load.profiles import all_profiles, load_layer
 from toolkit.model import Block, ListBlock, Policy, block_text, plain_text
-from toolkit.profiles import find_profiles, load_layer
-from toolkit.vocabulary import capitalise
+from toolkit.resolve.core import Core, load_core
+from toolkit.resolve.vocabulary import capitalise
 
 
 def profile_table(profiles_dir: Path) -> str:
     """Profiles as a tree: each under the one it extends, so the inheritance reads at a glance."""
-    layers = {name: load_layer(path) for name, path in find_profiles(profiles_dir).items()}
+    layers = {name: load_layer(path) for name, path in all_profiles(profiles_dir).items()}
     children: dict[str, list[str]] = {}
     for name, layer in layers.items():
         parent = layer.spec.extends if layer.spec.extends in layers else ""
@@ -30,11 +31,16 @@ def profile_table(profiles_dir: Path) -> str:
                 "  " * depth + name,
                 layer.spec.extends or "(core)",
                 _sector(name, layers),
-                str(layer.path),
+                _where(layer.path),
                 layer.spec.description or "",
             )
         )
     return _table(rows)
+
+
+def _where(path: Path) -> str:
+    """A bundled sector profile by name (its install path means nothing to a reader); the user's by path."""
+    return "(bundled)" if path.is_relative_to(BUNDLED_PROFILES_DIR) else str(path)
 
 
 def _walk(children: dict[str, list[str]], parent: str, depth: int, seen: set[str]) -> list[tuple[int, str]]:
@@ -58,9 +64,9 @@ def _sector(name: str, layers: dict) -> str:
     return "?"
 
 
-def clause_table() -> str:
+def clause_table(core: Core | None = None) -> str:
     """Every core clause under its section, with its title and when it applies: what a profile can address."""
-    core = load_core()
+    core = core or load_core()
     rows = [("CLAUSE", "TITLE", "WHEN", "FILE")]
     for section in core.sections:
         rows.append((f"[section] {section.id}", _readable(core, section.title_source), "", section.file.name))

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.assets import (
+from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.load.assets import (
     FONT_STYLES,
     bundled_font,
     check_contrast,
@@ -18,8 +19,8 @@ from toolkit.assets import (
     check_svg,
     safe_path,
 )
-from toolkit.core import TEMPLATES_DIR, Core
-from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.load.profiles import Layer
+from toolkit.load.schema import FontSpec, LogoSpec
 from toolkit.model import (
     Branding,
     Channel,
@@ -30,10 +31,11 @@ from toolkit.model import (
     Font,
     Logo,
     Organisation,
+    Settings,
     TermForms,
 )
-from toolkit.profiles import Layer
-from toolkit.schema import FontSpec, LogoSpec
+from toolkit.paths import TEMPLATES_DIR
+from toolkit.resolve.core import Core
 
 
 @dataclass(frozen=True)
@@ -46,19 +48,6 @@ class Setting:
 
     def where(self) -> dict[str, Any]:
         return {**self.layer.where(*self.loc), "field": ".".join(self.loc)}
-
-
-@dataclass(frozen=True)
-class Settings:
-    organisation: Organisation
-    language: str
-    title: str
-    terms: dict[str, TermForms]
-    contacts: list[Contact]
-    channels: list[Channel]
-    code: CodeOfConduct
-    branding: Branding
-    document: DocumentControl
 
 
 NESTED = ("branding", "document")
@@ -145,7 +134,9 @@ def merge_settings(chain: list[Layer], core: Core, project_root: Path) -> Settin
         terms=terms,
         contacts=contacts,
         channels=channels,
-        code=CodeOfConduct(name=code.name, url=code.url, values=[CodeValue(**v.model_dump()) for v in code.values]),
+        code_of_conduct=CodeOfConduct(
+            name=code.name, url=code.url, values=[CodeValue(**v.model_dump()) for v in code.values]
+        ),
         branding=branding,  # type: ignore[arg-type]
         document=document,  # type: ignore[arg-type]
     )

@@ -10,8 +10,8 @@ from pathlib import Path
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
 from toolkit.output import publish
-from toolkit.profiles import find_profiles
-from toolkit.resolve import resolve_profile
+from toolkit.resolve.core import Core
+from toolkit.resolve.policy import resolve_profile
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,11 @@ def build_profile(
     out_dir: Path,
     profiles_dir: Path | None = None,
     options: render.RenderOptions | None = None,
+    core: Core | None = None,
 ) -> BuildResult:
     """Every requested format of one profile, written only if all of them rendered."""
     started = time.perf_counter()
-    policy = resolve_profile(path, profiles_dir)
+    policy = resolve_profile(path, profiles_dir, core)
     options = options or render.RenderOptions()
     files = {
         out_dir / f"{policy.profile}{render.renderer(name).SUFFIX}": render.render(policy, name, options)
@@ -59,16 +60,13 @@ def build_profile(
     return BuildResult(policy.profile, list(files), time.perf_counter() - started)
 
 
-def all_profiles(profiles_dir: Path) -> list[Path]:
-    return list(find_profiles(profiles_dir).values())
-
-
 def build_many(
     paths: list[Path],
     formats: list[str],
     out_dir: Path,
     profiles_dir: Path | None = None,
     on_done: Callable[[Path, BuildResult | BuildFailure], None] | None = None,
+    core: Core | None = None,
 ) -> tuple[list[BuildResult], list[BuildFailure]]:
     """Build each profile; one broken profile does not stop the others, and its old outputs stay as they were."""
     options = render.RenderOptions()
@@ -76,7 +74,7 @@ def build_many(
     for path in paths:
         outcome: BuildResult | BuildFailure
         try:
-            outcome = build_profile(path, formats, out_dir, profiles_dir, options)
+            outcome = build_profile(path, formats, out_dir, profiles_dir, options, core)
             results.append(outcome)
         except ToolkitError as error:
             outcome = BuildFailure(path, error)

@@ -6,11 +6,10 @@ ToolkitError and leaves as one message per problem and exit code 2, with a trace
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,14 +34,14 @@ SomeProfiles = Annotated[
 ProfilesOption = Annotated[
     Path, typer.Option("--profiles", help="The folder of profiles (to find parents).", metavar="FOLDER")
 ]
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "core": None}
 
 
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
 
-        from toolkit.core import load_core
+        from toolkit.resolve.core import load_core
 
         typer.echo(f"policy-toolkit {version('policy-toolkit')} (core guidance {load_core().version})")
         raise typer.Exit()
@@ -65,8 +64,7 @@ def _main(
     ] = None,
 ) -> None:
     _state["debug"] = debug
-    if core is not None:
-        os.environ["POLICY_TOOLKIT_CORE"] = str(core)
+    _state["core"] = core
 
 
 @app.command(short_help="Build HTML, Word and PDF guidance for profiles.")
@@ -82,13 +80,13 @@ def build(
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Build the tailored guidance for one or more profiles (or --all) into the output folder."""
-    from toolkit import build as builder
-    from toolkit.terminal import progress_reporter
+    from toolkit.cli.terminal import progress_reporter
+    from toolkit.render import build as builder
 
     chosen = builder.check_formats(formats.split(","))
     paths = _chosen_profiles(profiles, all_profiles, profiles_dir)
     with progress_reporter(len(paths)) as report:
-        results, failures = builder.build_many(paths, chosen, out, profiles_dir, on_done=report)
+        results, failures = builder.build_many(paths, chosen, out, profiles_dir, on_done=report, core=_core())
     for failure in failures:
         _print_error(failure.error)
         if _state["debug"]:
@@ -101,12 +99,12 @@ def build(
 
 
 def _chosen_profiles(profiles: list[Path] | None, all_profiles: bool, profiles_dir: Path) -> list[Path]:
-    from toolkit.profiles import find_profiles
+    from toolkit.load import profiles as found
 
     if all_profiles and profiles:
         raise ToolkitError(Problem("give profile files or --all, not both", field="--all"))
     if all_profiles:
-        return list(find_profiles(profiles_dir).values())
+        return list(found.all_profiles(profiles_dir).values())
     if not profiles:
         raise ToolkitError(
             Problem(
@@ -124,9 +122,9 @@ def list_profiles(
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """List the profiles and what each extends (or, with --clauses, the core clauses)."""
-    from toolkit import listing
+    from toolkit.cli import listing
 
-    typer.echo(listing.clause_table() if clauses else listing.profile_table(profiles_dir))
+    typer.echo(listing.clause_table(_core()) if clauses else listing.profile_table(profiles_dir))
 
 
 @app.command(short_help="Check profiles without building; show warnings.")
@@ -135,11 +133,11 @@ def validate(
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Check profiles (and their Word templates) without building anything."""
-    from toolkit.validate import validate_profiles
+    from toolkit.checks.validate import validate_profiles
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
     failures = 0
-    for path, outcome in validate_profiles(paths, profiles_dir):
+    for path, outcome in validate_profiles(paths, profiles_dir, _core()):
         if isinstance(outcome, ToolkitError):
             failures += 1
             _print_error(outcome)
@@ -162,11 +160,11 @@ def show(
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Print one clause as the profile has it, or the whole resolved document as JSON (for programs)."""
-    from toolkit.resolve import resolve_profile
+    from toolkit.resolve.policy import resolve_profile
 
-    policy = resolve_profile(profile, profiles_dir)
+    policy = resolve_profile(profile, profiles_dir, _core())
     if clause:
-        from toolkit.listing import clause_text
+        from toolkit.cli.listing import clause_text
 
         typer.echo(clause_text(policy, clause), nl=False)
     else:
@@ -198,14 +196,14 @@ def diff(
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Show how a profile's guidance departs from the core guidance (or from another profile), clause by clause."""
-    from toolkit import commands
+    from toolkit.cli import commands
 
     if all_profiles:
-        commands.matrix(profiles_dir, report, out)
+        commands.matrix(profiles_dir, report, out, _core())
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
-    differs = commands.diff(profile, against, report, out, profiles_dir)
+    differs = commands.diff(profile, against, report, out, profiles_dir, _core())
     if exit_code and differs:
         raise typer.Exit(1)
 
@@ -219,10 +217,10 @@ def review(
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """Record that a profile has been reviewed against the current core (writes NAME.lock.yaml beside it)."""
-    from toolkit.drift import review as record
+    from toolkit.checks.drift import review as record
 
     for path in _chosen_profiles(profiles, all_profiles, profiles_dir):
-        typer.echo(f"reviewed  {path} -> {record(path, profiles_dir)}")
+        typer.echo(f"reviewed  {path} -> {record(path, profiles_dir, _core())}")
 
 
 @app.command(short_help="List core changes since each profile's review.")
@@ -231,11 +229,21 @@ def check(
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""
-    from toolkit import commands
+    from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir):
+    if commands.check(paths, profiles_dir, _core()):
         raise typer.Exit(1)
+
+
+def _core() -> Any:
+    """The core guidance this run uses: `--core` (or $POLICY_TOOLKIT_CORE) when given, otherwise the bundled one.
+
+    The one place the environment is read; every library function takes the core as an argument.
+    """
+    from toolkit.resolve.core import load_core
+
+    return load_core(_state["core"]) if _state["core"] is not None else None
 
 
 def _print_error(error: ToolkitError) -> None:
@@ -245,7 +253,7 @@ def _print_error(error: ToolkitError) -> None:
 
 def main() -> None:
     """Entry point: one place where errors become messages and exit codes (typer handles usage errors)."""
-    previous_core = os.environ.get("POLICY_TOOLKIT_CORE")
+    _state.update(debug=False, core=None)
     try:
         app()
     except ToolkitError as error:
@@ -259,16 +267,6 @@ def main() -> None:
         typer.echo(f"error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
         _traceback_if_debugging()
         sys.exit(1)
-    finally:
-        _restore_environment("POLICY_TOOLKIT_CORE", previous_core)
-
-
-def _restore_environment(name: str, value: str | None) -> None:
-    """`--core` is for this run only, also when the entry point is called in-process (tests, other programs)."""
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
 
 
 def _traceback_if_debugging() -> None:

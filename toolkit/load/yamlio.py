@@ -19,7 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.fields import field_name
+from toolkit.load.fields import field_name
 
 MAX_BYTES = 1024 * 1024
 MAX_NESTING = 24

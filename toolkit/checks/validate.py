@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from toolkit.checks.lint import warnings
 from toolkit.errors import Problem, ToolkitError
-from toolkit.lint import warnings
-from toolkit.resolve import resolve_with_chain
+from toolkit.resolve.core import Core
+from toolkit.resolve.policy import resolve_with_chain
 
 
-def validate_profile(path: Path, profiles_dir: Path | None = None) -> list[Problem]:
+def validate_profile(path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> list[Problem]:
     """Raise ToolkitError for anything wrong with the profile, its parents or its Word template; return warnings."""
-    policy, chain = resolve_with_chain(path, profiles_dir)
-    from toolkit.render import docx
+    policy, chain = resolve_with_chain(path, profiles_dir, core)
+    from toolkit.render.formats import docx
 
     problems = docx.check_template(policy.branding.word_template)
     if problems:
@@ -24,11 +25,11 @@ def validate_profile(path: Path, profiles_dir: Path | None = None) -> list[Probl
 
 
 def validate_profiles(
-    paths: list[Path], profiles_dir: Path | None = None
+    paths: list[Path], profiles_dir: Path | None = None, core: Core | None = None
 ) -> Iterator[tuple[Path, ToolkitError | list[Problem]]]:
     """Each profile with its error, or with its (possibly empty) list of warnings."""
     for path in paths:
         try:
-            yield path, validate_profile(path, profiles_dir)
+            yield path, validate_profile(path, profiles_dir, core)
         except ToolkitError as error:
             yield path, error

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from toolkit.errors import Problem
+from toolkit.load.profiles import Layer
 from toolkit.model import Policy, block_text, plain_text
-from toolkit.profiles import Layer
 
 DOUBLED_ARTICLE = re.compile(r"\b(the|a|an) (the|a|an)\b ?\S*", re.IGNORECASE)
 DOCUMENT_FIELDS = ("version", "approved_by", "approved_on", "review_by")

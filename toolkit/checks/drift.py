@@ -16,14 +16,14 @@ from typing import Literal
 
 from ruamel.yaml import YAML
 
-from toolkit.core import load_core
 from toolkit.errors import Problem, ToolkitError
+from toolkit.load.yamlio import load_yaml, plain
 from toolkit.model import CORE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
-from toolkit.resolve import resolve_profile
-from toolkit.vocabulary import format_date
-from toolkit.yamlio import load_yaml, plain
+from toolkit.resolve.core import Core
+from toolkit.resolve.policy import resolve_profile
+from toolkit.resolve.vocabulary import format_date
 
 LOCK_SUFFIX = ".lock.yaml"
 LOCK_HEADER = """\
@@ -73,9 +73,9 @@ def basis(policy: Policy) -> Basis:
     return result
 
 
-def review(profile_path: Path, profiles_dir: Path | None = None) -> Path:
+def review(profile_path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> Path:
     """Record what the profile relies on now, as reviewed; returns the lock file written."""
-    policy = resolve_profile(profile_path, profiles_dir)
+    policy = resolve_profile(profile_path, profiles_dir, core)
     content = {
         "profile": policy.profile,
         "core_version": policy.core_version,
@@ -91,15 +91,15 @@ def review(profile_path: Path, profiles_dir: Path | None = None) -> Path:
     return target
 
 
-def check(profile_path: Path, profiles_dir: Path | None = None) -> DriftReport:
+def check(profile_path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> DriftReport:
     profile_path = Path(profile_path)
-    policy = resolve_profile(profile_path, profiles_dir)
+    policy = resolve_profile(profile_path, profiles_dir, core)
     lock = lock_path(profile_path)
     if not lock.exists():
         hint = f"run `policy-toolkit review {profile_path}` once a person has read it against the current core"
         return DriftReport(policy.profile, profile_path, [Finding("unreviewed", f"never reviewed: {hint}")])
     recorded = _read_lock(lock)
-    findings = _version_findings(recorded)
+    findings = _version_findings(recorded, policy.core.version)
     locked = {
         str(clause): {str(k): str(v) for k, v in (sources or {}).items()}
         for clause, sources in (recorded.get("clauses") or {}).items()
@@ -119,8 +119,8 @@ def _read_lock(lock: Path) -> dict:
     return data
 
 
-def _version_findings(recorded: dict) -> list[Finding]:
-    then, now = str(recorded.get("core_version")), load_core().version
+def _version_findings(recorded: dict, now: str) -> list[Finding]:
+    then = str(recorded.get("core_version"))
     reviewed = str(recorded.get("reviewed_on") or "")
     when = f" on {format_date(date.fromisoformat(reviewed))}" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed) else ""
     if then == now:

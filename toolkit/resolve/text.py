@@ -13,11 +13,11 @@ from types import TracebackType
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from toolkit.core import CoreClause, CoreSection
 from toolkit.errors import CoreTemplateError, Problem
-from toolkit.markdown import MarkdownError, parse, parse_inline
 from toolkit.model import Block, Inline
-from toolkit.vocabulary import Vocabulary, VocabularyError
+from toolkit.resolve.core import CoreClause, CoreSection
+from toolkit.resolve.markdown import MarkdownError, parse, parse_inline
+from toolkit.resolve.vocabulary import Vocabulary, VocabularyError
 
 
 @cache

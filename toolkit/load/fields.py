@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.schema import operation_kind
+from toolkit.load.schema import operation_kind
 
 
 def field_name(loc: tuple[str | int, ...], data: Any = None) -> str:

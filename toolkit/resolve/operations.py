@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.core import Core, CoreClause, CoreSection, fingerprint
 from toolkit.errors import Problem, ToolkitError, did_you_mean
-from toolkit.model import CORE, Change, ClauseStatus
-from toolkit.profiles import Layer
-from toolkit.schema import (
+from toolkit.load.profiles import Layer
+from toolkit.load.schema import (
     AddClause,
     AddSection,
     ExcludeClause,
@@ -22,6 +20,8 @@ from toolkit.schema import (
     RemoveClause,
     ReplaceClause,
 )
+from toolkit.model import CORE, Change, ClauseStatus
+from toolkit.resolve.core import Core, CoreClause, CoreSection, fingerprint
 
 # The outline: clauses before rendering ---------------------------------------------------------------------------
 

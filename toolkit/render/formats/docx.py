@@ -59,7 +59,7 @@ from toolkit.render._word.spec import (
     paragraph_text,
 )
 from toolkit.render._word.styles import Styles
-from toolkit.vocabulary import format_date
+from toolkit.resolve.vocabulary import format_date
 
 SUFFIX = ".docx"
 __all__ = ["DEFAULT_TEMPLATE", "SUFFIX", "check_template", "render"]

@@ -6,9 +6,7 @@ from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from toolkit.core import TEMPLATES_DIR
-
-HTML_TEMPLATES = TEMPLATES_DIR / "html"
+from toolkit.paths import HTML_DIR as HTML_TEMPLATES
 
 
 @cache

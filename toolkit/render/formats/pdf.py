@@ -20,7 +20,7 @@ from urllib.request import url2pathname
 
 from toolkit.model import Policy
 from toolkit.render import RenderOptions
-from toolkit.render.html import MIME_TYPES, render_html
+from toolkit.render.formats.html import MIME_TYPES, render_html
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcher, URLFetcherResponse

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from toolkit.build import BuildFailure, BuildResult
+from toolkit.render.build import BuildFailure, BuildResult
 
 Reporter = Callable[[Path, BuildResult | BuildFailure], None]
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from toolkit.html_templates import HTML_TEMPLATES, html_environment
 from toolkit.model import (
     Block,
     Clause,
@@ -43,9 +42,10 @@ from toolkit.model import (
     Text,
     plain_text,
 )
-from toolkit.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
 from toolkit.render import RenderOptions
-from toolkit.vocabulary import format_date
+from toolkit.render.templates import HTML_TEMPLATES, html_environment
+from toolkit.resolve.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.vocabulary import format_date
 
 SUFFIX = ".html"
 

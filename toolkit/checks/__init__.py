@@ -1,0 +1,1 @@
+"""Checks over resolved policies: validation, warnings (lint) and drift against a reviewed core."""

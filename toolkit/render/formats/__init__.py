@@ -1,0 +1,1 @@
+"""One module per output format: `SUFFIX` and `render(policy, options) -> bytes`."""
