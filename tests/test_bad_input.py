@@ -372,9 +372,7 @@ def test_debug_shows_the_traceback(tmp_path, monkeypatch, cli):
 def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch, cli):
     blocker = tmp_path / "output"
     blocker.write_text("not a folder")
-    code, _, err = cli(
-        *["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(blocker)]
-    )
+    code, _, err = cli(*["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(blocker)])
     assert code == 1 and "is a file, not a folder" in err and "Traceback" not in err
 
 
@@ -393,9 +391,7 @@ def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monk
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    code, _, err = cli(
-        *["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)]
-    )
+    code, _, err = cli(*["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)])
     assert code == 1 and "the disk is full" in err
     assert previous.read_bytes() == PREVIOUS
     assert [p.name for p in out_dir.iterdir()] == ["nhs-trust.html"]

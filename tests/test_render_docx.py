@@ -22,8 +22,8 @@ from docx.shared import RGBColor
 from toolkit.errors import ToolkitError
 from toolkit.model import Policy, block_text, plain_text
 from toolkit.render import RenderOptions
-from toolkit.render.formats import docx as word
 from toolkit.render._word import spec
+from toolkit.render.formats import docx as word
 from toolkit.resolve.policy import resolve_profile
 
 from .conftest import PROFILES, ROOT, libreoffice_convert

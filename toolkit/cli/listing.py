@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
-from toolkit.paths import BUNDLED_PROFILES_DIR
 from toolkit.load.profiles import all_profiles, load_layer
 from toolkit.model import Block, ListBlock, Policy, block_text, plain_text
+from toolkit.paths import BUNDLED_PROFILES_DIR
 from toolkit.resolve.core import Core, load_core
 from toolkit.resolve.vocabulary import capitalise
 
