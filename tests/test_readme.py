@@ -27,3 +27,20 @@ def test_the_readme_example_profile_resolves_as_described(tmp_path):
     assert "Millbrook Council's published source" in block_text(clauses["principles.credible"].blocks)
     assert clauses["official.millbrook-rota"].provenance.status == "added"
     assert not clauses["confidentiality.investigations"].visible
+
+
+def test_the_readme_library_example_runs_as_written(monkeypatch, capsys):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"### Use it from Python\n\n```python\n(.*?)```", text, re.DOTALL)
+    assert match, "the README's library example is missing"
+    monkeypatch.chdir(ROOT)
+    exec(compile(match.group(1), "README.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("Riverside Borough Council True ")
+
+
+def test_the_readme_diagram_names_every_stage_folder():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    diagram = re.search(r"## How it works\n\n```\n(.*?)```", text, re.DOTALL).group(1)
+    folders = sorted(p.name for p in (ROOT / "toolkit").iterdir() if p.is_dir() and not p.name.startswith("_"))
+    for folder in folders:
+        assert f"{folder}/" in diagram or f"toolkit/{folder}/" in diagram, folder

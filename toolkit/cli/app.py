@@ -179,7 +179,9 @@ def diff(
     against: Annotated[
         Path | None,
         typer.Option(
-            "--against", help="Compare with this profile instead of the core guidance.", metavar="PROFILE.yaml"
+            "--against",
+            help="Compare with this profile (a file, or a name such as nhs-trust) instead of the core.",
+            metavar="PROFILE.yaml",
         ),
     ] = None,
     all_profiles: Annotated[

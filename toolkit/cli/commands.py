@@ -10,7 +10,7 @@ import typer
 
 from toolkit.diff import compare, compare_with_core, report_formats, reporter
 from toolkit.errors import Problem, ToolkitError
-from toolkit.load.profiles import all_profiles
+from toolkit.load.profiles import all_profiles, profile_path
 from toolkit.output import publish
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_profile
@@ -28,7 +28,10 @@ def diff(
     """Write or print one comparison; true when the two differ."""
     _check_report(report)
     new = resolve_profile(profile, profiles_dir, core)
-    result = compare(resolve_profile(against, profiles_dir, core), new) if against else compare_with_core(new)
+    if against is not None:
+        result = compare(resolve_profile(profile_path(against, profiles_dir), profiles_dir, core), new)
+    else:
+        result = compare_with_core(new)
     module = reporter(report)
     content = module.report(result, colour=wants_colour()) if report == "terminal" else module.report(result)
     other = result.old.profile

@@ -74,6 +74,16 @@ def all_profiles(profiles_dir: Path) -> dict[str, Path]:
     return {**find_profiles(BUNDLED_PROFILES_DIR), **find_profiles(profiles_dir)}
 
 
+def profile_path(given: Path, profiles_dir: Path | None) -> Path:
+    """A profile named on the command line: a file, or a profile's name (`nhs-trust`) found as `extends:` finds it."""
+    if given.exists() or given.suffix in PROFILE_SUFFIXES or len(given.parts) > 1:
+        return given
+    known = known_profiles(profiles_dir)
+    if str(given) in known:
+        return known[str(given)]
+    raise ToolkitError(Problem(f"no profile called `{given}`", field="PROFILE", hint=did_you_mean(str(given), known)))
+
+
 def load_layer(path: Path) -> Layer:
     data = load_yaml(path)
     if not isinstance(data, dict):
