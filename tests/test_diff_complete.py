@@ -216,7 +216,9 @@ def operations(draw) -> list[dict]:
         elif kind == "remove":
             ops.append({"remove": target, "reason": "Not for us."})
         elif kind == "add":
-            ops.append({"add": f"fern.{target.replace('.', '-')}", "after": target, "text": draw(text), "reason": "Ours."})
+            ops.append(
+                {"add": f"fern.{target.replace('.', '-')}", "after": target, "text": draw(text), "reason": "Ours."}
+            )
         else:
             anchor = draw(st.sampled_from([p for p in present if p not in used] or present))
             if anchor in used:
