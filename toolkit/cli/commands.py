@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from toolkit.diff import compare, compare_with_core, report_formats, reporter
+from toolkit.diff import PolicyDiff, compare, compare_with_core, report_formats, reporter
 from toolkit.errors import Problem, ToolkitError
 from toolkit.load.profiles import all_profiles, profile_path
 from toolkit.output import publish
@@ -24,8 +24,8 @@ def wants_colour() -> bool:
 
 def diff(
     profile: Path, against: Path | None, report: str, out: Path | None, profiles_dir: Path, core: Core | None = None
-) -> bool:
-    """Write or print one comparison; true when the two differ."""
+) -> PolicyDiff:
+    """Write or print one comparison, and return it (the CLI's exit code depends on what differs)."""
     _check_report(report)
     new = resolve_profile(profile, profiles_dir, core)
     if against is not None:
@@ -36,7 +36,7 @@ def diff(
     content = module.report(result, colour=wants_colour()) if report == "terminal" else module.report(result)
     other = result.old.profile
     _deliver(content, out, report, DIFFS_DIR / f"{new.profile}-vs-{other}{module.SUFFIX}")
-    return result.has_differences
+    return result
 
 
 def _check_report(report: str) -> None:
