@@ -242,13 +242,16 @@ def review(
 @app.command(short_help="List core changes since each profile's review.")
 def check(
     profiles: SomeProfiles = None,
+    show_diff: Annotated[
+        bool, typer.Option("--diff", help="Show each core change since the review, word by word.")
+    ] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
 ) -> None:
     """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core()):
+    if commands.check(paths, profiles_dir, _core(), redlines=show_diff):
         raise typer.Exit(1)
 
 

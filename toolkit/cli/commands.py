@@ -70,15 +70,19 @@ def matrix(profiles_dir: Path, report: str, out: Path | None, core: Core | None 
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
 
 
-def check(paths: list[Path], profiles_dir: Path, core: Core | None = None) -> bool:
-    """Print each profile's drift; true when any profile needs review."""
+def check(paths: list[Path], profiles_dir: Path, core: Core | None = None, redlines: bool = False) -> bool:
+    """Print each profile's drift (with `redlines`, the core's change to each clause); true when any needs review."""
     from toolkit.checks.drift import check as drift_check
+    from toolkit.diff.formats.terminal import redline_text
 
     needs_review = False
     for path in paths:
-        report = drift_check(path, profiles_dir, core)
+        report = drift_check(path, profiles_dir, core, redlines=redlines)
         needs_review |= report.needs_review
         typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
         for finding in report.findings:
             typer.echo(f"  {finding.kind:<11}{finding.message}")
+            if finding.redline:
+                typer.echo("    The core's text at your review, and now:")
+                typer.echo(redline_text(finding.redline, colour=wants_colour()), nl=False)
     return needs_review

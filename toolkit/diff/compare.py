@@ -305,10 +305,28 @@ def _title(clause: Clause) -> str:
 
 
 def _lines(clause: Clause) -> list[Line]:
-    lines = [Line("title", tuple(_tokens(clause.title)))] if clause.title else []
-    for block in clause.blocks:
+    return _text_lines(clause.title, clause.blocks)
+
+
+def _text_lines(title: list[Inline] | None, blocks: list[Block]) -> list[Line]:
+    lines = [Line("title", tuple(_tokens(title)))] if title else []
+    for block in blocks:
         lines.extend(_block_lines(block))
     return lines
+
+
+def redline(
+    old: tuple[list[Inline] | None, list[Block]] | None, new: tuple[list[Inline] | None, list[Block]] | None
+) -> list[LineDiff]:
+    """Two versions of one clause's text (title and blocks; None for no text), compared line by line and word by
+    word: for showing what changed in the core since a review."""
+    old_lines = _text_lines(*old) if old else []
+    new_lines = _text_lines(*new) if new else []
+    if not old_lines:
+        return [_one_side(line, "insert") for line in new_lines]
+    if not new_lines:
+        return [_one_side(line, "delete") for line in old_lines]
+    return _line_diffs(old_lines, new_lines)
 
 
 def _block_lines(block: Block) -> Iterator[Line]:

@@ -125,9 +125,13 @@ class Applier:
         loc: tuple[str | int, ...] = ("clauses", index, field_name) if field_name else ("clauses", index)
         self.problems.append(Problem(message, field=self.layer.field(*loc), hint=hint, **self.layer.where(*loc)))
 
-    def change(self, index: int, action: str, reason: str | None) -> Change:
+    def change(self, index: int, action: str, reason: str | None, part: Any = None) -> Change:
+        """`part`: the one clause of a multi-clause operation (a new section) this change records, so editing one
+        of its clauses changes that clause's fingerprint only."""
         line = self.layer.where("clauses", index)["line"]
         operation = self.layer.spec.clauses[index].model_dump_json()
+        if part is not None:
+            operation = f"{reason}\n{part.model_dump_json()}"
         return Change(
             layer=self.layer.name,
             action=action,  # type: ignore[arg-type]
@@ -315,7 +319,7 @@ class Applier:
                 op.reason,
                 where=self.layer.where("clauses", index, "clauses", number, "text"),
             )
-            clause.history.append(self.change(index, "add_section", op.reason))
+            clause.history.append(self.change(index, "add_section", op.reason, part=new))
             section.clauses.append(clause)
         given = [value for value in (op.before, op.after) if value]
         if len(given) != 1:

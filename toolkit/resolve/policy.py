@@ -81,6 +81,11 @@ def default_profiles_dir(path: Path) -> Path:
     return Path.cwd() / "profiles"
 
 
+def vocabulary_for(policy: Policy, core: Core) -> Vocabulary:
+    """Everything the core's text can name, as this policy gives it: for rendering other versions of the core."""
+    return _vocabulary(policy.settings, core)
+
+
 def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
     return Vocabulary(
         settings.organisation,

@@ -82,11 +82,12 @@ def _clause(diff: PolicyDiff, clause: ClauseDiff, colour: bool) -> list[Text | s
     lines: list[Text | str] = ["", Text(f"{MARKS[change]} {word}: {clause.id}, “{clause.title}”{where}", style="bold")]
     if clause.by or clause.reason:
         lines.append(f"    {attribution(diff, clause)}: {reason_text(clause)}")
-    lines += [_line(line, colour) for line in clause.lines]
+    lines += [render_line(line, colour) for line in clause.lines]
     return lines
 
 
-def _line(line: LineDiff, colour: bool) -> Text:
+def render_line(line: LineDiff, colour: bool) -> Text:
+    """One line of a redline, with its bullet or number; marked in colour, or with plain markers."""
     prefix = f"{line.number}. " if line.number is not None else ("• " if line.kind == "item" else "")
     text = Text("    " + prefix)
     for segment in line.segments:
@@ -96,3 +97,18 @@ def _line(line: LineDiff, colour: bool) -> Text:
             start, end = PLAIN_MARKERS[segment.op]
             text.append(f"{start}{segment.text}{end}")
     return text
+
+
+def redline_text(lines: list[LineDiff], *, colour: bool = False, width: int = 100) -> str:
+    """Lines of a redline on their own (for `check --diff`)."""
+    console = Console(
+        file=io.StringIO(),
+        force_terminal=colour,
+        color_system="standard" if colour else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
+    for line in lines:
+        console.print(render_line(line, colour), soft_wrap=not colour)
+    return console.file.getvalue()  # type: ignore[attr-defined]
