@@ -195,3 +195,10 @@ def test_the_library_api_other_programs_call():
     assert toolkit.compare_with_core(policy).summary.added == 1
     assert set(toolkit.__all__) >= {"resolve_profile", "render_policy", "compare", "check", "review", "ToolkitError"}
     assert all(getattr(toolkit, name) for name in toolkit.__all__)
+
+
+def test_show_numbers_the_items_of_a_numbered_list(cli):
+    code, out, _ = cli("show", RIVERSIDE, "--clause", "security.compromised")
+    assert code == 0
+    numbers = [line.split(" ", 1)[0] for line in out.splitlines() if line[:1].isdigit()]
+    assert numbers == ["1.", "2.", "3.", "4.", "5."]

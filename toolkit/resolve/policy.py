@@ -107,7 +107,9 @@ def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer | None) -> lis
         for clause in draft.clauses:
             try:
                 clauses.append(_render_clause(clause, vocabulary))
-            except (VocabularyError, MarkdownError) as error:
+            except VocabularyError as error:
+                problems += [Problem(message, **_text_where(clause, leaf, message)) for message in error.messages]
+            except MarkdownError as error:
                 problems.append(Problem(str(error), **_text_where(clause, leaf, str(error))))
             except ToolkitError:
                 if clause.present:
