@@ -33,7 +33,10 @@ def diff(
     else:
         result = compare_with_core(new)
     module = reporter(report)
-    content = module.report(result, colour=wants_colour()) if report == "terminal" else module.report(result)
+    if report == "terminal":
+        content = module.report(result, colour=wants_colour())
+    else:
+        content = module.report(result, branding=new.branding)  # the reviewed guidance's font, colour and logo
     other = result.old.profile
     _deliver(content, out, report, DIFFS_DIR / f"{new.profile}-vs-{other}{module.SUFFIX}")
     return result
