@@ -283,3 +283,15 @@ def test_a_pale_colour_gets_the_nearest_passing_shade(tmp_path):
     assert contrast_ratio(suggestion, "#ffffff") >= MIN_CONTRAST
     assert contrast_ratio(suggestion, "#ffffff") < MIN_CONTRAST + 0.3  # near the line, not black
     assert suggestion in errors(tmp_path, COUNCIL + "branding:\n  primary_colour: '#d98cc0'\n")
+
+
+def test_every_clause_operation_is_one_schema_class_one_method_and_one_row():
+    """The schema, the applier, the tailoring notes, the differ and drift all read the same row."""
+    from toolkit.load.schema import OPERATIONS
+    from toolkit.resolve.operations import OPERATION_TABLE, Applier
+
+    assert list(OPERATION_TABLE) == list(OPERATIONS)
+    for action, entry in OPERATION_TABLE.items():
+        assert entry.schema is OPERATIONS[action]
+        assert getattr(Applier, entry.apply.__name__) is entry.apply
+        assert entry.note and entry.yours and entry.explains in ("added", "removed", "replaced", "moved")
