@@ -470,3 +470,15 @@ def test_libreoffice_accepts_and_rejects_every_change(word, body, tmp_path):
         assert [text for _, text in outcome["paragraphs"]] == _paragraph_texts(body, accept=accept), mode
         styles = [style for style, text in outcome["paragraphs"] if text.startswith(("Added:", "Removed:"))]
         assert set(styles) == {"Heading 2"}, mode  # a heading after a removed paragraph keeps its style
+
+
+def test_word_report_names_a_template_that_is_not_a_word_document(diff, tmp_path):
+    """The report fills the template as the renderer does, so a broken one is reported the same way."""
+    from toolkit.errors import ToolkitError
+
+    broken = tmp_path / "house.docx"
+    broken.write_text("not a Word document")
+    with pytest.raises(ToolkitError) as raised:
+        docx_report.report(diff, timestamp=MOMENT, template=broken)
+    problem = raised.value.problems[0]
+    assert problem.file == broken and "cannot be opened as a Word document" in problem.message
