@@ -16,11 +16,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Fiel
 
 Sector = Literal["central_government", "local_government", "nhs"]
 Nation = Literal["england", "wales", "scotland", "northern_ireland", "uk"]
-SECTOR_NAMES = {
-    "central_government": "central government department",
-    "local_government": "local council",
-    "nhs": "NHS trust",
-}
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
@@ -35,12 +30,6 @@ def _text_not_float(value: Any) -> Any:
         raise ValueError("write this value in quotes (YAML reads it as a number and may change it, e.g. 2.10 → 2.1)")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return value
-
-
-def _non_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
     return value
 
 
