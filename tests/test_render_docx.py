@@ -318,7 +318,7 @@ def test_house_template_is_used_and_keeps_its_own_styles(tmp_path, render):
     assert heading.font.color.rgb == RGBColor(0xC0, 0x00, 0x30)
     assert heading.font.name == "Georgia"
     assert "0B5D1E" not in part_xml(render(policy), "word/styles.xml")  # the profile colour is for the default only
-    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "Purpose and scope"
+    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "At a glance"
 
 
 def test_check_template_accepts_the_default_template():
