@@ -238,6 +238,39 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command(short_help="Start a new profile, commented, that builds at once.")
+def new(
+    name: Annotated[str, typer.Argument(help="The organisation's full name.", metavar="NAME")],
+    extends: Annotated[
+        str, typer.Option("--extends", help="The profile it builds on, e.g. local-council.", metavar="PROFILE")
+    ],
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write profiles/NAME.yaml: the name and what it extends, and every other field explained in a comment."""
+    from toolkit.hub.new import new_profile
+
+    typer.echo(f"wrote  {new_profile(name, extends, profiles_dir)}")
+
+
+@app.command(short_help="Write the profiles' JSON Schema (for editors).")
+def schema(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write (default: profile.schema.json in the profiles folder).", metavar="FILE"
+        ),
+    ] = None,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write a JSON Schema of profile files, so an editor completes and checks fields as `validate` does."""
+    from toolkit.hub.new import SCHEMA_FILE, schema_text
+    from toolkit.output import publish
+
+    target = out or profiles_dir / SCHEMA_FILE
+    publish({target: schema_text().encode("utf-8")}, target.parent)
+    typer.echo(f"wrote  {target}")
+
+
 def _core() -> Any:
     """The core guidance this run uses: `--core` (or $POLICY_TOOLKIT_CORE) when given, otherwise the bundled one.
 
