@@ -271,6 +271,43 @@ def schema(
     typer.echo(f"wrote  {target}")
 
 
+@app.command(short_help="Open the guidance hub: browse, compare and edit in a browser.")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Listen here; anything but 127.0.0.1 needs the printed token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8014,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Serve every organisation's version, clause comparisons, diffs and the matrix; reload as files change."""
+    from toolkit.hub.app import serve as run
+
+    run(profiles_dir, _state["core"], host, port, open_browser=not no_browser)
+
+
+@app.command(short_help="Export the guidance hub as a static site.")
+def site(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write.", metavar="FOLDER")] = Path("site"),
+    edit_url: Annotated[
+        str | None,
+        typer.Option(
+            "--edit-url",
+            help='Where "propose a change" goes; {path} is the profile\'s path in the repository, '
+            "e.g. https://git.example/guidance/edit/main/{path}.",
+            metavar="URL",
+        ),
+    ] = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="The site's path on its host.", metavar="PATH")] = "/",
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write every hub page as static files, with offline search, for any static host (no server needed)."""
+    from toolkit.hub.site import export
+
+    pages = export(profiles_dir, _state["core"], out, edit_url=edit_url, base=base_url)
+    typer.echo(f"wrote  {pages} pages to {out}")
+
+
 def _core() -> Any:
     """The core guidance this run uses: `--core` (or $POLICY_TOOLKIT_CORE) when given, otherwise the bundled one.
 
