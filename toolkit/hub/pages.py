@@ -236,7 +236,8 @@ def clause_history(hub: Hub, clause: Clause, mode: Mode) -> list[str]:
     """The git history of the files whose operations shaped this clause (who, when, the message)."""
     if mode.history is None:
         return []
-    files = [Path(change.file) for change in clause.provenance.history if change.file]
+    known = hub.paths()
+    files = [known[change.layer] for change in clause.provenance.history if change.layer in known]
     lines: list[str] = []
     for file in dict.fromkeys(files):
         lines += mode.history(file)
