@@ -131,12 +131,33 @@ def _font_shorthand(value: Any) -> Any:
 
 
 class BrandingSpec(Strict):
-    primary_colour: Colour | None = Field(None, description="Headings, links and the cover band.")
-    text_colour: Colour | None = None
-    background_colour: Colour | None = None
-    logo: LogoSpec | None = None
-    font: Annotated[FontSpec | None, BeforeValidator(_font_shorthand)] = None
-    word_template: str | None = Field(None, description="Your house Word template (.docx), made from the default.")
+    primary_colour: Colour | None = Field(
+        None,
+        description="Headings, links and the cover band, as `#rrggbb`; it must have at least 4.5:1 contrast with "
+        "the background (WCAG AA), or the build stops and says by how much it falls short.",
+        examples=["#1d70b8"],
+    )
+    text_colour: Colour | None = Field(
+        None, description="The body text colour, `#rrggbb`; the same contrast rule applies.", examples=["#0b0c0c"]
+    )
+    background_colour: Colour | None = Field(None, description="The page colour, `#rrggbb`.", examples=["#ffffff"])
+    logo: LogoSpec | None = Field(
+        None,
+        description="`png` (needed for Word), optional `svg` (used in HTML and PDF), `alt` text, "
+        "or `decorative: true`.",
+        examples=[{"png": "assets/logo.png", "alt": "Millbrook District Council"}],
+    )
+    font: Annotated[FontSpec | None, BeforeValidator(_font_shorthand)] = Field(
+        None,
+        description="`Noto Sans` (default) or `Noto Serif`, or your own: "
+        "`{name: ..., regular: file.ttf, bold: ..., italic: ..., bold_italic: ...}`.",
+        examples=["Noto Serif"],
+    )
+    word_template: str | None = Field(
+        None,
+        description='Your house Word template (.docx), made from the default (see "Your own Word template").',
+        examples=["assets/house-template.docx"],
+    )
 
 
 class DocumentSpec(Strict):
@@ -260,19 +281,136 @@ Operation = Annotated[
 class ProfileFile(Strict):
     """One profile file. Everything is optional: what a profile does not say, it inherits."""
 
-    extends: Text | None = Field(None, description="The profile this one builds on, by file name without .yaml.")
-    description: Text | None = Field(None, description="One line on what this profile is, shown by `list`.")
-    name: Text | None = Field(None, min_length=1, description="The organisation's full name.")
-    short_name: Text | None = Field(None, min_length=1)
-    sector: Sector | None = None
-    nation: Nation | None = None
-    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description="e.g. en-GB, cy-GB.")
-    terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = {}
-    contacts: dict[str, ContactDetails | None] = Field(
-        {}, description="By role (press, social_media, data_protection, ...); null removes an inherited one."
+    extends: Text | None = Field(
+        None,
+        description="The profile this one builds on, by file name without `.yaml` (looked up beside this file, "
+        "then anywhere under `profiles/`, then among the bundled sector profiles).",
+        examples=["local-council"],
     )
-    channels: list[ChannelSpec] | None = Field(None, description="Replaces the inherited list as a whole.")
-    code_of_conduct: CodeOfConduct | None = None
-    branding: BrandingSpec = BrandingSpec()
-    document: DocumentSpec = DocumentSpec()
-    clauses: list[Operation] = Field([], description="Changes to the guidance, applied in order.")
+    description: Text | None = Field(
+        None, description="One line on what this profile is, shown by `list`.", examples=["A district council."]
+    )
+    name: Text | None = Field(
+        None, min_length=1, description="The organisation's full name.", examples=["Millbrook District Council"]
+    )
+    short_name: Text | None = Field(
+        None,
+        min_length=1,
+        description="The organisation's short name, used in running text.",
+        examples=["Millbrook Council"],
+    )
+    sector: Sector | None = Field(
+        None,
+        description="`central_government`, `local_government` or `nhs`: brings in the sector's own clauses.",
+        examples=["local_government"],
+    )
+    nation: Nation | None = Field(
+        None,
+        description="`england`, `wales`, `scotland`, `northern_ireland` or `uk`: "
+        "`wales` brings in the Welsh language clause.",
+        examples=["england"],
+    )
+    language: str | None = Field(
+        None,
+        pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$",
+        description="The documents' language tag, default `en-GB`.",
+        examples=["en-GB", "cy-GB"],
+    )
+    terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = Field(
+        {},
+        description="The words the guidance uses; a term used in the plural needs both forms: "
+        "`staff: {singular: officer, plural: officers}`. Terms: `staff`, `organisation`, `leadership`, `code`, "
+        "`press_office`, `comms_team`, `manager`, `public`, `election_period`, `public_servant` "
+        "(described in `toolkit/templates/core/core.yaml`).",
+        examples=[{"staff": {"singular": "council officer", "plural": "council officers"}}],
+    )
+    contacts: dict[str, ContactDetails | None] = Field(
+        {},
+        description="By role: `press`, `social_media`, `data_protection`, `foi`, `it_security`, `hr`, "
+        "`nominated_officer`, `monitoring_officer`, `caldicott_guardian`, `speak_up_guardian`, `welsh_language`; "
+        "each with `name` and any of `email`, `phone`, `url` (`https://`). Details are inherited one by one: "
+        "giving only `email:` keeps the inherited name; `phone: null` drops an inherited phone number; "
+        "`press: null` drops the whole contact. Names appear exactly as written, also in the middle of sentences "
+        '("contact {contact.press}"), so write them as they should read there.',
+        examples=[{"press": {"name": "The press office", "email": "press@millbrook.example"}}],
+    )
+    channels: list[ChannelSpec] | None = Field(
+        None,
+        description="The official accounts: a list of `name`, `platform`, `url`, optional `handle`. "
+        "Replaces the inherited list.",
+        examples=[[{"name": "Millbrook news", "platform": "Blog", "url": "https://news.millbrook.example"}]],
+    )
+    code_of_conduct: CodeOfConduct | None = Field(
+        None,
+        description='`name` (as running text names it, e.g. "the Civil Service Code"), optional `url`, '
+        "and `values`: a list of `name` and `meaning`.",
+        examples=[
+            {
+                "name": "the Millbrook employee code",
+                "values": [{"name": "Integrity", "meaning": "put the public interest first."}],
+            }
+        ],
+    )
+    branding: BrandingSpec = Field(BrandingSpec(), description="Colours, logo, font and Word template.")
+    document: DocumentSpec = Field(
+        DocumentSpec(),
+        description="`title` (replaces the core's), `owner`, `version`, `approved_by`, `approved_on`, "
+        "`effective_from`, `review_by`, `classification`. Dates as `2026-12-01`. Inherited as a whole block "
+        "or set as a whole here.",
+        examples=[
+            {
+                "owner": "Head of Communications",
+                "version": "1.0",
+                "approved_by": "Corporate Management Team",
+                "approved_on": "2026-12-01",
+                "review_by": "2027-12-01",
+            }
+        ],
+    )
+    clauses: list[Operation] = Field(
+        [],
+        description='Changes to the guidance, applied in order (see "Changing clauses").',
+        examples=[[{"include": "official.emergencies", "reason": "We run the out-of-hours incident rota."}]],
+    )
+
+
+# The same models, described for editors and for the README -------------------------------------------------------
+
+SCHEMA_ID = "https://policy-toolkit.example/profile.schema.json"
+EXPANDED_FIELDS = ("branding",)  # shown field by field in the README's table
+
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema for profile files, for editors (`# yaml-language-server: $schema=...`): the same models that
+    validate profiles, so completion and checks in an editor match `validate`."""
+    schema = ProfileFile.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "policy-toolkit profile",
+    }
+
+
+def field_rows() -> list[tuple[str, str]]:
+    """(field, description) for every profile field, nested ones written `branding.logo`, in the models' order."""
+    rows = []
+    for name, info in ProfileFile.model_fields.items():
+        if name in EXPANDED_FIELDS:
+            nested = info.annotation
+            assert isinstance(nested, type) and issubclass(nested, BaseModel)
+            rows += [(f"{name}.{sub}", sub_info.description or "") for sub, sub_info in nested.model_fields.items()]
+        else:
+            rows.append((name, info.description or ""))
+    return rows
+
+
+def field_table() -> str:
+    """The README's profile reference table (Markdown), generated so that it cannot drift from the models."""
+    lines = ["| field | what it is |", "| --- | --- |"]
+    lines += [f"| `{name}` | {_cell(description)} |" for name, description in field_rows()]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").rstrip(".")
