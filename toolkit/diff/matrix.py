@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -137,10 +136,3 @@ def html_report(matrix: Matrix) -> str:
     changed = [row for row in matrix.rows if row.changed]
     inherited = [row for row in matrix.rows if not row.changed]
     return template.render(matrix=matrix, totals=totals, changed=changed, inherited=inherited)
-
-
-def write_html(matrix: Matrix, path: Path) -> Path:
-    from toolkit.output import publish
-
-    publish({path: html_report(matrix).encode()}, path.parent)
-    return path
