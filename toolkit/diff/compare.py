@@ -502,6 +502,11 @@ def _substitutions(old: Policy, new: Policy, found: Counter[str]) -> list[Substi
     places, as the clause comparison met them."""
     old_words, new_words = _term_words(old), _term_words(new)
     labels = {f"term.{key}": label for key, label in {**old.core.term_labels, **new.core.term_labels}.items()}
+    labels |= {
+        f"contact.{contact.role}.{detail}": f"{contact.label}: {words}"
+        for contact in [*old.contacts, *new.contacts]
+        for detail, words in DETAIL_WORDS.items()
+    }
     listed = [
         Substitution(
             key=key,
@@ -526,7 +531,7 @@ def _filled_in(baseline: Policy, policy: Policy) -> list[FilledIn]:
         ("org.short_name", policy.organisation.short_name),
         ("code.name", code.name),
         ("code.values", ", ".join(value.name for value in code.values)),
-        ("channels", ", ".join(channel.name for channel in policy.channels)),
+        ("channels", ", ".join(f"{channel.name} ({channel.platform})" for channel in policy.channels)),
     ]
     found = [
         FilledIn(key=key, label=_label(key), value=value, set_by=_set_by(policy, key) or CORE)
@@ -585,16 +590,22 @@ def _group_key(key: str) -> str:
     return match.group(1) if match else key
 
 
+DETAIL_WORDS = {"name": "who", "email": "email", "phone": "phone", "url": "web address"}
+
+
 def _label(key: str) -> str:
     labels = {
         "org.name": "The organisation's name",
         "org.short_name": "The organisation's short name",
         "code.name": "The code of conduct",
-        "code.values": "The code's values",
+        "code.values": "The code's values and what each means",
+        "code.url": "The code of conduct's web address",
         "channels": "Official channels",
     }
     if key in labels:
         return labels[key]
+    if key.startswith("document."):
+        return "Document control: " + key.removeprefix("document.").replace("_", " ")
     return key.replace("_", " ").replace(".", ": ")
 
 
