@@ -163,11 +163,6 @@ def _embeddable(data: bytes) -> bool:
     return fs_type & 0x000F != 0x0002 and not fs_type & 0x0200
 
 
-def update_fields_on_open(document: DocumentObject) -> None:
-    """Word fills in the contents' page numbers (and asks the reader's permission) when the file is opened."""
-    setting(document, "w:updateFields", "true")
-
-
 def set_properties(document: DocumentObject, policy: Policy, options: RenderOptions) -> None:
     """After rendering, because docxtpl renders the template's core properties as jinja templates."""
     properties = document.core_properties

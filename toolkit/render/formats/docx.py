@@ -41,7 +41,6 @@ from toolkit.render._word.package import (
     embed_font,
     finish_logo,
     set_properties,
-    update_fields_on_open,
 )
 from toolkit.render._word.spec import LOGO_HEIGHT, LOGO_MAX_WIDTH, MARKERS, paragraph_text
 from toolkit.render._word.styles import Styles
@@ -67,7 +66,6 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
         apply_branding(document, policy)
         embed_font(document, policy.branding.font)
     set_language(document, policy.language)
-    update_fields_on_open(document)
     set_properties(document, policy, options)
     return package(document, options.timestamp)
 
