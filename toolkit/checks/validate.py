@@ -7,6 +7,7 @@ from pathlib import Path
 
 from toolkit.checks.lint import warnings
 from toolkit.errors import Problem, ToolkitError
+from toolkit.model import Policy
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_with_chain
 
@@ -21,7 +22,24 @@ def validate_profile(path: Path, profiles_dir: Path | None = None, core: Core | 
         raise ToolkitError(
             [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
         )
-    return warnings(policy, chain)
+    return warnings(policy, chain) + _fonts_left_behind(policy)
+
+
+def _fonts_left_behind(policy: Policy) -> list[Problem]:
+    from toolkit.render._word.check import fonts_left_behind
+
+    template = policy.branding.word_template
+    return [
+        Problem(
+            f"the Word template names the font “{name}”, which is not embedded in it: readers without that font "
+            "will see another one",
+            file=template,
+            field="branding.word_template",
+            hint="embed it in Word (File ▸ Options ▸ Save ▸ Embed fonts in the file), "
+            f"or use {policy.branding.font.name}",
+        )
+        for name in fonts_left_behind(template, policy.branding.font.name)
+    ]
 
 
 def validate_profiles(

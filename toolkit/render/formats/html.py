@@ -44,7 +44,13 @@ from toolkit.model import (
 )
 from toolkit.render import RenderOptions
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
-from toolkit.resolve.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.notes import (
+    TailoringNote,
+    based_on,
+    sections_around_appendix,
+    tailoring_intro,
+    tailoring_notes,
+)
 from toolkit.resolve.vocabulary import format_date
 
 SUFFIX = ".html"
@@ -104,8 +110,7 @@ def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[s
                 *(section_html(s) for s in sections[1]),
             ]
         ),
-        "footer": f"{policy.full_title}. Version {policy.document.version}, "
-        f"built on {format_date(options.timestamp.date())} with {options.generator}.",
+        "footer": f"{policy.full_title}. Version {policy.document.version}. Owner: {policy.document.owner}.",
     }
 
 
@@ -254,17 +259,19 @@ def _bare(text: str) -> str:
 
 
 def tailoring_html(policy: Policy) -> Markup:
-    """Which clauses differ from the core guidance, how, by which profile and why: a reader can trust the text."""
+    """What this organisation changed in the core guidance and why, in words a member of staff reads: no clause
+    IDs or profile names (reviewers have `diff` and `show` for those)."""
     notes = tailoring_notes(policy)
     visible = {c.id for s in policy.sections for c in s.visible_clauses}
-    intro = Markup("<p>{}</p>").format(based_on(policy))
+    intro = Markup("<p>{}</p>\n<p>{}</p>").format(based_on(policy), tailoring_intro(policy, notes))
+    body = Markup()
     if notes:
-        header = Markup("").join(Markup('<th scope="col">{}</th>').format(h) for h in ("Clause", "Change", "Reason"))
+        header = Markup("").join(
+            Markup('<th scope="col">{}</th>').format(h) for h in ("Part of the guidance", "Change", "Why")
+        )
         rows = Markup("\n").join(_note_row(note, note.clause_id in visible) for note in notes)
-        caption = "Clauses that differ from the core guidance"
+        caption = "What was changed, and why"
         body = table_markup(f"table_{TAILORING_ID}", caption, False, header, rows)
-    else:
-        body = Markup("<p>This organisation uses the core guidance without changing any clause.</p>")
     return Markup('<section class="section tailoring" id="{}">\n<h2>{}</h2>\n{}\n{}\n</section>').format(
         TAILORING_ID, TAILORING_TITLE, intro, body
     )
@@ -272,9 +279,7 @@ def tailoring_html(policy: Policy) -> Markup:
 
 def _note_row(note: TailoringNote, visible: bool) -> Markup:
     title = Markup('<a href="#{}">{}</a>').format(note.clause_id, note.title) if visible else escape(note.title)
-    clause = Markup('{} <span class="clause-id">{}</span>').format(title, note.clause_id)
-    change = Markup('{} <span class="changed-by">by {}</span>').format(note.change, note.by)
-    cells = (clause, change, escape(note.reason or "No reason recorded"))
+    cells = (title, escape(note.change_in_words), escape(note.reason or "No reason recorded"))
     return Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in cells))
 
 
