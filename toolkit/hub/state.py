@@ -59,6 +59,14 @@ class Hub:
                 self._paths = all_profiles(self.profiles_dir)
             return dict(self._paths)
 
+    def has(self, name: str) -> bool:
+        """Whether a profile exists, looking again on a miss (a file may be newer than the last look)."""
+        if name in self.paths():
+            return True
+        with self._lock:
+            self._paths = None
+        return name in self.paths()
+
     def own_profiles(self) -> list[str]:
         """Profiles in the user's folder (the ones the hub may edit)."""
         return [name for name, path in self.paths().items() if self.is_editable(path)]
