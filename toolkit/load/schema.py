@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from functools import reduce
+from operator import or_
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
 Sector = Literal["central_government", "local_government", "nhs"]
 Nation = Literal["england", "wales", "scotland", "northern_ireland", "uk"]
-SECTOR_NAMES = {
-    "central_government": "central government department",
-    "local_government": "local council",
-    "nhs": "NHS trust",
-}
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
@@ -33,12 +30,6 @@ def _text_not_float(value: Any) -> Any:
         raise ValueError("write this value in quotes (YAML reads it as a number and may change it, e.g. 2.10 → 2.1)")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return value
-
-
-def _non_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
     return value
 
 
@@ -181,21 +172,44 @@ class DocumentSpec(Strict):
 
 
 # Clause operations: each is a mapping whose first word says what it does. ------------------------------------------
+# One class per operation, with `action` naming it; `resolve/operations.py` has its method and its words.
 
 
-class _Placed(Strict):
+OPERATIONS: dict[str, type[ClauseOperation]] = {}  # by action, in the order the classes below are defined
+
+
+class ClauseOperation(Strict):
+    """A change a profile makes to the guidance. `action` is the key it is written with and the word provenance
+    records; every subclass that sets it is an operation profiles may use."""
+
+    action: ClassVar[str]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "action" in cls.__dict__:
+            OPERATIONS[cls.action] = cls
+
+    def targets(self) -> list[str]:
+        """The IDs this operation acts on: one operation per ID per profile."""
+        return [getattr(self, self.action)]
+
+
+class _Placed(ClauseOperation):
     before: AnyId | None = Field(None, description="Put it before this clause (or section).")
     after: AnyId | None = Field(None, description="Put it after this clause (or section).")
 
 
-class ReplaceClause(Strict):
+class ReplaceClause(ClauseOperation):
+    action: ClassVar[str] = "replace"
     replace: ClauseId
     title: Text | None = None
     text: Text = Field(min_length=1, description="Markdown; {org.name} and {term.staff} are replaced.")
     reason: Text | None = None
 
 
-class RemoveClause(Strict):
+class RemoveClause(ClauseOperation):
+    action: ClassVar[str] = "remove"
     remove: ClauseId
     reason: Reason
 
@@ -207,6 +221,7 @@ class NewClause(Strict):
 
 
 class AddClause(_Placed):
+    action: ClassVar[str] = "add"
     add: ClauseId
     section: SectionId | None = Field(None, description="Add at the end of this section.")
     title: Text | None = None
@@ -215,42 +230,38 @@ class AddClause(_Placed):
 
 
 class AddSection(_Placed):
+    action: ClassVar[str] = "add_section"
     add_section: SectionId
     title: Text = Field(min_length=1)
     clauses: list[NewClause] = Field(min_length=1)
     reason: Text | None = None
 
+    def targets(self) -> list[str]:
+        return [self.add_section, *(clause.id for clause in self.clauses)]
+
 
 class MoveClause(_Placed):
+    action: ClassVar[str] = "move"
     move: ClauseId
     section: SectionId | None = Field(None, description="Move to the end of this section.")
     reason: Text | None = None
 
 
-class IncludeClause(Strict):
+class IncludeClause(ClauseOperation):
+    action: ClassVar[str] = "include"
     include: AnyId
     reason: Text | None = None
 
 
-class ExcludeClause(Strict):
+class ExcludeClause(ClauseOperation):
+    action: ClassVar[str] = "exclude"
     exclude: AnyId
     reason: Reason
 
 
-OPERATIONS: dict[str, type[Strict]] = {
-    "replace": ReplaceClause,
-    "remove": RemoveClause,
-    "add": AddClause,
-    "add_section": AddSection,
-    "move": MoveClause,
-    "include": IncludeClause,
-    "exclude": ExcludeClause,
-}
-
-
 def operation_kind(value: Any) -> str | None:
-    if isinstance(value, BaseModel):
-        return next(key for key, cls in OPERATIONS.items() if isinstance(value, cls))
+    if isinstance(value, ClauseOperation):
+        return value.action
     if isinstance(value, dict):
         kinds = [key for key in OPERATIONS if key in value]
         return kinds[0] if len(kinds) == 1 else None
@@ -258,13 +269,7 @@ def operation_kind(value: Any) -> str | None:
 
 
 Operation = Annotated[
-    Annotated[ReplaceClause, Tag("replace")]
-    | Annotated[RemoveClause, Tag("remove")]
-    | Annotated[AddClause, Tag("add")]
-    | Annotated[AddSection, Tag("add_section")]
-    | Annotated[MoveClause, Tag("move")]
-    | Annotated[IncludeClause, Tag("include")]
-    | Annotated[ExcludeClause, Tag("exclude")],
+    reduce(or_, (Annotated[cls, Tag(action)] for action, cls in OPERATIONS.items())),
     Discriminator(
         operation_kind,
         custom_error_type="operation",
