@@ -140,7 +140,7 @@ def test_bad_text_gets_validates_message_next_to_the_field(page, hub_url, projec
     assert page.title().startswith("Error: ")
     summary_link = page.locator("#error_summary a")
     assert summary_link.get_attribute("href") == "#text"
-    page.wait_for_function("document.activeElement.id === 'error_summary'", timeout=5000)  # focus moves to it
+    page.wait_for_function("() => document.activeElement.id === 'error_summary'", timeout=5000)  # focus moves to it
     assert page.locator("#text").get_attribute("aria-invalid") == "true"
     assert (project / f"{ORG}.yaml").read_bytes() == before
 
