@@ -39,5 +39,9 @@ def _plain_line(path: Path, outcome: BuildResult | BuildFailure) -> None:
 def _line(path: Path, outcome: BuildResult | BuildFailure) -> str:
     if isinstance(outcome, BuildFailure):
         return f"failed {path}"
+    warnings = "".join(f"\n  warning: {warning}" for warning in outcome.warnings)
+    if not outcome.files:
+        return f"up to date {outcome.profile}{warnings}"
     names = ", ".join(file.name for file in outcome.files)
-    return f"built  {outcome.profile}: {names} ({outcome.seconds:.1f} s)"
+    kept = f"; {len(outcome.unchanged)} up to date" if outcome.unchanged else ""
+    return f"built  {outcome.profile}: {names}{kept} ({outcome.seconds:.1f} s){warnings}"
