@@ -226,12 +226,13 @@ def diff(
     ] = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
 ) -> None:
     """Show how a profile's guidance departs from the core guidance (or from another profile), clause by clause."""
     from toolkit.cli import commands
 
     if all_profiles:
-        commands.matrix(profiles_dir, report, out, _core())
+        commands.matrix(profiles_dir, report, out, _core(), jobs)
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
@@ -259,12 +260,13 @@ def review(
 def check(
     profiles: SomeProfiles = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
 ) -> None:
     """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core()):
+    if commands.check(paths, profiles_dir, _core(), jobs):
         raise typer.Exit(1)
 
 
