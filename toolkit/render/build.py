@@ -153,6 +153,8 @@ def build_many(
     failures: list[BuildFailure] = []
     tasks = [_Task(Path(path), formats, out_dir, profiles_dir, options, force) for path in paths]
     preload = ["toolkit.render.build", *(module for name in formats for module in PRELOAD.get(name, []))]
+    if "pdf" in formats and options.pdf_engine == "typst":
+        preload = [module for module in preload if module != "weasyprint"] + ["toolkit.render.typst_pdf", "typst"]
     for task, future in ordered_map(_render_task, tasks, jobs, preload, _set_worker_core, (core,)):
         outcome: BuildResult | BuildFailure
         try:
