@@ -104,3 +104,53 @@ def test_a_corrupt_remembered_check_is_ignored(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / f"{key}.json").write_text("[1, 2", encoding="utf-8")
     assert "cannot be opened" in validate.check_word_template(template)[0]
+
+
+def _page(name: str, sample_policy) -> str:
+    from toolkit.render import RenderOptions, render
+
+    return render(sample_policy(name), "html", RenderOptions()).decode("utf-8")
+
+
+@pytest.mark.parametrize("name", ["riverside-borough-council", "dyffryn-tawel-council"])
+def test_the_web_page_is_small_and_its_fonts_hold_every_character_it_shows(name, sample_policy):
+    import base64
+    import io
+    import re
+
+    from bs4 import BeautifulSoup
+    from fontTools.ttLib import TTFont
+
+    page = _page(name, sample_policy)
+    assert len(page.encode("utf-8")) <= 180_000
+    text = BeautifulSoup(page, "html.parser").body.get_text()
+    fonts = re.findall(r"data:font/woff2;base64,([A-Za-z0-9+/=]+)", page)
+    assert fonts
+    for font in fonts:
+        covered = TTFont(io.BytesIO(base64.b64decode(font))).getBestCmap()
+        missing = {ch for ch in text if not ch.isspace() and ord(ch) not in covered}
+        assert not missing, f"{name}: the embedded font lacks {sorted(missing)}"
+
+
+def test_subset_fonts_are_the_same_bytes_with_or_without_the_cache(sample_policy, tmp_path, monkeypatch):
+    from toolkit.render import fonts
+
+    first = _page("dyffryn-tawel-council", sample_policy)
+    monkeypatch.setattr(fonts, "_memory", {})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))
+    assert _page("dyffryn-tawel-council", sample_policy) == first
+    assert list((tmp_path / "fresh" / "policy-toolkit" / "font-subsets").glob("*.woff2"))
+
+
+def test_a_corrupt_cached_font_is_not_trusted(tmp_path, monkeypatch):
+    from toolkit.render import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(fonts, "_memory", {})
+    source = ROOT / "toolkit" / "templates" / "fonts" / "noto-sans" / "NotoSans-Regular.ttf"
+    good = fonts.subset_woff2(source, fonts.page_characters("Gwŷn"))
+    monkeypatch.setattr(fonts, "_memory", {})
+    cached = next((tmp_path / "policy-toolkit" / "font-subsets").glob("*.woff2"))
+    cached.unlink()
+    cached.mkdir()  # unreadable as a file
+    assert fonts.subset_woff2(source, fonts.page_characters("Gwŷn")) == good
