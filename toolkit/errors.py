@@ -61,10 +61,6 @@ class ToolkitError(Exception):
         """Pickled with its problems, so an error raised in a build worker reaches the parent intact."""
         return (type(self), (self.problems,))
 
-    @classmethod
-    def single(cls, message: str, **where: object) -> ToolkitError:
-        return cls(Problem(message, **where))  # type: ignore[arg-type]
-
 
 class CoreTemplateError(ToolkitError):
     """A mistake in the core guidance templates: a maintainer's error, reported the same way."""

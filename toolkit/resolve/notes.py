@@ -5,16 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.model import CORE, Clause, Policy, Section, plain_text
-
-ACTION_WORDS = {
-    "replace": "Reworded",
-    "add": "Added",
-    "add_section": "Added",
-    "remove": "Removed",
-    "exclude": "Left out",
-    "include": "Included",
-    "move": "Moved",
-}
+from toolkit.resolve.operations import OPERATION_TABLE
 
 
 @dataclass(frozen=True)
@@ -31,7 +22,11 @@ def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     a clause a council added and its directorate reworded shows both, each with its own reason."""
     return [
         TailoringNote(
-            clause.id, _title(section, clause), ACTION_WORDS[change.action], who(policy, change.layer), change.reason
+            clause.id,
+            _title(section, clause),
+            OPERATION_TABLE[change.action].note,
+            who(policy, change.layer),
+            change.reason,
         )
         for section in policy.sections
         for clause in section.clauses
