@@ -317,6 +317,7 @@ def test_house_template_is_used_and_keeps_its_own_styles(tmp_path, render):
     heading = document.styles["Heading 1"]
     assert heading.font.color.rgb == RGBColor(0xC0, 0x00, 0x30)
     assert heading.font.name == "Georgia"
+    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "At a glance"
     title_rule = document.styles["Title"].element.find(f".//{qn('w:pBdr')}/{qn('w:bottom')}")
     assert title_rule.get(qn("w:color")) == "0B5D1E"  # left as in the default, so it takes the profile's colour
     fonts = part_xml(render(policy), "word/fontTable.xml")
@@ -329,7 +330,6 @@ def test_validate_names_a_house_font_that_will_not_travel(tmp_path, cli):
     (tmp_path / "house-council.yaml").write_text(text + "branding:\n  word_template: house.docx\n", encoding="utf-8")
     code, out, _ = cli("validate", tmp_path / "house-council.yaml", "--profiles", PROFILES)
     assert code == 0 and "“Georgia”, which is not embedded" in out
-    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "At a glance"
 
 
 def test_check_template_accepts_the_default_template():
