@@ -13,6 +13,7 @@ The wording (`_wording.py`) is shared with the other reports.
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,9 +39,10 @@ from toolkit.diff.formats._wording import (
     term_sides,
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff
-from toolkit.model import Branding
+from toolkit.model import Branding, Font
 from toolkit.render import build_timestamp
-from toolkit.render.formats.html import css_string, font_faces, logo_html
+from toolkit.render.fonts import page_characters, subset_woff2
+from toolkit.render.formats.html import FONT_STYLES, css_string, logo_html
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
 
 SUFFIX = ".html"
@@ -168,16 +170,33 @@ def _stylesheet() -> Markup:
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+FONTS_MARK = "/* the guidance's fonts */"
+
+
 def _brand_css(branding: Branding | None) -> str:
-    """The guidance's font (embedded, as its own HTML page embeds it) and primary colour, as custom properties the
-    stylesheet reads; nothing without branding. The colour passed the profile's contrast check when it was loaded."""
+    """The guidance's primary colour and font family as custom properties the stylesheet reads, and a mark where
+    the font faces go once the page's characters are known; nothing without branding. The colour passed the
+    profile's contrast check when it was loaded."""
     if branding is None:
         return ""
     family = css_string(f"{branding.font.name} Embedded")
     stack = f"{family}, {css_string(branding.font.name)}, sans-serif"
-    faces = font_faces(branding.font, family, for_pdf=False, styles=("regular", "bold"))
     colour = branding.primary_colour if COLOUR.match(branding.primary_colour) else "#1d4f91"
-    css = f"{faces}\n:root {{ --font: {stack}; --primary: {colour}; }}\n"
+    return f"{FONTS_MARK}\n:root {{ --font: {stack}; --primary: {colour}; }}\n"
+
+
+def _font_faces(font: Font, characters: str) -> str:
+    """The font embedded as the HTML guidance embeds it: WOFF2 cut down to the page's characters."""
+    family = css_string(f"{font.name} Embedded")
+    rules = []
+    for style in ("regular", "bold"):
+        weight, slant = FONT_STYLES[style]
+        data = base64.b64encode(subset_woff2(font.files[style], characters)).decode("ascii")
+        rules.append(
+            f"@font-face {{ font-family: {family}; src: url({css_string('data:font/woff2;base64,' + data)}) "
+            f'format("woff2"); font-weight: {weight}; font-style: {slant}; font-display: swap; }}'
+        )
+    css = "\n".join(rules)
     if "</" in css:  # cannot happen (css_string escapes "<"), but it would end the style element
         raise ValueError("the stylesheet contains '</'")
     return css
@@ -188,4 +207,7 @@ def report(
 ) -> str:
     """The page as text; the same diff, timestamp and branding always give the same characters."""
     moment = timestamp or build_timestamp()
-    return html_environment().get_template(TEMPLATE).render(context(diff, moment, branding))
+    page = html_environment().get_template(TEMPLATE).render(context(diff, moment, branding))
+    if branding is None:
+        return page
+    return page.replace(FONTS_MARK, _font_faces(branding.font, page_characters(page)), 1)
