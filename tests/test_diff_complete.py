@@ -8,6 +8,7 @@ model independently of the differ: the words, link addresses, formatting and lis
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from functools import cache
@@ -61,12 +62,13 @@ _cache: dict[tuple[str, str | None], Policy] = {}
 
 
 def _resolve_dict(text: str, core_folder: str | None) -> Policy:
-    """Profiles are written as JSON (which is YAML) into a folder of their own."""
+    """Profiles are written as JSON (which is YAML) into a folder of their own, each version under its own name (a
+    file rewritten in place within one clock tick could keep its modification time and size)."""
     key = (text, core_folder)
     if key not in _cache:
         folder = Path(_workdir()) / "profiles"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "fernbrook.yaml"
+        path = folder / f"fernbrook-{hashlib.sha256(text.encode()).hexdigest()[:12]}.yaml"
         path.write_text(text, encoding="utf-8")
         core = load_core(Path(core_folder)) if core_folder else None
         _cache[key] = resolve_profile(path, folder, core)
