@@ -194,12 +194,12 @@ def test_tables_repeat_their_header_row_and_use_the_table_style(render, structur
 
 
 def test_tailoring_appendix_lists_changed_clauses_with_reasons(render, structures):
-    table = next(t for t in opened(render(structures)).tables if t.rows[0].cells[0].text == "Clause")
-    rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
+    table = next(t for t in opened(render(structures)).tables if t.rows[0].cells[0].text == "Part of the guidance")
+    rows = {row.cells[1].text: row.cells[2].text for row in table.rows[1:]}
     assert rows == {"Added": "To test every structure.", "Removed": "Councillors have their own guidance."}
 
 
-def test_contents_field_lists_the_headings_and_word_refreshes_it(render, sample_policy):
+def test_contents_field_lists_the_headings_without_a_prompt_on_opening(render, sample_policy):
     policy = sample_policy("riverside-borough-council")
     data = render(policy)
     body = part_xml(data, "word/document.xml")
@@ -207,7 +207,7 @@ def test_contents_field_lists_the_headings_and_word_refreshes_it(render, sample_
     entries = [p.text for p in opened(data).paragraphs if p.style.name.lower() in ("toc 1", "toc 2")]
     assert entries[0] == plain_text(policy.visible_sections[0].title)
     assert "Getting a new account approved" in entries
-    assert '<w:updateFields w:val="true"/>' in part_xml(data, "word/settings.xml")
+    assert "updateFields" not in part_xml(data, "word/settings.xml")  # Word would ask to update fields on opening
 
 
 # Metadata and branding ---------------------------------------------------------------------------------------------
@@ -317,8 +317,19 @@ def test_house_template_is_used_and_keeps_its_own_styles(tmp_path, render):
     heading = document.styles["Heading 1"]
     assert heading.font.color.rgb == RGBColor(0xC0, 0x00, 0x30)
     assert heading.font.name == "Georgia"
-    assert "0B5D1E" not in part_xml(render(policy), "word/styles.xml")  # the profile colour is for the default only
     assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "At a glance"
+    title_rule = document.styles["Title"].element.find(f".//{qn('w:pBdr')}/{qn('w:bottom')}")
+    assert title_rule.get(qn("w:color")) == "0B5D1E"  # left as in the default, so it takes the profile's colour
+    fonts = part_xml(render(policy), "word/fontTable.xml")
+    assert 'w:name="Noto Sans"' in fonts and "w:embedRegular" in fonts  # the font the template still names travels
+
+
+def test_validate_names_a_house_font_that_will_not_travel(tmp_path, cli):
+    house_template(tmp_path, restyle)
+    text = f"extends: local-council\nname: House Council\nshort_name: House\n{CONTACTS}"
+    (tmp_path / "house-council.yaml").write_text(text + "branding:\n  word_template: house.docx\n", encoding="utf-8")
+    code, out, _ = cli("validate", tmp_path / "house-council.yaml", "--profiles", PROFILES)
+    assert code == 0 and "“Georgia”, which is not embedded" in out
 
 
 def test_check_template_accepts_the_default_template():
