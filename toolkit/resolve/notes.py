@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toolkit.i18n import Labels, labels_of
 from toolkit.model import CORE, Clause, Policy, Section, plain_text
-
-ACTION_WORDS = {
-    "replace": "Reworded",
-    "add": "Added",
-    "add_section": "Added",
-    "remove": "Removed",
-    "exclude": "Left out",
-    "include": "Included",
-    "move": "Moved",
-}
 
 
 @dataclass(frozen=True)
@@ -29,9 +20,10 @@ class TailoringNote:
 def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     """Every change a profile made, in document order and, for one clause, in the order the profiles made them:
     a clause a council added and its directorate reworded shows both, each with its own reason."""
+    labels = labels_of(policy)
     return [
         TailoringNote(
-            clause.id, _title(section, clause), ACTION_WORDS[change.action], who(policy, change.layer), change.reason
+            clause.id, _title(section, clause), labels.action(change.action), who(policy, change.layer), change.reason
         )
         for section in policy.sections
         for clause in section.clauses
@@ -39,9 +31,11 @@ def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     ]
 
 
-def who(policy: Policy, profile: str) -> str:
+def who(policy: Policy, profile: str, labels: Labels | None = None) -> str:
     """A profile as readers know it: the organisation's name."""
-    return "the core guidance" if profile == CORE else policy.chain_names.get(profile, profile)
+    if profile == CORE:
+        return (labels or labels_of(policy))("core_guidance")
+    return policy.chain_names.get(profile, profile)
 
 
 DOCUMENT_CONTROL = "document-control"
@@ -60,5 +54,6 @@ def _title(section: Section, clause: Clause) -> str:
 
 def based_on(policy: Policy) -> str:
     """One sentence for the document control block and the metadata."""
-    profiles = ", then ".join(f"{who(policy, name)} ({name})" for name in policy.chain)
-    return f"Tailored from version {policy.core_version} of the core guidance by the profiles of {profiles}."
+    labels = labels_of(policy)
+    profiles = labels("then").join(f"{who(policy, name, labels)} ({name})" for name in policy.chain)
+    return labels("based_on", version=policy.core_version, profiles=profiles)

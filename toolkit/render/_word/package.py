@@ -194,6 +194,21 @@ def set_language(document: DocumentObject, language: str) -> None:
     theme.set(qn("w:val"), language)
 
 
+def mark_language(elements: list[etree._Element], language: str) -> None:
+    """Every run in `elements` declared as `language` (`w:lang`), so Word checks its spelling as that language."""
+    for element in elements:
+        for run in element.iter(qn("w:r")):
+            properties = run.find(qn("w:rPr"))
+            if properties is None:
+                properties = OxmlElement("w:rPr")
+                run.insert(0, properties)
+            lang = properties.find(qn("w:lang"))
+            if lang is None:
+                lang = OxmlElement("w:lang")
+                properties.append(lang)  # w:lang is last but for a few elements this renderer never writes
+            lang.set(qn("w:val"), language)
+
+
 def _default_run_properties(styles: etree._Element) -> etree._Element:
     defaults = styles.find(qn("w:docDefaults"))
     if defaults is None:

@@ -43,6 +43,7 @@ from toolkit.render._word.package import (
     apply_branding,
     embed_font,
     finish_logo,
+    mark_language,
     repack,
     set_language,
     set_properties,
@@ -59,7 +60,7 @@ from toolkit.render._word.spec import (
     paragraph_text,
 )
 from toolkit.render._word.styles import Styles
-from toolkit.resolve.vocabulary import format_date
+from toolkit.i18n import labels_of, language_tag
 
 SUFFIX = ".docx"
 __all__ = ["DEFAULT_TEMPLATE", "SUFFIX", "check_template", "render"]
@@ -80,6 +81,7 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
         apply_branding(document, policy)
         embed_font(document, policy.branding.font)
     set_language(document, policy.language)
+    mark_language(writer.english, language_tag("en"))
     update_fields_on_open(document)
     set_properties(document, policy, options)
     buffer = BytesIO()
@@ -91,13 +93,18 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
 
 
 def _context(policy: Policy, template: DocxTemplate) -> dict[str, object]:
-    document = policy.document
+    document, labels = policy.document, labels_of(policy)
     return {
         "title": policy.title,
         "subtitle": policy.subtitle,
         "organisation": policy.organisation.name,
         "version": document.version,
-        "approved_on": format_date(document.approved_on),
+        "approved_on": labels.date(document.approved_on),
+        "label_version": labels("version"),
+        "label_approved": labels("approved"),
+        "label_contents": labels("contents"),
+        "label_page": labels("page"),
+        "label_of": labels("of"),
         "classification": document.classification or "",
         "logo": _logo_image(template, policy.branding.logo) or MARKERS["logo"],
         "contents": MARKERS["contents"],
