@@ -80,6 +80,10 @@ class Labels:
     def action(self, action: str) -> str:
         return self(f"action_{action}")
 
+    def untranslated(self, status: str) -> str:
+        """The note on a clause shown in English: its translation is missing, or stale."""
+        return self("stale" if status == "stale" else "untranslated")
+
     def role(self, role: str, default: str) -> str:
         return self._labels.get(f"role_{role}", default)
 

@@ -268,6 +268,7 @@ class Policy(Settings):
     sections: list[Section]
     languages: list[str] = []  # every language the profile publishes in, in display order (BCP 47 tags)
     labels: dict[str, str] = {}  # the profile's own translations of renderer labels, over the bundled catalogue
+    missing_translations: dict[str, str] = {}  # unit ID -> "missing" or "stale", in a language other than English
 
     @property
     def core_version(self) -> str:

@@ -78,15 +78,24 @@ def build(
     ] = "html,docx,pdf",
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the documents.", metavar="FOLDER")] = OUT_DIR,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    allow_untranslated: Annotated[
+        bool,
+        typer.Option(
+            "--allow-untranslated", help="Build even with stale or missing translations, marking each such clause."
+        ),
+    ] = False,
 ) -> None:
-    """Build the tailored guidance for one or more profiles (or --all) into the output folder."""
+    """Build the tailored guidance for one or more profiles (or --all) into the output folder, in each language
+    the profile publishes in."""
     from toolkit.cli.terminal import progress_reporter
     from toolkit.render import build as builder
 
     chosen = builder.check_formats(formats.split(","))
     paths = _chosen_profiles(profiles, all_profiles, profiles_dir)
     with progress_reporter(len(paths)) as report:
-        results, failures = builder.build_many(paths, chosen, out, profiles_dir, on_done=report, core=_core())
+        results, failures = builder.build_many(
+            paths, chosen, out, profiles_dir, on_done=report, core=_core(), allow_untranslated=allow_untranslated
+        )
     for failure in failures:
         _print_error(failure.error)
         if _state["debug"]:

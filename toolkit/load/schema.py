@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
 Sector = Literal["central_government", "local_government", "nhs"]
 Nation = Literal["england", "wales", "scotland", "northern_ireland", "uk"]
@@ -43,6 +43,24 @@ def _non_blank(value: str) -> str:
 
 
 Text = Annotated[str, BeforeValidator(_text_not_float)]
+LANGUAGES = ("cy", "en")  # the languages the toolkit has labels for (templates/i18n)
+
+
+def _localised(value: str | dict[str, str]) -> str | dict[str, str]:
+    """Words in one form for every language, or one per language: `{cy: Tîm cyfathrebu, en: Communications team}`."""
+    if isinstance(value, str):
+        return _non_blank(value)
+    if not value:
+        raise ValueError("give the words, or one form per language such as `{cy: ..., en: ...}`")
+    for language, words in value.items():
+        if language not in LANGUAGES:
+            raise ValueError(f"`{language}` is not a language the toolkit knows; use " + ", ".join(LANGUAGES))
+        _non_blank(words)
+    return value
+
+
+Words = Annotated[Text | dict[str, Text], AfterValidator(_localised)]
+Language = Annotated[str, Field(description="A language code: " + ", ".join(LANGUAGES))]
 ClauseId = Annotated[str, Field(pattern=CLAUSE_ID_PATTERN, description="A clause ID such as `principles.credible`.")]
 SectionId = Annotated[str, Field(pattern=SECTION_ID_PATTERN, description="A section ID such as `principles`.")]
 AnyId = Annotated[str, Field(pattern=ID_PATTERN, description="A clause or section ID.")]
@@ -61,14 +79,14 @@ def _terms_shorthand(value: Any) -> Any:
 class TermOverride(Strict):
     """A term's words. Give `plural` whenever the core uses the plural (`validate` says which do)."""
 
-    singular: Text = Field(min_length=1)
-    plural: Text | None = Field(None, min_length=1)
+    singular: Words
+    plural: Words | None = None
 
 
 class ContactDetails(Strict):
     """A contact's details. A profile inherits each detail it does not give; `email: null` drops an inherited one."""
 
-    name: Text | None = Field(None, min_length=1, description="A team or a person, as readers should see it.")
+    name: Words | None = Field(None, description="A team or a person, as readers should see it.")
     email: str | None = Field(None, description="An email address.")
     phone: Text | None = Field(None, description="A phone number.")
     url: str | None = Field(None, description="An https:// web page.")
@@ -93,8 +111,8 @@ def _https(value: str | None) -> str | None:
 
 
 class ChannelSpec(Strict):
-    name: Text = Field(min_length=1)
-    platform: Text = Field(min_length=1, description="e.g. Bluesky, Facebook, LinkedIn, YouTube, a blog.")
+    name: Words
+    platform: Words = Field(description="e.g. Bluesky, Facebook, LinkedIn, YouTube, a blog.")
     url: str = Field(description="The channel's https:// address.")
     handle: Text | None = None
 
@@ -105,12 +123,12 @@ class ChannelSpec(Strict):
 
 
 class CodeValue(Strict):
-    name: Text = Field(min_length=1)
-    meaning: Text = Field(min_length=1)
+    name: Words
+    meaning: Words
 
 
 class CodeOfConduct(Strict):
-    name: Text = Field(min_length=1, description="e.g. the Civil Service Code.")
+    name: Words = Field(description="e.g. the Civil Service Code.")
     url: str | None = None
     values: list[CodeValue] = Field(min_length=1)
 
@@ -123,7 +141,7 @@ class CodeOfConduct(Strict):
 class LogoSpec(Strict):
     png: str = Field(description="PNG file (Word needs one), relative to this profile's folder.")
     svg: str | None = Field(None, description="Optional SVG for HTML and PDF.")
-    alt: Text | None = Field(None, min_length=1, description="Alternative text; required unless decorative.")
+    alt: Words | None = Field(None, description="Alternative text; required unless decorative.")
     decorative: bool = False
 
 
@@ -149,14 +167,14 @@ class BrandingSpec(Strict):
 
 
 class DocumentSpec(Strict):
-    title: Text | None = Field(None, min_length=1, description="Replaces the core title.")
-    owner: Text | None = Field(None, min_length=1)
+    title: Words | None = Field(None, description="Replaces the core title.")
+    owner: Words | None = None
     version: Text | None = Field(None, min_length=1)
-    approved_by: Text | None = Field(None, min_length=1)
+    approved_by: Words | None = None
     approved_on: date | None = None
     effective_from: date | None = None
     review_by: date | None = None
-    classification: Text | None = Field(None, min_length=1)
+    classification: Words | None = None
 
 
 # Clause operations: each is a mapping whose first word says what it does. ------------------------------------------
@@ -257,11 +275,17 @@ class ProfileFile(Strict):
 
     extends: Text | None = Field(None, description="The profile this one builds on, by file name without .yaml.")
     description: Text | None = Field(None, description="One line on what this profile is, shown by `list`.")
-    name: Text | None = Field(None, min_length=1, description="The organisation's full name.")
-    short_name: Text | None = Field(None, min_length=1)
+    name: Words | None = Field(None, description="The organisation's full name.")
+    short_name: Words | None = None
     sector: Sector | None = None
     nation: Nation | None = None
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description="e.g. en-GB, cy-GB.")
+    languages: list[Literal["cy", "en"]] | None = Field(
+        None, min_length=1, description="The languages to publish in, in display order, e.g. [cy, en]."
+    )
+    allow_untranslated: bool | None = Field(
+        None, description="Build while translation is in progress: untranslated clauses appear in English, marked."
+    )
     terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = {}
     contacts: dict[str, ContactDetails | None] = Field(
         {}, description="By role (press, social_media, data_protection, ...); null removes an inherited one."

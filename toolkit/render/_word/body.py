@@ -12,6 +12,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Twips
 from lxml import etree
 
+from toolkit.i18n import Labels, labels_of
 from toolkit.model import (
     Block,
     Code,
@@ -33,7 +34,6 @@ from toolkit.model import (
 from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
 from toolkit.render._word.styles import Styles
 from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
-from toolkit.i18n import Labels, labels_of
 
 # The guidance ------------------------------------------------------------------------------------------------------
 
@@ -87,7 +87,7 @@ class BodyWriter:
         self.heading(1, section.title)
         for clause in section.visible_clauses:
             if clause.untranslated:
-                self.paragraph(None, [Strong(children=[Text(text=self.labels(clause.untranslated))])])
+                self.paragraph(None, [Strong(children=[Text(text=self.labels.untranslated(clause.untranslated))])])
             start = self._last
             if clause.title:
                 self.heading(2, clause.title)

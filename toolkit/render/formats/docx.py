@@ -32,6 +32,7 @@ from jinja2 import TemplateError
 from lxml import etree
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import labels_of, language_tag
 from toolkit.model import (
     Logo,
     Policy,
@@ -60,7 +61,6 @@ from toolkit.render._word.spec import (
     paragraph_text,
 )
 from toolkit.render._word.styles import Styles
-from toolkit.i18n import labels_of, language_tag
 
 SUFFIX = ".docx"
 __all__ = ["DEFAULT_TEMPLATE", "SUFFIX", "check_template", "render"]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from toolkit.i18n import Labels, labels_of
 from toolkit.model import (
     Block,
     Clause,
@@ -45,7 +46,6 @@ from toolkit.model import (
 from toolkit.render import RenderOptions
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
 from toolkit.resolve.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
-from toolkit.i18n import Labels, labels_of
 
 SUFFIX = ".html"
 
@@ -158,7 +158,7 @@ def untranslated_html(clause: Clause, content: Markup, labels: Labels) -> Markup
     """A clause still in English inside another language's document: said in words (not only colour), and marked
     `lang="en"` so that screen readers switch voice and spell checkers leave it alone."""
     note = Markup('<p class="untranslated__note"><strong>{}</strong></p>\n').format(
-        labels(clause.untranslated or "untranslated")
+        labels.untranslated(clause.untranslated or "missing")
     )
     return Markup('<section class="clause untranslated" id="{}">\n{}<div lang="en">\n{}\n</div>\n</section>').format(
         clause.id, note, content
