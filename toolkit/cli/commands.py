@@ -23,13 +23,19 @@ def wants_colour() -> bool:
 
 
 def diff(
-    profile: Path, against: Path | None, report: str, out: Path | None, profiles_dir: Path, core: Core | None = None
+    profile: Path,
+    against: Path | None,
+    report: str,
+    out: Path | None,
+    profiles_dir: Path,
+    core: Core | None = None,
+    language: str | None = None,
 ) -> bool:
-    """Write or print one comparison; true when the two differ."""
+    """Write or print one comparison (of one language's documents); true when the two differ."""
     _check_report(report)
-    new = resolve_profile(profile, profiles_dir, core)
+    new = resolve_profile(profile, profiles_dir, core, language)
     if against is not None:
-        result = compare(resolve_profile(profile_path(against, profiles_dir), profiles_dir, core), new)
+        result = compare(resolve_profile(profile_path(against, profiles_dir), profiles_dir, core, language), new)
     else:
         result = compare_with_core(new)
     module = reporter(report)
@@ -81,4 +87,23 @@ def check(paths: list[Path], profiles_dir: Path, core: Core | None = None) -> bo
         typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
         for finding in report.findings:
             typer.echo(f"  {finding.kind:<11}{finding.message}")
+        needs_review |= check_translations(path, profiles_dir, core)
     return needs_review
+
+
+def check_translations(path: Path, profiles_dir: Path, core: Core | None = None) -> bool:
+    """Each translation language's state; stale units with the English change as a redline. True when incomplete."""
+    from toolkit.translations.workflow import redline, translation_languages, translation_report
+
+    incomplete = False
+    for language in translation_languages(path, profiles_dir):
+        report = translation_report(path, language, profiles_dir, core)
+        incomplete |= not report.complete
+        counts = f"{report.count('translated')} of {len(report.units)} translated"
+        counts += f", {report.count('stale')} stale, {report.count('missing')} missing"
+        typer.echo(f"{'ok' if report.complete else 'REVIEW':<7}{report.profile} ({language}): {counts}")
+        for state in report.units:
+            if state.status == "stale" and state.translation is not None:
+                typer.echo(f"  stale      {state.unit}: the English changed since it was translated:")
+                typer.echo("    " + redline(state.translation.english, state.english).replace("\n", "\n    "))
+    return incomplete

@@ -64,7 +64,9 @@ Language = Annotated[str, Field(description="A language code: " + ", ".join(LANG
 ClauseId = Annotated[str, Field(pattern=CLAUSE_ID_PATTERN, description="A clause ID such as `principles.credible`.")]
 SectionId = Annotated[str, Field(pattern=SECTION_ID_PATTERN, description="A section ID such as `principles`.")]
 AnyId = Annotated[str, Field(pattern=ID_PATTERN, description="A clause or section ID.")]
-Reason = Annotated[str, Field(min_length=1, description="Why: recorded in the documents' notes and shown by diff.")]
+Reason = Annotated[
+    Words, Field(description="Why: recorded in the documents' notes and shown by diff; may be `{cy: ..., en: ...}`.")
+]
 Colour = Annotated[str, Field(pattern=COLOUR_PATTERN, description="A colour as #rrggbb.")]
 
 
@@ -189,7 +191,7 @@ class ReplaceClause(Strict):
     replace: ClauseId
     title: Text | None = None
     text: Text = Field(min_length=1, description="Markdown; {org.name} and {term.staff} are replaced.")
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class RemoveClause(Strict):
@@ -208,25 +210,25 @@ class AddClause(_Placed):
     section: SectionId | None = Field(None, description="Add at the end of this section.")
     title: Text | None = None
     text: Text = Field(min_length=1)
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class AddSection(_Placed):
     add_section: SectionId
     title: Text = Field(min_length=1)
     clauses: list[NewClause] = Field(min_length=1)
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class MoveClause(_Placed):
     move: ClauseId
     section: SectionId | None = Field(None, description="Move to the end of this section.")
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class IncludeClause(Strict):
     include: AnyId
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class ExcludeClause(Strict):

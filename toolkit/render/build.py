@@ -9,10 +9,10 @@ from pathlib import Path
 
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
-from toolkit.output import publish
 from toolkit.i18n import base_language
 from toolkit.load.profiles import load_chain
 from toolkit.model import Policy
+from toolkit.output import publish
 from toolkit.resolve.core import Core
 from toolkit.resolve.languages import allows_untranslated
 from toolkit.resolve.policy import default_profiles_dir, resolve_languages

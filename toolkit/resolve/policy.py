@@ -36,8 +36,10 @@ class Translator:
     def __init__(self, translations: Translations) -> None:
         self.translations = translations
         self.untranslated: dict[str, str] = {}  # unit -> "missing" or "stale"
+        self.asked: dict[str, str] = {}  # every unit the document needs -> its English now
 
     def __call__(self, unit: str, english: str) -> str | None:
+        self.asked[unit] = english
         found = self.translations.lookup(unit, english)
         if found.text is None:
             self.untranslated[unit] = found.status
@@ -62,7 +64,11 @@ def resolve_languages(path: Path, profiles_dir: Path | None = None, core: Core |
 
 
 def resolve_with_chain(
-    path: Path, profiles_dir: Path | None = None, core: Core | None = None, language: str | None = None
+    path: Path,
+    profiles_dir: Path | None = None,
+    core: Core | None = None,
+    language: str | None = None,
+    translator: Translator | None = None,
 ) -> tuple[Policy, list[Layer]]:
     """The policy and the profile files it was made from, for checks that need both (`validate`'s warnings)."""
     path = Path(path)
@@ -85,14 +91,17 @@ def resolve_with_chain(
         problems = [*problems, *error.problems]
     if problems or settings is None:
         raise ToolkitError(problems)
-    translator = None
-    if language != ENGLISH:
-        translator = Translator(load_translations(path, language))
+    english = None
+    if language == ENGLISH:
+        translator = None
+    else:
+        translator = translator or Translator(load_translations(path, language))
+        english = _vocabulary(_english_settings(source_chain, core, profiles_dir) or settings, core)
         settings = _translated_settings(settings, core, source_chain, translator)
     if len(languages) > 1 or language != ENGLISH:
         settings = settings.model_copy(update={"language": language_tag(language)})
     vocabulary = _vocabulary(settings, core)
-    sections = _render(outline, vocabulary, chain[-1], translator)
+    sections = _render(outline, vocabulary, chain[-1], translator, english)
     policy = _policy(chain, settings, core, sections)
     extra: dict[str, Any] = {"languages": [language_tag(code) for code in languages]}
     if translator is not None:
@@ -100,6 +109,15 @@ def resolve_with_chain(
         extra["subtitle"] = Labels(language, extra["labels"])("subtitle")
         extra["missing_translations"] = translator.untranslated
     return policy.model_copy(update=extra), chain
+
+
+def _english_settings(chain: list[Layer], core: Core, profiles_dir: Path) -> Settings | None:
+    """The profile's words in English, for clauses still in English in another language's document."""
+    try:
+        settings = merge_settings(localise_chain(chain, ENGLISH), core, project_root=profiles_dir.resolve().parent)
+    except ToolkitError:  # a profile without English forms: its own words, whatever their language
+        return None
+    return settings.model_copy(update={"language": language_tag(ENGLISH)})
 
 
 def _translated_settings(settings: Settings, core: Core, chain: list[Layer], translate: Translator) -> Settings:
@@ -176,31 +194,41 @@ def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
 
 
 def _render(
-    outline: Outline, vocabulary: Vocabulary, leaf: Layer | None, translate: Translator | None = None
+    outline: Outline,
+    vocabulary: Vocabulary,
+    leaf: Layer | None,
+    translate: Translator | None = None,
+    english: Vocabulary | None = None,
 ) -> list[Section]:
+    """Model sections from the outline; in another language, what has no translation is rendered with the
+    profile's English words (`english`), so no sentence mixes two languages."""
     problems: list[Problem] = []
     sections = []
     for draft in outline.sections:
         clauses = []
         for clause in draft.clauses:
             try:
-                clauses.append(_render_clause(clause, vocabulary, translate=translate))
+                clauses.append(_render_clause(clause, vocabulary, translate=translate, english=english))
             except (VocabularyError, MarkdownError) as error:
                 problems.append(Problem(str(error), **_text_where(clause, leaf, str(error))))
             except ToolkitError:
                 if clause.present:
                     raise
                 clauses.append(_render_clause(clause, vocabulary, text_failed=True))
-        title = _section_title(draft, vocabulary, translate if any(c.present for c in draft.clauses) else None)
+        title = _section_title(draft, vocabulary, translate if any(c.present for c in draft.clauses) else None, english)
         sections.append(Section(id=draft.id, title=title, clauses=clauses, origin=draft.origin))
     if problems:
         raise ToolkitError(problems)
     return sections
 
 
-def _section_title(draft: Any, vocabulary: Vocabulary, translate: Translator | None) -> list[Inline]:
+def _section_title(
+    draft: Any, vocabulary: Vocabulary, translate: Translator | None, english_words: Vocabulary | None
+) -> list[Inline]:
     english = draft.core.title_source if draft.core is not None else draft.title or ""
     translated = translate(f"section:{draft.id}", english) if translate else None
+    if translate and translated is None and english_words is not None:
+        vocabulary = english_words
     if draft.core is not None:
         core = dataclasses.replace(draft.core, title_source=translated) if translated else draft.core
         return render_core_title(core, vocabulary)
@@ -227,15 +255,21 @@ def _first_text_line(file: Path, line: int) -> int:
 
 
 def _render_clause(
-    clause: DraftClause, vocabulary: Vocabulary, text_failed: bool = False, translate: Translator | None = None
+    clause: DraftClause,
+    vocabulary: Vocabulary,
+    text_failed: bool = False,
+    translate: Translator | None = None,
+    english: Vocabulary | None = None,
 ) -> Clause:
     """A removed clause whose text cannot render for this organisation is kept with its reason and no text.
 
     In another language, a clause's translation replaces its English source; without a current translation the
     clause stays in English and says so (`untranslated`)."""
-    english = clause.text if clause.text is not None else clause.core.source if clause.core is not None else ""
-    translated = translate(f"clause:{clause.id}", english) if translate and clause.present else None
+    source_text = clause.text if clause.text is not None else clause.core.source if clause.core is not None else ""
+    translated = translate(f"clause:{clause.id}", source_text) if translate and clause.present else None
     untranslated = translate.untranslated.get(f"clause:{clause.id}") if translate and clause.present else None
+    if translate is not None and translated is None and english is not None:
+        vocabulary = english
     core_title, blocks = None, []
     if clause.core is not None and not text_failed:
         core = (

@@ -12,7 +12,6 @@ placeholders and template tags of its English exactly, so a translation can add 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +57,7 @@ class Translations:
         found = self.units.get(unit)
         if found is None:
             return Lookup(None, "missing")
-        if found.fingerprint != fingerprint(english):
+        if found.fingerprint != fingerprint(english) or unit_problem(unit, english, found.text):
             return Lookup(None, "stale", found)
         return Lookup(found.text, "translated", found)
 
@@ -132,18 +131,50 @@ def parse_po(path: Path) -> polib.POFile:
 
 
 def unit_problem(unit: str | None, english: str, text: str) -> str | None:
-    """Why a translation cannot be used, or None: a malformed ID, or placeholders that did not survive."""
-    if not unit or unit.split(":", 1)[0] not in UNIT_KINDS or ":" not in unit:
+    """Why a translation cannot be used, or None: a malformed ID, or placeholders that did not survive.
+
+    Template logic (`{% if %}`, `{% for %}`) must come through exactly, in order. Each value the English prints
+    (`{{ term.staff }}`, `{org.name}`) must be printed by the translation too, but its form may change
+    (`{{ term.staff.plural.cap }}`) and it may appear more or fewer times, as the language's grammar needs; a
+    translation may print nothing the English does not."""
+    if not unit or ":" not in unit or unit.split(":", 1)[0] not in UNIT_KINDS:
         return "each entry needs a `msgctxt` with its unit ID, such as `clause:principles.credible`"
-    wanted, given = Counter(TOKEN.findall(english)), Counter(TOKEN.findall(text))
-    if wanted != given:
-        lost = sorted((wanted - given).elements())
-        added = sorted((given - wanted).elements())
+    wanted, given = TOKEN.findall(english), TOKEN.findall(text)
+    logic_wanted, logic_given = _logic(wanted), _logic(given)
+    if logic_wanted != logic_given:
+        return f"template logic must stay exactly as in the English: {' '.join(logic_wanted) or '(none)'}"
+    unsafe = [token for token in given if token.startswith("{{") and token not in wanted and not SIMPLE.match(token)]
+    if unsafe:
+        return f"`{unsafe[0]}` is not in the English; a translation may only print the English's values"
+    names_wanted, names_given = _values(wanted), _values(given)
+    if names_wanted != names_given:
+        lost, added = sorted(names_wanted - names_given), sorted(names_given - names_wanted)
         parts = [f"lost {', '.join(lost)}" if lost else "", f"added {', '.join(added)}" if added else ""]
-        return "placeholders must survive translation unchanged: " + "; ".join(p for p in parts if p)
+        return "placeholders must survive translation: " + "; ".join(part for part in parts if part)
     if STRAY.search(TOKEN.sub("", text)):
         return "has a broken placeholder (a stray `{{`, `{%` or `}}`)"
     return None
+
+
+SIMPLE = re.compile(r"^\{\{\s*[a-z][a-z_]*(?:\.[a-z0-9][a-z0-9_]*)*\s*\}\}$")
+FORMS = (".cap", ".plural")
+
+
+def _logic(tokens: list[str]) -> list[str]:
+    return [" ".join(token.split()) for token in tokens if token.startswith(("{%", "{#"))]
+
+
+def _values(tokens: list[str]) -> set[str]:
+    """What each printing token names, without its form: `{{ term.staff.plural.cap }}` -> `term.staff`."""
+    names = set()
+    for token in tokens:
+        if token.startswith(("{%", "{#")):
+            continue
+        name = token.strip("{}% ").strip()
+        while name.endswith(FORMS):
+            name = name.rsplit(".", 1)[0]
+        names.add(name)
+    return names
 
 
 # Writing -----------------------------------------------------------------------------------------------------------
