@@ -14,7 +14,18 @@ from typing import Any
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import ENGLISH, Labels, language_tag
 from toolkit.load.profiles import Layer, load_chain
-from toolkit.model import CORE, Clause, CoreInfo, Inline, Policy, Provenance, Section, Settings, TermForms
+from toolkit.model import (
+    CORE,
+    Clause,
+    CoreInfo,
+    Inline,
+    Policy,
+    Provenance,
+    Section,
+    Settings,
+    TermForms,
+    plain_text,
+)
 from toolkit.resolve.core import Core, fingerprint, load_core
 from toolkit.resolve.languages import check_language, is_localised, localise_chain, profile_languages, source_language
 from toolkit.resolve.markdown import MarkdownError
@@ -286,6 +297,9 @@ def _render_clause(
     if clause.title and translate and clause.present:
         title_text = translate(f"title:{clause.id}", clause.title) or clause.title
     title = render_profile_title(title_text, vocabulary) if title_text else core_title
+    if translate and clause.present and clause.text is not None and not clause.title and core_title:
+        translated_title = translate(f"title:{clause.id}", plain_text(core_title))  # the core's title, reworded
+        title = render_profile_title(translated_title, vocabulary) if translated_title else core_title
     provenance = Provenance(
         origin=clause.origin,
         status=clause.status,
