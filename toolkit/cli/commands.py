@@ -92,18 +92,24 @@ def check(paths: list[Path], profiles_dir: Path, core: Core | None = None) -> bo
 
 
 def check_translations(path: Path, profiles_dir: Path, core: Core | None = None) -> bool:
-    """Each translation language's state; stale units with the English change as a redline. True when incomplete."""
+    """Each translation language's state, with each stale unit's English change as a redline. True when a
+    translation is stale, or missing from a profile that does not allow untranslated clauses (its build would fail)."""
+    from toolkit.load.profiles import load_chain
+    from toolkit.resolve.languages import allows_untranslated
     from toolkit.translations.workflow import redline, translation_languages, translation_report
 
-    incomplete = False
+    needs_review = False
     for language in translation_languages(path, profiles_dir):
         report = translation_report(path, language, profiles_dir, core)
-        incomplete |= not report.complete
-        counts = f"{report.count('translated')} of {len(report.units)} translated"
-        counts += f", {report.count('stale')} stale, {report.count('missing')} missing"
-        typer.echo(f"{'ok' if report.complete else 'REVIEW':<7}{report.profile} ({language}): {counts}")
-        for state in report.units:
-            if state.status == "stale" and state.translation is not None:
-                typer.echo(f"  stale      {state.unit}: the English changed since it was translated:")
-                typer.echo("    " + redline(state.translation.english, state.english).replace("\n", "\n    "))
-    return incomplete
+        stale, missing = report.count("stale"), report.count("missing")
+        draft = allows_untranslated(load_chain(path, profiles_dir))
+        review = stale > 0 or (missing > 0 and not draft)
+        needs_review |= review
+        counts = f"{report.count('translated')} of {len(report.units)} translated, {stale} stale, {missing} missing"
+        state = "REVIEW" if review else "draft" if missing else "ok"
+        typer.echo(f"{state:<7}{report.profile} ({language}): {counts}")
+        for unit in report.units:
+            if unit.status == "stale" and unit.translation is not None:
+                typer.echo(f"  stale      {unit.unit}: the English changed since it was translated:")
+                typer.echo("    " + redline(unit.translation.english, unit.english).replace("\n", "\n    "))
+    return needs_review
