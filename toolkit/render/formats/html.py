@@ -20,7 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from toolkit.i18n import Labels, labels_of
+from toolkit.i18n import ENGLISH, Labels, labels_of, language_tag
 from toolkit.model import (
     Block,
     Clause,
@@ -160,8 +160,8 @@ def untranslated_html(clause: Clause, content: Markup, labels: Labels) -> Markup
     note = Markup('<p class="untranslated__note"><strong>{}</strong></p>\n').format(
         labels.untranslated(clause.untranslated or "missing")
     )
-    return Markup('<section class="clause untranslated" id="{}">\n{}<div lang="en">\n{}\n</div>\n</section>').format(
-        clause.id, note, content
+    return Markup('<section class="clause untranslated" id="{}">\n{}<div lang="{}">\n{}\n</div>\n</section>').format(
+        clause.id, note, language_tag(ENGLISH), content
     )
 
 
