@@ -160,7 +160,7 @@ def _struct_langs(root: pikepdf.Object) -> set[str]:
 
 
 def test_build_writes_each_language(cli, tmp_path):
-    code, out, err = cli("build", WELSH_PROFILE, "--profiles", PROFILES, "-o", tmp_path, "-f", "html")
+    code, _, err = cli("build", WELSH_PROFILE, "--profiles", PROFILES, "-o", tmp_path, "-f", "html")
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.glob("*.html")) == [f"{WELSH}.cy.html", f"{WELSH}.en.html"]
     english = BeautifulSoup((tmp_path / f"{WELSH}.en.html").read_text(), "html.parser")
@@ -220,7 +220,7 @@ def test_export_import_round_trip(cli, project, tmp_path):
     )
     po.save(str(exported))
     stored.unlink()
-    code, out, err = cli("translations", "import", profile, exported, "--profiles", project)
+    code, _, err = cli("translations", "import", profile, exported, "--profiles", project)
     assert code == 0, err
     after = {e.msgctxt: e.msgstr for e in polib.pofile(str(stored)) if e.msgstr}
     assert {k: v for k, v in after.items() if k != "clause:purpose.scope"} == before

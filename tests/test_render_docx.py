@@ -24,9 +24,8 @@ from toolkit.model import Policy, block_text, plain_text
 from toolkit.render import RenderOptions
 from toolkit.render._word import spec
 from toolkit.render.formats import docx as word
-from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES, ROOT, libreoffice_convert
+from .conftest import PROFILES, ROOT, libreoffice_convert, resolve_text
 
 NASTY = ["<script>alert(1)</script>", "{{ 7*7 }}", "100<100", "fish & chips"]
 
@@ -54,12 +53,6 @@ def part_xml(data: bytes, name: str) -> str:
 def all_text(document: DocumentObject) -> str:
     """Every paragraph of the body, tables included, one a line."""
     return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in document.element.body.iter(qn("w:p")))
-
-
-def write_profile(folder: Path, text: str, name: str = "test-org") -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 CONTACTS = """
@@ -111,7 +104,7 @@ clauses:
 def structures(tmp_path: Path) -> Policy:
     """A council with a clause that holds every block the model has, and one clause removed."""
     text = f"extends: local-council\nname: Test Borough Council\nshort_name: Test Council\n{CONTACTS}{STRUCTURES}"
-    return resolve_profile(write_profile(tmp_path, text), PROFILES)
+    return resolve_text(tmp_path, text)
 
 
 # Structure ---------------------------------------------------------------------------------------------------------
@@ -250,7 +243,7 @@ def test_decorative_logo_is_marked_decorative(tmp_path, render):
     shutil.copy(PROFILES / "assets" / "riverside-borough-council-logo.png", tmp_path / "logo.png")
     text = f"extends: local-council\nname: Plain Council\nshort_name: Plain\n{CONTACTS}"
     text += "branding:\n  logo: {png: logo.png, decorative: true}\n"
-    document = opened(render(resolve_profile(write_profile(tmp_path, text), PROFILES)))
+    document = opened(render(resolve_text(tmp_path, text)))
     properties = document.element.body.find(f".//{qn('wp:docPr')}")
     assert properties.get("descr") == ""
     assert properties.find(".//{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative") is not None
@@ -288,7 +281,7 @@ def test_profile_text_appears_literally(tmp_path, render):
         f'    title: "Title with {" ".join(NASTY)}"\n'
         f'    text: "Text with {", ".join(NASTY)}."\n    reason: Testing.\n'
     )
-    document = opened(render(resolve_profile(write_profile(tmp_path, text), PROFILES)))
+    document = opened(render(resolve_text(tmp_path, text)))
     body = all_text(document)
     assert f"Title with {' '.join(NASTY)}" in body
     assert f"Text with {', '.join(NASTY)}." in body
@@ -318,14 +311,14 @@ def test_house_template_is_used_and_keeps_its_own_styles(tmp_path, render):
     house_template(tmp_path, restyle)
     text = f"extends: local-council\nname: House Council\nshort_name: House\n{CONTACTS}"
     text += "branding:\n  primary_colour: '#0b5d1e'\n  word_template: house.docx\n"
-    policy = resolve_profile(write_profile(tmp_path, text), PROFILES)
+    policy = resolve_text(tmp_path, text)
     assert policy.branding.word_template == (tmp_path / "house.docx").resolve()
     document = opened(render(policy))
     heading = document.styles["Heading 1"]
     assert heading.font.color.rgb == RGBColor(0xC0, 0x00, 0x30)
     assert heading.font.name == "Georgia"
     assert "0B5D1E" not in part_xml(render(policy), "word/styles.xml")  # the profile colour is for the default only
-    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "Purpose and scope"
+    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "At a glance"
 
 
 def test_check_template_accepts_the_default_template():

@@ -57,10 +57,6 @@ class ToolkitError(Exception):
         self.problems = sorted(listed, key=_reading_order)  # stable: equal places keep their order
         super().__init__("\n".join(p.render() for p in self.problems))
 
-    @classmethod
-    def single(cls, message: str, **where: object) -> ToolkitError:
-        return cls(Problem(message, **where))  # type: ignore[arg-type]
-
 
 class CoreTemplateError(ToolkitError):
     """A mistake in the core guidance templates: a maintainer's error, reported the same way."""

@@ -295,6 +295,76 @@ def translations_import(
     typer.echo(f"imported {count} translations into {target}")
 
 
+@app.command(short_help="Start a new profile, commented, that builds at once.")
+def new(
+    name: Annotated[str, typer.Argument(help="The organisation's full name.", metavar="NAME")],
+    extends: Annotated[
+        str, typer.Option("--extends", help="The profile it builds on, e.g. local-council.", metavar="PROFILE")
+    ],
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write profiles/NAME.yaml: the name and what it extends, and every other field explained in a comment."""
+    from toolkit.hub.new import new_profile
+
+    typer.echo(f"wrote  {new_profile(name, extends, profiles_dir)}")
+
+
+@app.command(short_help="Write the profiles' JSON Schema (for editors).")
+def schema(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write (default: profile.schema.json in the profiles folder).", metavar="FILE"
+        ),
+    ] = None,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write a JSON Schema of profile files, so an editor completes and checks fields as `validate` does."""
+    from toolkit.hub.new import SCHEMA_FILE, schema_text
+    from toolkit.output import publish
+
+    target = out or profiles_dir / SCHEMA_FILE
+    publish({target: schema_text().encode("utf-8")}, target.parent)
+    typer.echo(f"wrote  {target}")
+
+
+@app.command(short_help="Open the guidance hub: browse, compare and edit in a browser.")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Listen here; anything but 127.0.0.1 needs the printed token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8014,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Serve every organisation's version, clause comparisons, diffs and the matrix; reload as files change."""
+    from toolkit.hub.app import serve as run
+
+    run(profiles_dir, _state["core"], host, port, open_browser=not no_browser)
+
+
+@app.command(short_help="Export the guidance hub as a static site.")
+def site(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write.", metavar="FOLDER")] = Path("site"),
+    edit_url: Annotated[
+        str | None,
+        typer.Option(
+            "--edit-url",
+            help='Where "propose a change" goes; {path} is the profile\'s path in the repository, '
+            "e.g. https://git.example/guidance/edit/main/{path}.",
+            metavar="URL",
+        ),
+    ] = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="The site's path on its host.", metavar="PATH")] = "/",
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write every hub page as static files, with offline search, for any static host (no server needed)."""
+    from toolkit.hub.site import export
+
+    pages = export(profiles_dir, _state["core"], out, edit_url=edit_url, base=base_url)
+    typer.echo(f"wrote  {pages} pages to {out}")
+
+
 def _core() -> Any:
     """The core guidance this run uses: `--core` (or $POLICY_TOOLKIT_CORE) when given, otherwise the bundled one.
 

@@ -33,6 +33,7 @@ from toolkit.model import (
 )
 from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
 from toolkit.render._word.styles import Styles
+from toolkit.render.ooxml import val
 from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
 
 # The guidance ------------------------------------------------------------------------------------------------------
@@ -295,12 +296,6 @@ def _space(paragraph: etree._Element, before: str | None = None, after: str | No
         properties.spacing_before = Twips(int(before))
     if after is not None:
         properties.spacing_after = Twips(int(after))
-
-
-def val(tag: str, value: str) -> etree._Element:
-    element = OxmlElement(tag)
-    element.set(qn("w:val"), value)
-    return element
 
 
 def _t(text: str) -> etree._Element:

@@ -15,17 +15,15 @@ from jinja2 import TemplateError, meta
 from lxml import etree
 
 from toolkit.errors import did_you_mean
-from toolkit.render._word.package import story_parts
 from toolkit.render._word.spec import (
     LIST_STYLES,
     MARKERS,
-    PLACEHOLDERS,
     REQUIRED_PLACEHOLDERS,
     REQUIRED_STYLES,
-    environment,
     paragraph_text,
 )
 from toolkit.render._word.styles import style_index, style_numbering
+from toolkit.render.ooxml import PLACEHOLDERS, environment, story_parts
 
 # Checking a house template -----------------------------------------------------------------------------------------
 
