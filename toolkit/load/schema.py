@@ -357,6 +357,7 @@ class ProfileFile(Strict):
         None,
         description="Build while translation is in progress: clauses without a current translation appear in "
         "English, each marked. Leave it out before publishing.",
+        examples=[True],
     )
     terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = Field(
         {},
