@@ -335,3 +335,15 @@ def test_diff_and_show_per_language(cli):
     assert "The\nEnglish Code of Recommended Practice" in out or "English Code of Recommended Practice" in out
     code, _, err = cli("show", WELSH_PROFILE, "--lang", "fr")
     assert code == 2 and "does not publish in `fr`" in err
+
+
+def test_the_matrix_shows_each_organisations_translation_state(cli, tmp_path):
+    code, out, err = cli("diff", "--all", "--profiles", PROFILES)
+    assert code == 0, err
+    line = next(line for line in out.splitlines() if f"{WELSH} (" in line)
+    assert re.search(r"translations: cy: \d+ of \d+ translated, 0 stale, \d+ missing", line)
+    assert "translations:" not in next(line for line in out.splitlines() if "riverside-borough-council (" in line)
+    code, _, err = cli("diff", "--all", "--format", "html", "--out", tmp_path / "m.html", "--profiles", PROFILES)
+    row = BeautifulSoup((tmp_path / "m.html").read_text(), "html.parser").find("th", string="Translations").parent
+    assert any(cell.get_text().startswith("cy: ") for cell in row.find_all("td"))
+    assert "English only" in row.get_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -67,9 +68,14 @@ def matrix(profiles_dir: Path, report: str, out: Path | None, core: Core | None 
 
     if report not in ("terminal", "html"):
         raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
-    policies = [resolve_profile(path, profiles_dir, core) for path in all_profiles(profiles_dir).values()]
+    from toolkit.translations.workflow import translation_summary
+
+    paths = all_profiles(profiles_dir)
+    policies = [resolve_profile(path, profiles_dir, core) for path in paths.values()]
     policies.sort(key=lambda policy: policy.chain)  # each organisation right after the profile it extends
     table = build_matrix(policies)
+    summaries = tuple(translation_summary(paths[name], profiles_dir, core) for name in table.profiles)
+    table = dataclasses.replace(table, translations=summaries)
     if report == "terminal":
         _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
     else:

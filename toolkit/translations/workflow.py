@@ -77,6 +77,18 @@ def translation_report(
     return report
 
 
+def translation_summary(path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> str:
+    """One line per organisation for the matrix: each translation's state, or "" for a profile in English only."""
+    parts = []
+    for language in translation_languages(path, profiles_dir):
+        report = translation_report(path, language, profiles_dir, core)
+        parts.append(
+            f"{language}: {report.count('translated')} of {len(report.units)} translated, "
+            f"{report.count('stale')} stale, {report.count('missing')} missing"
+        )
+    return "; ".join(parts)
+
+
 def label_units() -> dict[str, str]:
     return {f"label:{key}": text for key, text in catalogue(ENGLISH).items() if key not in NOT_LABELS}
 
