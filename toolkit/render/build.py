@@ -1,10 +1,15 @@
-"""Building documents: resolve a profile once, render each format from the same model, publish them together."""
+"""Building documents: resolve a profile once, render each format from the same model, publish them together.
+
+Many profiles are built by worker processes (`jobs`), each rendering only the outputs whose cache key changed
+(`toolkit.render.cache`); the parent alone publishes, in the order the profiles were given, so the files written
+and the lines printed do not depend on the number of workers.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import render
@@ -12,10 +17,18 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import base_language
 from toolkit.load.profiles import load_chain
 from toolkit.model import Policy
-from toolkit.output import publish
+from toolkit.output import prepare_folder, publish
+from toolkit.render import cache
 from toolkit.resolve.core import Core
 from toolkit.resolve.languages import allows_untranslated
 from toolkit.resolve.policy import default_profiles_dir, resolve_languages
+
+# What a worker imports once, in the fork server, before any profile arrives.
+PRELOAD = {
+    "html": ["toolkit.render.formats.html"],
+    "docx": ["toolkit.render.formats.docx"],
+    "pdf": ["toolkit.render.formats.pdf", "weasyprint"],
+}
 
 
 @dataclass(frozen=True)
@@ -23,12 +36,24 @@ class BuildResult:
     profile: str
     files: list[Path]
     seconds: float
+    unchanged: list[Path] = field(default_factory=list)  # up to date already, so not rendered again
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class BuildFailure:
     profile: Path
     error: ToolkitError
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One profile's new outputs (None: unchanged) with their keys, rendered in a worker, published by the parent."""
+
+    profile: str
+    outputs: dict[Path, tuple[str, bytes | None]]
+    record: cache.Record
+    seconds: float
 
 
 def check_formats(names: Iterable[str]) -> list[str]:
@@ -44,34 +69,55 @@ def check_formats(names: Iterable[str]) -> list[str]:
     return sorted(set(chosen), key=chosen.index)
 
 
-def build_profile(
+def check_pdf_engine(name: str) -> str:
+    chosen = name.strip().lower()
+    if chosen not in render.PDF_ENGINES:
+        raise ToolkitError(
+            Problem(f"unknown PDF engine `{name}`; choose from " + ", ".join(render.PDF_ENGINES), field="--pdf-engine")
+        )
+    return chosen
+
+
+def shard(paths: list[Path], index: int, count: int) -> list[Path]:
+    """Part `index` (1-based) of `count`: every count-th profile by name, so parts are even and deterministic."""
+    if count < 1 or not 1 <= index <= count:
+        raise ToolkitError(
+            Problem(f"a shard is `i/n` with 1 ≤ i ≤ n, such as 1/4; got {index}/{count}", field="--shard")
+        )
+    ordered = sorted(paths, key=lambda path: (path.stem, str(path)))
+    return ordered[index - 1 :: count]
+
+
+def render_profile(
     path: Path,
     formats: list[str],
     out_dir: Path,
     profiles_dir: Path | None = None,
     options: render.RenderOptions | None = None,
     core: Core | None = None,
+    force: bool = False,
     allow_untranslated: bool = False,
-) -> BuildResult:
-    """Every requested format of one profile, in each of its languages, written only if all of them rendered.
-
-    A profile in one language gives `NAME.html`; one in several gives `NAME.cy.html`, `NAME.en.html`, ... Stale or
-    missing translations stop the build unless allowed (by the option or the profile's `allow_untranslated`)."""
+) -> Rendered:
+    """Resolve one profile in each of its languages and render the formats whose cache key changed (all of them
+    with `force`). A profile in one language gives `NAME.html`; one in several gives `NAME.cy.html`,
+    `NAME.en.html`, ... Stale or missing translations stop the build unless allowed (by the option or the
+    profile's `allow_untranslated`)."""
     started = time.perf_counter()
     policies = resolve_languages(path, profiles_dir, core)
     chain = load_chain(Path(path), Path(profiles_dir) if profiles_dir else default_profiles_dir(Path(path)))
     if not (allow_untranslated or allows_untranslated(chain)):
         refuse_untranslated(policies, Path(path))
     options = options or render.RenderOptions()
-    files = {
-        out_dir / output_name(policy, len(policies) > 1, render.renderer(name).SUFFIX): render.render(
-            policy, name, options
-        )
-        for policy in policies
-        for name in formats
-    }
-    publish(files, out_dir)
-    return BuildResult(policies[0].profile, list(files), time.perf_counter() - started)
+    profile = policies[0].profile
+    record = cache.read_record(out_dir, profile)
+    outputs: dict[Path, tuple[str, bytes | None]] = {}
+    for policy in policies:
+        for name in formats:
+            target = out_dir / output_name(policy, len(policies) > 1, render.renderer(name).SUFFIX)
+            key = cache.output_key(policy, name, options)
+            fresh = force or not record.unchanged(target, key)
+            outputs[target] = (key, render.render(policy, name, options) if fresh else None)
+    return Rendered(profile, outputs, record, time.perf_counter() - started)
 
 
 def output_name(policy: Policy, several_languages: bool, suffix: str) -> str:
@@ -83,28 +129,53 @@ def refuse_untranslated(policies: list[Policy], path: Path) -> None:
     """A translated document is published only when every unit has a current translation."""
     problems = []
     for policy in policies:
-        if policy.missing_translations:
-            units = policy.missing_translations
-            stale = sorted(unit for unit, status in units.items() if status == "stale")
-            missing = sorted(unit for unit, status in units.items() if status == "missing")
-            parts = [f"{len(stale)} stale ({', '.join(stale[:3])}{', …' if len(stale) > 3 else ''})" if stale else ""]
-            parts.append(
-                f"{len(missing)} missing ({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})"
-                if missing
-                else ""
+        units = policy.missing_translations
+        if not units:
+            continue
+        parts = []
+        for status in ("stale", "missing"):
+            found = sorted(unit for unit, state in units.items() if state == status)
+            if found:
+                parts.append(f"{len(found)} {status} ({', '.join(found[:3])}{', …' if len(found) > 3 else ''})")
+        problems.append(
+            Problem(
+                f"the {base_language(policy.language)} translation is not complete: " + "; ".join(parts),
+                file=path,
+                field="languages",
+                hint="`policy-toolkit check` lists them; translate them (`translations export`), or build a draft "
+                "with --allow-untranslated, which marks each clause still in English",
             )
-            problems.append(
-                Problem(
-                    f"the {base_language(policy.language)} translation is not complete: "
-                    + "; ".join(part for part in parts if part),
-                    file=path,
-                    field="languages",
-                    hint="`policy-toolkit check` lists them; translate them (`translations export`), or build a draft "
-                    "with --allow-untranslated, which marks each clause still in English",
-                )
-            )
+        )
     if problems:
         raise ToolkitError(problems)
+
+
+def publish_rendered(rendered: Rendered, out_dir: Path) -> BuildResult:
+    """Write the new outputs and the profile's cache record together: all of them or none."""
+    files = {target: data for target, (_, data) in rendered.outputs.items() if data is not None}
+    if files:
+        prepare_folder(out_dir)
+        prepare_folder(out_dir / cache.CACHE_FOLDER)
+        record = cache.record_bytes(rendered.outputs, rendered.record)
+        publish({**files, cache.record_path(out_dir, rendered.profile): record}, out_dir)
+    unchanged = [target for target, (_, data) in rendered.outputs.items() if data is None]
+    warnings = [rendered.record.warning] if rendered.record.warning else []
+    return BuildResult(rendered.profile, list(files), rendered.seconds, unchanged, warnings)
+
+
+def build_profile(
+    path: Path,
+    formats: list[str],
+    out_dir: Path,
+    profiles_dir: Path | None = None,
+    options: render.RenderOptions | None = None,
+    core: Core | None = None,
+    force: bool = False,
+    allow_untranslated: bool = False,
+) -> BuildResult:
+    """Every requested format of one profile, in each of its languages, written only if all of them rendered."""
+    rendered = render_profile(path, formats, out_dir, profiles_dir, options, core, force, allow_untranslated)
+    return publish_rendered(rendered, out_dir)
 
 
 def build_many(
@@ -114,19 +185,60 @@ def build_many(
     profiles_dir: Path | None = None,
     on_done: Callable[[Path, BuildResult | BuildFailure], None] | None = None,
     core: Core | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    options: render.RenderOptions | None = None,
     allow_untranslated: bool = False,
 ) -> tuple[list[BuildResult], list[BuildFailure]]:
     """Build each profile; one broken profile does not stop the others, and its old outputs stay as they were."""
-    options = render.RenderOptions()
-    results, failures = [], []
-    for path in paths:
+    from toolkit.parallel import ordered_map
+
+    options = options or render.RenderOptions()
+    results: list[BuildResult] = []
+    failures: list[BuildFailure] = []
+    tasks = [_Task(Path(path), formats, out_dir, profiles_dir, options, force, allow_untranslated) for path in paths]
+    preload = ["toolkit.render.build", *(module for name in formats for module in PRELOAD.get(name, []))]
+    if "pdf" in formats and options.pdf_engine == "typst":
+        preload = [module for module in preload if module != "weasyprint"] + ["toolkit.render.typst_pdf", "typst"]
+    for task, future in ordered_map(_render_task, tasks, jobs, preload, _set_worker_core, (core,)):
         outcome: BuildResult | BuildFailure
         try:
-            outcome = build_profile(path, formats, out_dir, profiles_dir, options, core, allow_untranslated)
+            outcome = publish_rendered(future.result(), out_dir)
             results.append(outcome)
         except ToolkitError as error:
-            outcome = BuildFailure(path, error)
+            outcome = BuildFailure(task.path, error)
             failures.append(outcome)
         if on_done:
-            on_done(path, outcome)
+            on_done(task.path, outcome)
     return results, failures
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: Path
+    formats: list[str]
+    out_dir: Path
+    profiles_dir: Path | None
+    options: render.RenderOptions
+    force: bool
+    allow_untranslated: bool = False
+
+
+_worker_core: list[Core | None] = [None]
+
+
+def _set_worker_core(core: Core | None) -> None:
+    _worker_core[0] = core
+
+
+def _render_task(task: _Task) -> Rendered:
+    return render_profile(
+        task.path,
+        task.formats,
+        task.out_dir,
+        task.profiles_dir,
+        task.options,
+        _worker_core[0],
+        task.force,
+        task.allow_untranslated,
+    )

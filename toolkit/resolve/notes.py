@@ -10,11 +10,19 @@ from toolkit.model import CORE, Clause, Policy, Section, plain_text
 
 @dataclass(frozen=True)
 class TailoringNote:
-    clause_id: str
+    clause_id: str  # for links within the document; never shown to readers
     title: str  # the clause's title, or its section's when it has none
     change: str  # "Reworded", "Added", ...
     by: str  # the organisation whose profile made the change
     reason: str | None
+    own: bool = True  # made by this organisation's own profile, not one it builds on
+    by_words: str = ""  # "Added by Department for Coastal Affairs", in the document's language
+
+    @property
+    def change_in_words(self) -> str:
+        """What a reader is told changed: "Added", or "Added by Department for Coastal Affairs" when the change
+        came from an organisation this one builds on."""
+        return self.change if self.own else self.by_words or f"{self.change} by {self.by}"
 
 
 def tailoring_notes(policy: Policy) -> list[TailoringNote]:
@@ -23,7 +31,13 @@ def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     labels = labels_of(policy)
     return [
         TailoringNote(
-            clause.id, _title(section, clause), labels.action(change.action), who(policy, change.layer), change.reason
+            clause.id,
+            _title(section, clause),
+            labels.action(change.action),
+            who(policy, change.layer, labels),
+            change.reason,
+            change.layer == policy.profile,
+            labels("change_by", change=labels.action(change.action), who=who(policy, change.layer, labels)),
         )
         for section in policy.sections
         for clause in section.clauses
@@ -53,7 +67,12 @@ def _title(section: Section, clause: Clause) -> str:
 
 
 def based_on(policy: Policy) -> str:
-    """One sentence for the document control block and the metadata."""
+    """One sentence for readers and the metadata, in plain words: no profile files, no clause IDs (reviewers find
+    those in `diff` and `show`)."""
+    return labels_of(policy)("based_on", organisation=policy.organisation.name, version=policy.core_version)
+
+
+def tailoring_intro(policy: Policy, notes: list[TailoringNote]) -> str:
+    """What a reader is told before the list of changes."""
     labels = labels_of(policy)
-    profiles = labels("then").join(f"{who(policy, name, labels)} ({name})" for name in policy.chain)
-    return labels("based_on", version=policy.core_version, profiles=profiles)
+    return labels("tailoring_some") if notes else labels("tailoring_none", organisation=policy.organisation.name)

@@ -34,7 +34,7 @@ from toolkit.model import (
 from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
 from toolkit.render._word.styles import Styles
 from toolkit.render.ooxml import val
-from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
 
 # The guidance ------------------------------------------------------------------------------------------------------
 
@@ -254,23 +254,20 @@ class BodyWriter:
         labels = self.labels
         self.heading(1, [Text(text=labels("how_tailored"))])
         notes = tailoring_notes(policy)
-        self.paragraph(None, [Text(text=based_on(policy))]).get_or_add_pPr().keepNext_val = bool(notes)
+        self.paragraph(None, [Text(text=based_on(policy))])
+        self.paragraph(None, [Text(text=tailoring_intro(policy, notes))]).get_or_add_pPr().keepNext_val = bool(notes)
         if not notes:
-            self.paragraph(None, [Text(text=labels("no_clause_changed"))])
             return
-        self.paragraph(None, [Text(text=labels("tailoring_intro"))])
-        columns = ("column_clause", "column_change", "column_by", "column_reason")
-        header = [[Text(text=labels(column))] for column in columns]
+        header = [[Text(text=labels(column))] for column in ("column_part", "column_change", "column_why")]
         rows = [
             [
-                [Text(text=note.title), LineBreak(), Emphasis(children=[Text(text=note.clause_id)])],
-                [Text(text=note.change)],
-                [Text(text=note.by)],
+                [Text(text=note.title)],
+                [Text(text=note.change_in_words)],
                 [Text(text=note.reason or labels("not_recorded"))],
             ]
             for note in notes
         ]
-        self.table(header, rows, labels("how_tailored"), widths=[36, 14, 20, 30])
+        self.table(header, rows, labels("how_tailored"), widths=[38, 22, 40])
 
     def document_control(self, policy: Policy) -> None:
         """Only when the profiles left the core's document control section out: every format ends with it."""
@@ -360,9 +357,10 @@ def write_contents(
 ) -> None:
     """A TOC field whose cached result already lists the headings, linked to them.
 
-    LibreOffice and Word before its field update show this cached result; `w:updateFields` makes Word rebuild the
-    field with page numbers when the document is opened. Our cached entries carry no page numbers: we cannot know
-    Word's page breaks.
+    Word and LibreOffice show this cached result as it is: linked headings without page numbers, and no prompt
+    on opening (`w:updateFields` would ask every reader's permission to update fields). Page numbers are not
+    written because only Word knows Word's page breaks (the PDF's are another layout); a reader who prints can
+    right-click the contents and choose "Update Field" to add them.
     """
     paragraphs = [_contents_entry(styles, entry) for entry in entries] or [_new_paragraph(styles.id("TOC 1"))]
     begin = [_field_char("begin"), _instruction(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u'), _field_char("separate")]

@@ -44,8 +44,15 @@ from toolkit.model import (
     plain_text,
 )
 from toolkit.render import RenderOptions
+from toolkit.render.fonts import page_characters, subset_woff2
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
-from toolkit.resolve.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.notes import (
+    TailoringNote,
+    based_on,
+    sections_around_appendix,
+    tailoring_intro,
+    tailoring_notes,
+)
 
 SUFFIX = ".html"
 
@@ -73,8 +80,10 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
 def render_html(policy: Policy, options: RenderOptions, *, for_pdf: bool = False) -> str:
     """The page as text. With `for_pdf`, the PDF variant: a cover instead of the web header, paged-media CSS, and
     fonts and logo named by `file:` URL (the PDF renderer's fetcher serves exactly those files)."""
-    page = html_environment().get_template(PAGE_TEMPLATE)
-    return page.render(**_context(policy, options, for_pdf=for_pdf))
+    page = html_environment().get_template(PAGE_TEMPLATE).render(**_context(policy, options, for_pdf=for_pdf))
+    if for_pdf:
+        return page
+    return page.replace(FONTS_MARK, subset_font_faces(policy, page_characters(page)), 1)
 
 
 def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[str, object]:
@@ -106,18 +115,15 @@ def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[s
             ]
         ),
         "footer": labels(
-            "footer",
-            title=policy.full_title,
-            version=policy.document.version,
-            date=labels.date(options.timestamp.date()),
-            generator=options.generator,
+            "footer", title=policy.full_title, version=policy.document.version, owner=policy.document.owner
         ),
     }
 
 
 def document_facts(policy: Policy) -> list[tuple[str, str]]:
     """Version and dates from document control, for the title block and the PDF cover."""
-    document, labels = policy.document, labels_of(policy)
+    document = policy.document
+    labels = labels_of(policy)
     facts = [(labels("version"), document.version)]
     if document.effective_from:
         facts.append((labels("effective_from"), labels.date(document.effective_from)))
@@ -156,7 +162,7 @@ def clause_html(clause: Clause, section: Section, labels: Labels | None = None) 
 
 def untranslated_html(clause: Clause, content: Markup, labels: Labels) -> Markup:
     """A clause still in English inside another language's document: said in words (not only colour), and marked
-    `lang="en"` so that screen readers switch voice and spell checkers leave it alone."""
+    `lang="en-GB"` so that screen readers switch voice and spell checkers leave it alone."""
     note = Markup('<p class="untranslated__note"><strong>{}</strong></p>\n').format(
         labels.untranslated(clause.untranslated or "missing")
     )
@@ -273,17 +279,17 @@ def _bare(text: str) -> str:
 
 
 def tailoring_html(policy: Policy) -> Markup:
-    """Which clauses differ from the core guidance, how, by which profile and why: a reader can trust the text."""
+    """What this organisation changed in the core guidance and why, in words a member of staff reads: no clause
+    IDs or profile names (reviewers have `diff` and `show` for those)."""
     notes, labels = tailoring_notes(policy), labels_of(policy)
     visible = {c.id for s in policy.sections for c in s.visible_clauses}
-    intro = Markup("<p>{}</p>").format(based_on(policy))
+    intro = Markup("<p>{}</p>\n<p>{}</p>").format(based_on(policy), tailoring_intro(policy, notes))
+    body = Markup()
     if notes:
-        columns = (labels("column_clause"), labels("column_change"), labels("column_reason"))
+        columns = (labels("column_part"), labels("column_change"), labels("column_why"))
         header = Markup("").join(Markup('<th scope="col">{}</th>').format(h) for h in columns)
         rows = Markup("\n").join(_note_row(note, note.clause_id in visible, labels) for note in notes)
         body = table_markup(f"table_{TAILORING_ID}", labels("tailoring_caption"), False, header, rows)
-    else:
-        body = Markup("<p>{}</p>").format(labels("no_changes"))
     return Markup('<section class="section tailoring" id="{}">\n<h2>{}</h2>\n{}\n{}\n</section>').format(
         TAILORING_ID, labels("how_tailored"), intro, body
     )
@@ -291,9 +297,7 @@ def tailoring_html(policy: Policy) -> Markup:
 
 def _note_row(note: TailoringNote, visible: bool, labels: Labels) -> Markup:
     title = Markup('<a href="#{}">{}</a>').format(note.clause_id, note.title) if visible else escape(note.title)
-    clause = Markup('{} <span class="clause-id">{}</span>').format(title, note.clause_id)
-    change = Markup('{} <span class="changed-by">{}</span>').format(note.change, labels("changed_by", who=note.by))
-    cells = (clause, change, escape(note.reason or labels("no_reason")))
+    cells = (title, escape(note.change_in_words), escape(note.reason or labels("no_reason")))
     return Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in cells))
 
 
@@ -318,6 +322,24 @@ def asset_url(path: Path, *, for_pdf: bool) -> str:
         return path.resolve().as_uri()
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f"data:{MIME_TYPES[path.suffix.lower()]};base64,{data}"
+
+
+FONTS_MARK = "/* the page's fonts */"
+
+
+def subset_font_faces(policy: Policy, characters: str) -> str:
+    """`@font-face` rules for the web page with fonts cut down to `characters` (see `toolkit.render.fonts`)."""
+    font = policy.branding.font
+    family = css_string(f"{font.name} Embedded")
+    rules = []
+    for style in styles_used(policy):
+        weight, slant = FONT_STYLES[style]
+        data = base64.b64encode(subset_woff2(font.files[style], characters)).decode("ascii")
+        rules.append(
+            f"@font-face {{ font-family: {family}; src: url({css_string('data:font/woff2;base64,' + data)}) "
+            f'format("woff2"); font-weight: {weight}; font-style: {slant}; font-display: swap; }}'
+        )
+    return "\n".join(rules)
 
 
 def font_faces(font: Font, family: str, *, for_pdf: bool, styles: Iterable[str]) -> str:
@@ -380,7 +402,7 @@ def page_css(policy: Policy, *, for_pdf: bool) -> Markup:
     stack = f"{family}, {css_string(branding.font.name)}, {_generic(branding.font.generic)}"
     styles = list(FONT_STYLES) if for_pdf else styles_used(policy)
     prelude = [
-        font_faces(branding.font, family, for_pdf=for_pdf, styles=styles),
+        font_faces(branding.font, family, for_pdf=True, styles=styles) if for_pdf else FONTS_MARK,
         ":root {",
         f"  --primary: {_colour(branding.primary_colour)};",
         f"  --text: {_colour(branding.text_colour)};",
