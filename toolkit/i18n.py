@@ -45,12 +45,12 @@ def known_languages() -> list[str]:
 def catalogue(language: str) -> dict[str, str]:
     """The bundled labels of one language; English fills any key the language lacks."""
     code = base_language(language)
-    english = _read(ENGLISH)
-    return english if code == ENGLISH or code not in known_languages() else {**english, **_read(code)}
+    english = own_catalogue(ENGLISH)
+    return english if code == ENGLISH or code not in known_languages() else {**english, **own_catalogue(code)}
 
 
 @cache
-def _read(code: str) -> dict[str, str]:
+def own_catalogue(code: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in plain(load_yaml(I18N_DIR / f"{code}.yaml")).items()}
 
 

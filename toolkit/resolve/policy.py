@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import ENGLISH, Labels, language_tag
+from toolkit.i18n import ENGLISH, Labels, catalogue, language_tag
 from toolkit.load.profiles import Layer, load_chain
 from toolkit.model import (
     CORE,
@@ -161,11 +161,16 @@ def _localised_terms(chain: list[Layer]) -> set[str]:
 
 
 def _translated_labels(translate: Translator) -> dict[str, str]:
-    return {
-        unit.split(":", 1)[1]: translation.text
-        for unit, translation in translate.translations.units.items()
-        if unit.startswith("label:")
-    }
+    """The profile's own wording of labels, where it is current; the bundled catalogue gives the rest."""
+    english = catalogue(ENGLISH)
+    labels = {}
+    for unit, translation in translate.translations.units.items():
+        key = unit.split(":", 1)[1]
+        if unit.startswith("label:") and key in english:
+            found = translate.translations.lookup(unit, english[key])
+            if found.text is not None:
+                labels[key] = found.text
+    return labels
 
 
 def core_baseline(policy: Policy, core: Core | None = None) -> Policy:

@@ -14,7 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
-from toolkit.i18n import ENGLISH, catalogue, known_languages
+from toolkit.i18n import ENGLISH, catalogue, known_languages, own_catalogue
 from toolkit.load.profiles import load_chain
 from toolkit.output import publish
 from toolkit.resolve.core import Core
@@ -71,10 +71,22 @@ def translation_report(
     translator = Translator(translations)
     policy, _ = resolve_with_chain(Path(path), _profiles_dir(path, profiles_dir), core, language, translator)
     report = TranslationReport(policy.profile, language)
+    bundled = bundled_labels(language)
     for unit, english in {**translator.asked, **label_units()}.items():
         found = translations.lookup(unit, english)
-        report.units.append(UnitState(unit, english, found.status, found.translation))
+        status = found.status
+        if status == "missing" and unit in bundled:
+            status = "translated"  # the toolkit's own catalogue has it
+        report.units.append(UnitState(unit, english, status, found.translation))
     return report
+
+
+def bundled_labels(language: str) -> dict[str, str]:
+    """The toolkit's own translations of the labels into `language`, by unit ID."""
+    if language not in known_languages():
+        return {}
+    own = own_catalogue(language)
+    return {f"label:{key}": text for key, text in own.items() if key not in NOT_LABELS}
 
 
 def translation_summary(path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> str:
@@ -153,7 +165,9 @@ def import_po(path: Path, source: Path, profiles_dir: Path | None = None, core: 
     if problems:
         raise ToolkitError(problems)
     stored = load_translations(Path(path), language)
-    merged = Translations(language, None, {**stored.units, **incoming.units})
+    bundled = bundled_labels(language)
+    own = {unit: t for unit, t in incoming.units.items() if bundled.get(unit) != t.text}  # only real overrides
+    merged = Translations(language, None, {**stored.units, **own})
     target = translations_path(Path(path), language)
     po = new_po(language, f"policy-toolkit {version('policy-toolkit')}: {report.profile}")
     for unit in sorted(merged.units, key=_unit_order(list(current))):

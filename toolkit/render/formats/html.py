@@ -20,7 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from toolkit.i18n import ENGLISH, Labels, labels_of, language_tag
+from toolkit.i18n import ENGLISH, Labels, catalogue, labels_of, language_tag
 from toolkit.model import (
     Block,
     Clause,
@@ -58,6 +58,7 @@ SUFFIX = ".html"
 
 PAGE_TEMPLATE = "page.html.j2"
 TAILORING_ID = "how_tailored"
+TAILORING_TITLE = catalogue(ENGLISH)["how_tailored"]  # documents print it in their own language (labels)
 LINK_SCHEMES = ("https:", "mailto:", "tel:")  # the model admits no others; checked again here
 FONT_STYLES = {  # style -> (font-weight, font-style)
     "regular": (400, "normal"),
