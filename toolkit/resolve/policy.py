@@ -164,7 +164,7 @@ def _translated_labels(translate: Translator) -> dict[str, str]:
     """The profile's own wording of labels, where it is current; the bundled catalogue gives the rest."""
     english = catalogue(ENGLISH)
     labels = {}
-    for unit, translation in translate.translations.units.items():
+    for unit in translate.translations.units:
         key = unit.split(":", 1)[1]
         if unit.startswith("label:") and key in english:
             found = translate.translations.lookup(unit, english[key])
@@ -193,6 +193,11 @@ def default_profiles_dir(path: Path) -> Path:
         if parent.name == "profiles":
             return parent
     return Path.cwd() / "profiles"
+
+
+def vocabulary_for(policy: Policy, core: Core) -> Vocabulary:
+    """Everything the core's text can name, as this policy gives it: for rendering other versions of the core."""
+    return _vocabulary(policy.settings, core)
 
 
 def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
@@ -225,7 +230,9 @@ def _render(
         for clause in draft.clauses:
             try:
                 clauses.append(_render_clause(clause, vocabulary, translate=translate, english=english))
-            except (VocabularyError, MarkdownError) as error:
+            except VocabularyError as error:
+                problems += [Problem(message, **_text_where(clause, leaf, message)) for message in error.messages]
+            except MarkdownError as error:
                 problems.append(Problem(str(error), **_text_where(clause, leaf, str(error))))
             except ToolkitError:
                 if clause.present:
