@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import ENGLISH, Labels
 from toolkit.paths import WORD_DIR
 from toolkit.render import EPOCH_FLOOR
 
@@ -51,6 +52,13 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
+def english_labels() -> dict[str, str]:
+    """The template's label placeholders in English, for documents that do not give their own (the diff report)."""
+    labels = Labels(ENGLISH)
+    names = {"version": "version", "approved": "approved", "contents": "contents", "page": "page", "of": "of"}
+    return {f"label_{name}": labels(key) for name, key in names.items()}
+
+
 @cache
 def environment() -> SandboxedEnvironment:
     """Sandboxed (a house template is code) and autoescaped (values are XML text), strict about misspelt names."""
@@ -58,10 +66,10 @@ def environment() -> SandboxedEnvironment:
 
 
 def fill_template(template: DocxTemplate, values: dict[str, object], path: Path) -> None:
-    """docxtpl fills the template's placeholders (those not given are left empty); a template that cannot be
-    filled is the user's mistake, reported against its file."""
+    """docxtpl fills the template's placeholders (those not given are left empty, labels in English); a template
+    that cannot be filled is the user's mistake, reported against its file."""
     try:
-        template.render({**dict.fromkeys(PLACEHOLDERS, ""), **values}, jinja_env=environment())
+        template.render({**dict.fromkeys(PLACEHOLDERS, ""), **english_labels(), **values}, jinja_env=environment())
     except TemplateError as error:
         raise ToolkitError(
             Problem(f"the Word template could not be filled in: {error.message}", file=path, hint=TEMPLATE_HINT)
