@@ -301,10 +301,8 @@ def clause_page(hub: Hub, clause_id: str, mode: Mode) -> str | None:
         cards.append(
             _card(hub, baseline, *core_clause, mode, href=f"{mode.base}core/#{clause_id}", name="Core guidance")
         )
-    for policy in hub.policies():
-        found = _find(policy, clause_id)
-        if found is not None:
-            cards.append(_card(hub, policy, *found, mode))
+    versions = [_card(hub, p, *found, mode) for p in hub.policies() if (found := _find(p, clause_id)) is not None]
+    cards += sorted(versions, key=lambda card: not card["changed"])  # the changed wordings first
     if not cards:
         return None
     title = next((c["title"] for c in cards if c["title"]), clause_id)
