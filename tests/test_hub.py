@@ -146,6 +146,19 @@ def test_bad_text_gets_validates_message_next_to_the_field(page, hub_url, projec
 
 
 @pytest.mark.browser
+def test_profile_text_is_shown_as_typed_never_run(page, hub_url, project):
+    _open_form(page, hub_url, "code.public")
+    page.fill("#text", "<script>window.ran = 1</script> {{ 7*7 }} <b>bold?</b>")
+    page.fill("#reason", "Testing that text stays text.")
+    page.get_by_role("button", name="Save the change").click()
+    page.wait_for_selector("text=Change saved")
+    page.goto(f"{hub_url}profiles/{ORG}/#code.public")
+    clause = page.locator("[id='code.public']")
+    assert "<script>window.ran = 1</script> {{ 7*7 }} <b>bold?</b>" in clause.inner_text()
+    assert clause.locator("script, b").count() == 0 and page.evaluate("window.ran") is None
+
+
+@pytest.mark.browser
 def test_removing_needs_a_reason(page, hub_url, project):
     before = (project / f"{ORG}.yaml").read_bytes()
     _open_form(page, hub_url, "principles.integrated")
@@ -183,6 +196,14 @@ def test_forms_refuse_cross_site_posts(browser, hub_url, project):
     context.close()
     assert no_token.status == 403 and elsewhere.status == 403
     assert (project / f"{ORG}.yaml").read_bytes() == before
+
+
+def test_a_changed_logo_or_template_drops_every_cached_policy(project):
+    hub = Hub(project)
+    hub.outcome(ORG)
+    assert hub.cached(ORG) is not None
+    hub.changed([project / "assets" / "riverside-borough-council-logo.png"])
+    assert hub.cached(ORG) is None
 
 
 def test_safety_rules():

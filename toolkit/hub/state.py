@@ -141,6 +141,10 @@ class Hub:
                 if BASELINE_PROFILE in names:
                     self._baseline = None
                 relevant = True
+            profiles = self.profiles_dir
+            others = [f for f in files if f.is_relative_to(profiles) and f.suffix not in (".yaml", ".yml", ".json")]
+            if others:  # a logo, font or Word template: any profile may use it
+                self._outcomes, relevant = {}, True
             if relevant:
                 self.version += 1
         return relevant
