@@ -23,6 +23,7 @@ from .test_accessibility import CHROMIUM_FLAGS, WCAG_TAGS, WIDTHS
 ORG = "riverside-borough-council"
 COMMENT = "# Riverside Borough Council: a fictional English borough council, built on the local council profile."
 BROKEN = "broken-borough"
+BROKEN_TEXT = "extends: local-council\nname: Broken Borough\nbranding:\n  primary_colour: purple\n"
 
 
 def _git(folder: Path, *args: str) -> str:
@@ -38,6 +39,7 @@ def project(tmp_path_factory) -> Path:
     _git(root, "init", "-q")
     _git(root, "config", "user.name", "Casey Editor")
     _git(root, "config", "user.email", "casey@example.org")
+    (root / "profiles" / f"{BROKEN}-axe.yaml").write_text(BROKEN_TEXT, encoding="utf-8")
     _git(root, "add", ".")
     _git(root, "commit", "-q", "-m", "Sample profiles")
     return root / "profiles"
@@ -229,7 +231,7 @@ def test_other_host_names_are_refused(browser, hub_url):
 @pytest.mark.browser
 def test_a_broken_profile_shows_its_errors_in_the_page(page, hub_url, project):
     path = project / f"{BROKEN}.yaml"
-    path.write_text("extends: local-council\nname: Broken Borough\nbranding:\n  primary_colour: purple\n")
+    path.write_text(BROKEN_TEXT, encoding="utf-8")
     try:
         page.goto(f"{hub_url}profiles/{BROKEN}/")
         text = page.inner_text(".hub-error-summary")
@@ -311,6 +313,15 @@ def test_no_wcag_violations_on_any_kind_of_hub_page(browser, hub_url, site, widt
     page.get_by_role("button", name="Save the change").click()
     page.locator("#error_summary").wait_for()
     found["form with errors"] = _violations(page)
+    page.fill("#text", "Be accurate and fair.")
+    page.fill("#reason", "Checking the saved page.")
+    page.get_by_role("button", name="Save the change").click()
+    page.wait_for_selector("text=Change saved")
+    found["saved"] = _violations(page)
+    page.goto(f"{hub_url}profiles/{BROKEN}-axe/")
+    found["problems"] = _violations(page)
+    page.goto(f"{hub_url}profiles/coastal-survey-agency/diff-parent/")
+    found["diff against the parent"] = _violations(page)
     page.goto(f"{site[1]}search/?q=credible")
     page.locator(".hub-results li").first.wait_for(timeout=10000)
     found["search"] = _violations(page)

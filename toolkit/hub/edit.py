@@ -173,6 +173,7 @@ def save(hub: Hub, name: str, clause_id: str, form: Form) -> Saved | Form:
         before = hub.policy(name)
         _replace_atomically(path, updated)
     hub.changed([path])
+    hub.wrote(path, updated.encode("utf-8"))
     after = hub.policy(name)
     if after is None:  # cannot happen: the same text resolved a moment ago
         raise ToolkitError(Problem("the saved profile no longer resolves", file=path))
