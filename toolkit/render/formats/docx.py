@@ -40,8 +40,8 @@ from toolkit.render._word.package import (
     apply_branding,
     embed_font,
     finish_logo,
+    fonts_named,
     set_properties,
-    update_fields_on_open,
 )
 from toolkit.render._word.spec import LOGO_HEIGHT, LOGO_MAX_WIDTH, MARKERS, paragraph_text
 from toolkit.render._word.styles import Styles
@@ -63,11 +63,10 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
     writer.write(policy)
     write_contents(document, styles, writer.contents, _marker_paragraph(document, "contents", template_path))
     finish_logo(document, policy.branding.logo)
-    if template_path.resolve() == DEFAULT_TEMPLATE.resolve():
-        apply_branding(document, policy)
+    apply_branding(document, policy)
+    if policy.branding.font.name in fonts_named(document):
         embed_font(document, policy.branding.font)
     set_language(document, policy.language)
-    update_fields_on_open(document)
     set_properties(document, policy, options)
     return package(document, options.timestamp)
 
