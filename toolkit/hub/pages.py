@@ -70,7 +70,12 @@ def _render(hub: Hub, template: str, mode: Mode, **values: object) -> str:
 
 def stylesheet(hub: Hub) -> str:
     """One stylesheet for every hub page: the HTML output's CSS (with its fonts) and the hub's own rules."""
-    css = renderer.page_css(hub.baseline(), for_pdf=False)
+    baseline = hub.baseline()
+    font = baseline.branding.font
+    faces = renderer.font_faces(
+        font, renderer.css_string(f"{font.name} Embedded"), for_pdf=False, styles=renderer.FONT_STYLES
+    )  # whole fonts: one stylesheet serves every page, whatever characters it holds
+    css = str(renderer.page_css(baseline, for_pdf=False)).replace(renderer.FONTS_MARK, faces, 1)
     return f"{css}\n{_hub_css()}"
 
 
