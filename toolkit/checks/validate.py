@@ -71,7 +71,13 @@ def check_word_template(path: Path) -> list[str]:
     return list(problems)
 
 
-CHECK_CODE = ("render/_word/check.py", "render/_word/spec.py", "render/_word/styles.py", "render/_word/package.py")
+CHECK_CODE = (
+    "render/_word/check.py",
+    "render/_word/spec.py",
+    "render/_word/styles.py",
+    "render/_word/package.py",
+    "render/ooxml.py",
+)
 
 
 def _template_key(path: Path) -> str:
