@@ -376,7 +376,7 @@ def main() -> None:
         ("PDF engines (CPU)", lambda: engine_figures(arguments.rounds)),
         ("Everyday commands, whole processes (wall)", lambda: command_figures(arguments.rounds)),
         ("What validate imports", imports_of_validate),
-        ("Building the samples", lambda: build_figures(max(2, arguments.rounds // 2), jobs)),
+        ("Building the samples", lambda: build_figures(max(1, arguments.rounds // 2), jobs)),
         ("Memory of one worker", lambda: worker_memory(40)),
         ("HTML page size", html_size),
     ]
