@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.fields import field_name
 from toolkit.load.schema import OPERATIONS, ProfileFile, operation_kind
-from toolkit.load.yamlio import load_yaml, locate, plain
+from toolkit.load.yamlio import load_yaml, locate, plain, read_text
 from toolkit.paths import BUNDLED_PROFILES_DIR
 
 MAX_DEPTH = 16
@@ -85,18 +86,19 @@ def profile_path(given: Path, profiles_dir: Path | None) -> Path:
 
 
 def load_layer(path: Path) -> Layer:
-    """One profile file, parsed once per process while it is unchanged (its parents serve many children)."""
-    try:
-        status = path.stat()
-        key = (str(path.resolve()), str(path), status.st_mtime_ns, status.st_size)
-    except OSError:
-        return _read_layer(path)  # reading it reports the problem
+    """One profile file, parsed once per process while its bytes are unchanged (its parents serve many children).
+
+    Keyed by the content's hash, not the modification time: a file rewritten within one clock tick (the hub saves
+    and resolves at once) is never served stale. Reading is cheap; parsing and validating are what is saved.
+    """
+    text = read_text(path)  # size-capped and checked; its errors are the file's
+    key = (str(path.resolve()), str(path), hashlib.sha256(text.encode()).hexdigest())
     if key not in _layers:
         _layers[key] = _read_layer(path)
     return _layers[key]
 
 
-_layers: dict[tuple[str, str, int, int], Layer] = {}
+_layers: dict[tuple[str, str, str], Layer] = {}
 
 
 def _read_layer(path: Path) -> Layer:
