@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample profiles, resolved once per test session."""
+"""Shared fixtures and helpers: the sample profiles (resolved once per test session), profile text to a resolved
+policy (`resolve_text`), the command line in-process (`cli`), and LibreOffice, bounded and explained when it fails."""
 
 from __future__ import annotations
 

@@ -67,6 +67,12 @@ def _main(
     _state["core"] = core
 
 
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", help="Worker processes (default: one per core).", metavar="N", min=1),
+]
+
+
 @app.command(short_help="Build HTML, Word and PDF guidance for profiles.")
 def build(
     profiles: Annotated[
@@ -78,15 +84,32 @@ def build(
     ] = "html,docx,pdf",
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the documents.", metavar="FOLDER")] = OUT_DIR,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every output, even those up to date.")] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", help="Build only part i of n of the profiles (a CI matrix), e.g. 2/4.", metavar="I/N"),
+    ] = None,
+    pdf_engine: Annotated[
+        str, typer.Option("--pdf-engine", help="weasyprint (default) or typst (faster).", metavar="ENGINE")
+    ] = "weasyprint",
 ) -> None:
-    """Build the tailored guidance for one or more profiles (or --all) into the output folder."""
+    """Build the tailored guidance for one or more profiles (or --all) into the output folder.
+
+    Outputs already up to date are kept as they are; --force rebuilds them.
+    """
     from toolkit.cli.terminal import progress_reporter
     from toolkit.render import build as builder
 
     chosen = builder.check_formats(formats.split(","))
+    options = builder.render.RenderOptions(pdf_engine=builder.check_pdf_engine(pdf_engine))
     paths = _chosen_profiles(profiles, all_profiles, profiles_dir)
+    if shard is not None:
+        paths = builder.shard(paths, *_shard(shard))
     with progress_reporter(len(paths)) as report:
-        results, failures = builder.build_many(paths, chosen, out, profiles_dir, on_done=report, core=_core())
+        results, failures = builder.build_many(
+            paths, chosen, out, profiles_dir, on_done=report, core=_core(), jobs=jobs, force=force, options=options
+        )
     for failure in failures:
         _print_error(failure.error)
         if _state["debug"]:
@@ -96,6 +119,13 @@ def build(
             f"{len(results)} built, {len(failures)} failed; the failed profiles' old outputs are unchanged.", err=True
         )
         raise typer.Exit(max(failure.error.exit_code for failure in failures))
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    if not (index.strip().isdigit() and count.strip().isdigit()):
+        raise ToolkitError(Problem(f"`{text}` is not a shard; write i/n, such as 1/4", field="--shard"))
+    return int(index), int(count)
 
 
 def _chosen_profiles(profiles: list[Path] | None, all_profiles: bool, profiles_dir: Path) -> list[Path]:
@@ -196,12 +226,13 @@ def diff(
     ] = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
 ) -> None:
     """Show how a profile's guidance departs from the core guidance (or from another profile), clause by clause."""
     from toolkit.cli import commands
 
     if all_profiles:
-        commands.matrix(profiles_dir, report, out, _core())
+        commands.matrix(profiles_dir, report, out, _core(), jobs)
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
@@ -229,12 +260,13 @@ def review(
 def check(
     profiles: SomeProfiles = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
 ) -> None:
     """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core()):
+    if commands.check(paths, profiles_dir, _core(), jobs):
         raise typer.Exit(1)
 
 

@@ -168,7 +168,7 @@ def save(hub: Hub, name: str, clause_id: str, form: Form) -> Saved | Form:
         updated = updated_yaml(original, clause_id, form)
         problems = _check(hub, path, updated)
         if problems:
-            form.errors += [(_form_field(p), _message(p)) for p in problems]
+            form.errors += [(_form_field(p), p.render(hub.profiles_dir.parent)) for p in problems]
             return form
         before = hub.policy(name)
         _replace_atomically(path, updated)
@@ -271,11 +271,6 @@ def _form_field(problem: Problem) -> str | None:
         if re.search(rf"\b{name}\b", where):
             return name
     return None
-
-
-def _message(problem: Problem) -> str:
-    """As `validate` says it: file, line, field, message and hint."""
-    return problem.render(Path.cwd())
 
 
 def _replace_atomically(path: Path, text: str) -> None:

@@ -25,6 +25,7 @@ from toolkit.render.templates import HTML_TEMPLATES, html_environment
 from toolkit.resolve.notes import sections_around_appendix
 
 HUB_NAME = "Social media guidance hub"
+EAGER_INDEX_LIMIT = 60  # up to this many profiles the index names every organisation; beyond, as they resolve
 STATUS_WORDS = {
     "unchanged": "As in the core",
     "replaced": "Reworded",
@@ -109,8 +110,10 @@ def _where(problem: Problem, root: Path) -> str:
 
 
 def index_page(hub: Hub, mode: Mode, *, resolve_all: bool = False) -> str:
-    """Every profile; names come from resolved policies when known, so the first page never waits for all 600."""
+    """Every profile. In a large folder names come from policies resolved so far (the server resolves the rest in
+    the background), so the first page never waits for hundreds of profiles."""
     rows = []
+    resolve_all = resolve_all or len(hub.paths()) <= EAGER_INDEX_LIMIT
     for name, path in hub.paths().items():
         outcome = hub.outcome(name) if resolve_all else hub.cached(name)
         rows.append(
@@ -366,7 +369,7 @@ def matrix_page(hub: Hub, mode: Mode) -> str:
 
 def with_hub_links(page: str, mode: Mode, back: str, version: int = 0) -> str:
     """A report page as its format writes it, with a link back into the hub (and live reload when serving)."""
-    link = Markup('<p class="hub-back"><a href="{}">Back to the guidance hub</a></p>\n').format(back)
+    link = str(Markup('<p class="hub-back"><a href="{}">Back to the guidance hub</a></p>\n').format(back))
     opening = page.index(">", page.index("<main")) + 1
     page = page[:opening] + "\n" + link + page[opening:]
     if mode.live:

@@ -40,6 +40,7 @@ class Hub:
         self._lock = threading.RLock()
         self._core: Core | None = None
         self._outcomes: dict[str, Outcome] = {}
+        self._baseline: Policy | None = None
         self._paths: dict[str, Path] | None = None
         self.version = 0  # bumped on every change, for live reload
 
@@ -58,6 +59,14 @@ class Hub:
             if self._paths is None:
                 self._paths = all_profiles(self.profiles_dir)
             return dict(self._paths)
+
+    def has(self, name: str) -> bool:
+        """Whether a profile exists, looking again on a miss (a file may be newer than the last look)."""
+        if name in self.paths():
+            return True
+        with self._lock:
+            self._paths = None
+        return name in self.paths()
 
     def own_profiles(self) -> list[str]:
         """Profiles in the user's folder (the ones the hub may edit)."""
@@ -101,11 +110,17 @@ class Hub:
         return [policy for name in self.paths() if (policy := self.policy(name)) is not None]
 
     def baseline(self) -> Policy:
-        """The core guidance with the core's words, to show and to compare against."""
+        """The core guidance with the core's words, to show and to compare against (kept until the core changes)."""
+        with self._lock:
+            if self._baseline is not None:
+                return self._baseline
         policy = self.policy(BASELINE_PROFILE)
         if policy is None:
             raise ToolkitError(Problem(f"the bundled `{BASELINE_PROFILE}` profile does not resolve"))
-        return core_baseline(policy, self.core)
+        baseline = core_baseline(policy, self.core)
+        with self._lock:
+            self._baseline = baseline
+        return baseline
 
     # Changes -----------------------------------------------------------------------------------------------------
 
@@ -116,13 +131,15 @@ class Hub:
         with self._lock:
             core_folder = self.core.directory.resolve()
             if any(f.is_relative_to(core_folder) for f in files):
-                self._core, self._outcomes, relevant = None, {}, True
+                self._core, self._outcomes, self._baseline, relevant = None, {}, None, True
             names = {f.stem for f in files if f.suffix in (".yaml", ".yml") and not f.name.endswith(".lock.yaml")}
             if names:
                 self._paths = None  # a profile may have been added, renamed or deleted
                 stale = [n for n, outcome in self._outcomes.items() if names & {n, *outcome.chain}]
                 for name in stale:
                     del self._outcomes[name]
+                if BASELINE_PROFILE in names:
+                    self._baseline = None
                 relevant = True
             if relevant:
                 self.version += 1

@@ -43,6 +43,7 @@ from toolkit.model import (
     plain_text,
 )
 from toolkit.render import RenderOptions
+from toolkit.render.fonts import page_characters, subset_woff2
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
 from toolkit.resolve.notes import (
     TailoringNote,
@@ -80,8 +81,10 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
 def render_html(policy: Policy, options: RenderOptions, *, for_pdf: bool = False) -> str:
     """The page as text. With `for_pdf`, the PDF variant: a cover instead of the web header, paged-media CSS, and
     fonts and logo named by `file:` URL (the PDF renderer's fetcher serves exactly those files)."""
-    page = html_environment().get_template(PAGE_TEMPLATE)
-    return page.render(**_context(policy, options, for_pdf=for_pdf))
+    page = html_environment().get_template(PAGE_TEMPLATE).render(**_context(policy, options, for_pdf=for_pdf))
+    if for_pdf:
+        return page
+    return page.replace(FONTS_MARK, subset_font_faces(policy, page_characters(page)), 1)
 
 
 def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[str, object]:
@@ -306,6 +309,24 @@ def asset_url(path: Path, *, for_pdf: bool) -> str:
     return f"data:{MIME_TYPES[path.suffix.lower()]};base64,{data}"
 
 
+FONTS_MARK = "/* the page's fonts */"
+
+
+def subset_font_faces(policy: Policy, characters: str) -> str:
+    """`@font-face` rules for the web page with fonts cut down to `characters` (see `toolkit.render.fonts`)."""
+    font = policy.branding.font
+    family = css_string(f"{font.name} Embedded")
+    rules = []
+    for style in styles_used(policy):
+        weight, slant = FONT_STYLES[style]
+        data = base64.b64encode(subset_woff2(font.files[style], characters)).decode("ascii")
+        rules.append(
+            f"@font-face {{ font-family: {family}; src: url({css_string('data:font/woff2;base64,' + data)}) "
+            f'format("woff2"); font-weight: {weight}; font-style: {slant}; font-display: swap; }}'
+        )
+    return "\n".join(rules)
+
+
 def font_faces(font: Font, family: str, *, for_pdf: bool, styles: Iterable[str]) -> str:
     """`@font-face` rules: WOFF2 for the web when the family has it, TrueType otherwise and for the PDF."""
     rules = []
@@ -366,7 +387,7 @@ def page_css(policy: Policy, *, for_pdf: bool) -> Markup:
     stack = f"{family}, {css_string(branding.font.name)}, {_generic(branding.font.generic)}"
     styles = list(FONT_STYLES) if for_pdf else styles_used(policy)
     prelude = [
-        font_faces(branding.font, family, for_pdf=for_pdf, styles=styles),
+        font_faces(branding.font, family, for_pdf=True, styles=styles) if for_pdf else FONTS_MARK,
         ":root {",
         f"  --primary: {_colour(branding.primary_colour)};",
         f"  --text: {_colour(branding.text_colour)};",
