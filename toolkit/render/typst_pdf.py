@@ -46,7 +46,7 @@ from toolkit.render.formats.html import (
     printed_address,
     version_mark,
 )
-from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
 
 TEMPLATE = TEMPLATES_DIR / "typst" / "handbook.typ"
 PDF_STANDARD = "ua-1"  # tagged PDF with language, title and structure, checked by Typst as it writes
@@ -121,28 +121,23 @@ def _section(section: Section) -> dict[str, Any]:
 
 
 def _tailoring(policy: Policy) -> dict[str, Any]:
+    """What changed and why, in words for staff: no clause IDs or profile files (reviewers use `diff`)."""
     notes = tailoring_notes(policy)
-    blocks: list[dict[str, Any]] = [_paragraph(based_on(policy))]
+    blocks: list[dict[str, Any]] = [_paragraph(based_on(policy)), _paragraph(tailoring_intro(policy, notes))]
     if notes:
         rows = [
-            [
-                [_text(f"{note.title} {note.clause_id}")],
-                [_text(f"{note.change} by {note.by}")],
-                [_text(note.reason or "No reason recorded")],
-            ]
+            [[_text(note.title)], [_text(note.change_in_words)], [_text(note.reason or "No reason recorded")]]
             for note in notes
         ]
         blocks.append(
             {
                 "k": "table",
-                "caption": "Clauses that differ from the core guidance",
+                "caption": "What was changed, and why",
                 "hidden_caption": False,
-                "header": [[_text(name)] for name in ("Clause", "Change", "Reason")],
+                "header": [[_text(name)] for name in ("Part of the guidance", "Change", "Why")],
                 "rows": rows,
             }
         )
-    else:
-        blocks.append(_paragraph("This organisation uses the core guidance without changing any clause."))
     return {"id": TAILORING_ID, "title": [_text(TAILORING_TITLE)], "clauses": [{"title": None, "blocks": blocks}]}
 
 
