@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -31,8 +31,6 @@ def validate_profile(path: Path, profiles_dir: Path | None = None, core: Core | 
 
 
 def _fonts_left_behind(policy: Policy) -> list[Problem]:
-    from toolkit.render._word.check import fonts_left_behind
-
     template = policy.branding.word_template
     return [
         Problem(
@@ -43,7 +41,7 @@ def _fonts_left_behind(policy: Policy) -> list[Problem]:
             hint="embed it in Word (File ▸ Options ▸ Save ▸ Embed fonts in the file), "
             f"or use {policy.branding.font.name}",
         )
-        for name in fonts_left_behind(template, policy.branding.font.name)
+        for name in word_template_fonts_left_behind(template, policy.branding.font.name)
     ]
 
 
@@ -70,8 +68,30 @@ def check_word_template(path: Path) -> list[str]:
     share one template; the result is kept under the hash of the template's bytes and of the checking code, so
     an edited template or a new toolkit is checked afresh.
     """
+
+    def check() -> list[str]:
+        from toolkit.render.formats.docx import check_template
+
+        return check_template(path)
+
+    return _once(path, "", check)
+
+
+def word_template_fonts_left_behind(path: Path, shipped: str) -> list[str]:
+    """The fonts a Word template names that will not travel with the file (see `fonts_left_behind`), remembered
+    like the template check, so that everyday `validate` runs import no Word library."""
+
+    def check() -> list[str]:
+        from toolkit.render._word.check import fonts_left_behind
+
+        return fonts_left_behind(path, shipped)
+
+    return _once(path, f"-fonts-{hashlib.sha256(shipped.encode()).hexdigest()[:16]}", check)
+
+
+def _once(path: Path, suffix: str, check: Callable[[], list[str]]) -> list[str]:
     try:
-        key = _template_key(path)
+        key: str | None = _template_key(path) + suffix
     except OSError:
         key = None
     if key is not None and key in _checked:
@@ -80,9 +100,7 @@ def check_word_template(path: Path) -> list[str]:
     if remembered is not None:
         _checked[key] = remembered  # type: ignore[index]
         return list(remembered)
-    from toolkit.render.formats.docx import check_template
-
-    problems = check_template(path)
+    problems = check()
     if key is not None:
         _checked[key] = problems
         _remember(key, problems)
