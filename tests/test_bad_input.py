@@ -133,7 +133,7 @@ CASES = [
         "must come after approval",
         line=5,
     ),
-    case("nothing-inherited", "name: Lonely Council\n", "sector: is required", "code_of_conduct: is required"),
+    case("nothing-inherited", "name: Lonely Council\n", "sector: is required", "code_of_conduct.name: is required"),
     # Inheritance
     case("missing-parent", "extends: local-counci\nname: X\n", "did you mean `local-council`?", line=1),
     case("self-extends", "extends: test-org\nname: X\n", "in a circle", line=1),

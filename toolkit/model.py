@@ -165,6 +165,7 @@ class Organisation(_Node):
     short_name: str
     sector: str
     nation: str
+    kind: str = ""  # the kind of body within the sector (schema.KINDS); empty only in models built by hand
 
 
 class TermForms(_Node):

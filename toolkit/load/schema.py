@@ -12,13 +12,34 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
-Sector = Literal["central_government", "local_government", "nhs"]
+Sector = Literal["central_government", "local_government", "nhs", "fire_and_rescue", "police"]
 Nation = Literal["england", "wales", "scotland", "northern_ireland", "uk"]
 SECTOR_NAMES = {
     "central_government": "central government department",
     "local_government": "local council",
-    "nhs": "NHS trust",
+    "nhs": "NHS body",
+    "fire_and_rescue": "fire and rescue service",
+    "police": "police force",
 }
+# Kinds of body within a sector, where the guidance differs between them; the first is the sector's default.
+KINDS: dict[str, tuple[str, str]] = {
+    "department": ("central_government", "a government department or executive agency"),
+    "council": ("local_government", "a county, district, borough, unitary or metropolitan council"),
+    "parish_council": ("local_government", "a parish or town council (England), a community or town council (Wales)"),
+    "nhs_trust": ("nhs", "an NHS trust: a board, no council of governors"),
+    "foundation_trust": ("nhs", "an NHS foundation trust: members and a council of governors"),
+    "fire_and_rescue_authority": ("fire_and_rescue", "a fire and rescue authority and its service"),
+    "police_force": ("police", "a police force: officers, police staff and volunteers"),
+}
+Kind = Literal[
+    "department", "council", "parish_council", "nhs_trust", "foundation_trust", "fire_and_rescue_authority",
+    "police_force",
+]
+
+
+def default_kind(sector: str) -> str:
+    """The kind a profile in `sector` is unless it says otherwise."""
+    return next(kind for kind, (owner, _) in KINDS.items() if owner == sector)
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
@@ -110,9 +131,11 @@ class CodeValue(Strict):
 
 
 class CodeOfConduct(Strict):
-    name: Text = Field(min_length=1, description="e.g. the Civil Service Code.")
+    """Each field is inherited unless given, as contacts' details are; `values` replaces the inherited list."""
+
+    name: Text | None = Field(None, min_length=1, description="e.g. the Civil Service Code.")
     url: str | None = None
-    values: list[CodeValue] = Field(min_length=1)
+    values: list[CodeValue] | None = Field(None, min_length=1, description="Replaces the inherited list.")
 
     @field_validator("url")
     @classmethod
@@ -260,6 +283,7 @@ class ProfileFile(Strict):
     name: Text | None = Field(None, min_length=1, description="The organisation's full name.")
     short_name: Text | None = Field(None, min_length=1)
     sector: Sector | None = None
+    kind: Kind | None = Field(None, description="The kind of body within its sector (e.g. foundation_trust).")
     nation: Nation | None = None
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description="e.g. en-GB, cy-GB.")
     terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = {}

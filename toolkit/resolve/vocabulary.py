@@ -233,6 +233,7 @@ class Vocabulary:
                     "short_name": Value(self, "org.short_name", organisation.short_name),
                     "sector": organisation.sector,
                     "nation": organisation.nation,
+                    "kind": organisation.kind,
                 },
             ),
             "term": Namespace("term", {key: TermRef(self, key, forms) for key, forms in terms.items()}),
