@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -70,13 +71,13 @@ def matrix(profiles_dir: Path, report: str, out: Path | None, core: Core | None 
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
 
 
-def check(paths: list[Path], profiles_dir: Path, core: Core | None = None) -> bool:
-    """Print each profile's drift; true when any profile needs review."""
+def check(paths: list[Path], profiles_dir: Path, core: Core | None = None, today: date | None = None) -> bool:
+    """Print each profile's drift and overdue review; true when any profile needs review."""
     from toolkit.checks.drift import check as drift_check
 
     needs_review = False
     for path in paths:
-        report = drift_check(path, profiles_dir, core)
+        report = drift_check(path, profiles_dir, core, today)
         needs_review |= report.needs_review
         typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
         for finding in report.findings:

@@ -32,7 +32,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "police_force": ("police", "a police force: officers, police staff and volunteers"),
 }
 Kind = Literal[
-    "department", "council", "parish_council", "nhs_trust", "foundation_trust", "fire_and_rescue_authority",
+    "department",
+    "council",
+    "parish_council",
+    "nhs_trust",
+    "foundation_trust",
+    "fire_and_rescue_authority",
     "police_force",
 ]
 
@@ -40,6 +45,7 @@ Kind = Literal[
 def default_kind(sector: str) -> str:
     """The kind a profile in `sector` is unless it says otherwise."""
     return next(kind for kind, (owner, _) in KINDS.items() if owner == sector)
+
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"

@@ -103,8 +103,10 @@ class Core:
     version: str
     language: str
     terms: dict[str, TermSpec]
-    contact_roles: dict[str, str]
+    contact_roles: dict[str, str]  # role -> its label in "Who to contact"
+    contact_words: dict[str, str]  # role -> how text names it when the profile gives no such contact
     required_contacts: tuple[str, ...]
+    moved_terms: dict[str, str]  # a term running text no longer uses -> the setting that replaced it
     branding: dict[str, str]
     sections: tuple[CoreSection, ...]
     directory: Path
@@ -158,8 +160,10 @@ def _load_core(directory: Path, signature: tuple[tuple[str, int, int], ...]) -> 
             version=str(manifest["version"]),
             language=manifest.get("language", "en-GB"),
             terms={key: TermSpec(key=key, **spec) for key, spec in manifest["terms"].items()},
-            contact_roles=dict(manifest["contact_roles"]),
+            contact_roles={role: spec["label"] for role, spec in manifest["contact_roles"].items()},
+            contact_words={role: spec["in_text"] for role, spec in manifest["contact_roles"].items()},
             required_contacts=tuple(manifest.get("required_contacts", ())),
+            moved_terms=dict(manifest.get("moved_terms", {})),
             branding=dict(manifest.get("branding", {})),
             sections=sections,
             directory=directory,

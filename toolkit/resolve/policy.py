@@ -90,6 +90,7 @@ def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
         settings.terms,
         settings.contacts,
         core.contact_roles,
+        core.contact_words,
         settings.channels,
         settings.code_of_conduct,
         settings.document,

@@ -174,6 +174,14 @@ def _terms(merger: _Merger) -> dict[str, TermForms]:
     terms = {key: TermForms(singular=spec.singular, plural=spec.plural) for key, spec in merger.core.terms.items()}
     for (_, key), setting in _group(merger, "terminology"):
         spec = merger.core.terms.get(key)
+        if key in merger.core.moved_terms:
+            where = merger.core.moved_terms[key]
+            merger.fail(
+                f"is no longer a term: the guidance names the contact for this role, so set `{where}.name` instead "
+                "(one name and one address for each team)",
+                setting,
+            )
+            continue
         if spec is None:
             merger.fail(
                 "is not a term the guidance uses",
@@ -304,11 +312,22 @@ def _word_template(merger: _Merger) -> Path | None:
 
 
 def _document(merger: _Merger) -> DocumentControl | None:
-    required = ("owner", "version", "approved_by", "approved_on", "review_by")
+    required = ("owner", "version", "review_by")
     values = {name: merger.require("document", name) for name in required}
+    approval = {name: merger.get("document", name) for name in ("approved_by", "approved_on")}
+    if (approval["approved_by"] is None) != (approval["approved_on"] is None):
+        given, missing = (
+            ("approved_by", "approved_on") if approval["approved_on"] is None else ("approved_on", "approved_by")
+        )
+        merger.fail(
+            f"give `{missing}` with `{given}` (or neither, while it is not yet approved)",
+            merger.latest[("document", given)],
+        )
+        return None
     if None in values.values():
         return None
-    if values["review_by"] <= values["approved_on"]:
+    values.update(approval)
+    if values["approved_on"] is not None and values["review_by"] <= values["approved_on"]:
         merger.fail(
             f"the review date ({values['review_by']}) must come after approval ({values['approved_on']})",
             merger.latest[("document", "review_by")],

@@ -258,8 +258,8 @@ class BodyWriter:
         details = [
             ("Owner", control.owner),
             ("Version", control.version),
-            ("Approved by", control.approved_by),
-            ("Approved on", format_date(control.approved_on)),
+            ("Approved by", control.approved_by or "Not yet approved"),
+            ("Approved on", format_date(control.approved_on) if control.approved_on else None),
             ("Effective from", format_date(control.effective_from) if control.effective_from else None),
             ("Review by", format_date(control.review_by)),
             ("Classification", control.classification),

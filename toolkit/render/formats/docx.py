@@ -97,7 +97,7 @@ def _context(policy: Policy, template: DocxTemplate) -> dict[str, object]:
         "subtitle": policy.subtitle,
         "organisation": policy.organisation.name,
         "version": document.version,
-        "approved_on": format_date(document.approved_on),
+        "approved_on": format_date(document.approved_on) if document.approved_on else "not yet approved",
         "classification": document.classification or "",
         "logo": _logo_image(template, policy.branding.logo) or MARKERS["logo"],
         "contents": MARKERS["contents"],

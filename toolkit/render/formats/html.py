@@ -109,17 +109,20 @@ def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[s
     }
 
 
+NOT_APPROVED = "Not yet approved"
+
+
 def document_facts(policy: Policy) -> list[tuple[str, str]]:
     """Version and dates from document control, for the title block and the PDF cover."""
     document = policy.document
     facts = [("Version", document.version)]
     if document.effective_from:
         facts.append(("Effective from", format_date(document.effective_from)))
-    facts += [
-        ("Approved by", document.approved_by),
-        ("Approved on", format_date(document.approved_on)),
-        ("Review by", format_date(document.review_by)),
-    ]
+    if document.approved_on:
+        facts += [("Approved by", document.approved_by or ""), ("Approved on", format_date(document.approved_on))]
+    else:
+        facts.append(("Approved by", NOT_APPROVED))
+    facts.append(("Review by", format_date(document.review_by)))
     if document.classification:
         facts.append(("Classification", document.classification))
     return facts
