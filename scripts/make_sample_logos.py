@@ -50,7 +50,8 @@ def text_path(font: TTFont, words: str, x: float, baseline: float, size: float) 
 def svg(spec: dict, font: TTFont) -> str:
     first, second = spec["lines"]
     words = text_path(font, first, 132, 52, 26) + text_path(font, second, 132, 92, 26)
-    return f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="title">
+    size = f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}"'
+    return f"""<svg xmlns="http://www.w3.org/2000/svg" {size} role="img" aria-labelledby="title">
   <title id="title">{spec["title"]}</title>
   <g transform="translate(12 12)">
   <circle cx="48" cy="48" r="48" fill="{spec["colour"]}"/>

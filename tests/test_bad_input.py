@@ -129,7 +129,7 @@ CASES = [
     case("missing-name", "extends: local-council\nname: ''\n", "name: must not be empty", line=2),
     case(
         "review-before-approval",
-        GOOD + "document:\n  approved_on: 2026-05-01\n  review_by: 2026-04-01\n",
+        GOOD + "document:\n  approved_on: 2026-05-01\n  review_by: 2026-04-01\n  approved_by: Board\n",
         "must come after approval",
         line=5,
     ),
