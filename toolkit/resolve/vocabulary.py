@@ -193,7 +193,8 @@ class ContactRef(Namespace, _Printable):
             {
                 "role": contact.label,
                 "name": Value(vocabulary, f"{key}.name", running_name(contact.name)),
-                "cap": Value(vocabulary, f"{key}.name", contact.name, link, capital=True),
+                "cap": Value(vocabulary, f"{key}.name", running_name(contact.name), capital=True),
+                "listed": Value(vocabulary, f"{key}.name", contact.name, link, capital=True),
                 "email": Value(vocabulary, f"{key}.email", contact.email, f"mailto:{contact.email}"),
                 "phone": Value(vocabulary, f"{key}.phone", contact.phone, tel_url(contact.phone)),
                 "url": Value(vocabulary, f"{key}.url", contact.url, contact.url),

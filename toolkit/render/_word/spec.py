@@ -1,18 +1,12 @@
-"""What the Word renderer needs of a template: placeholders and styles, shared by rendering and checking."""
+"""What the Word renderer needs of a template beyond its placeholders (`render/ooxml.py`): styles and markers,
+shared by rendering and checking."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from toolkit.paths import WORD_DIR
-
-DEFAULT_TEMPLATE = WORD_DIR / "default.docx"
 BODY_FONT = "Noto Sans"  # the default template's font; replaced by the profile's only in the default template
 PRIMARY = "1D4F91"  # the default template's brand colour (core default), likewise replaced
 TEXT = "1B1B1B"
@@ -21,17 +15,6 @@ CONTENTS_LEVELS = 2  # headings 1-2 are listed in the contents
 KEEP_TOGETHER_ROWS = 12  # tables up to this many rows are not split across pages
 LOGO_HEIGHT, LOGO_MAX_WIDTH = Mm(22), Mm(100)
 
-PLACEHOLDERS: dict[str, str] = {
-    "title": "the guidance's title",
-    "subtitle": "its subtitle (who it is for)",
-    "organisation": "the organisation's full name",
-    "version": "the document version",
-    "approved_on": "the approval date, as 14 October 2026",
-    "classification": "the security classification (for example OFFICIAL), or nothing",
-    "logo": "the organisation's logo, 22 mm high (nothing if the profile has none)",
-    "contents": "the contents list: alone in its paragraph",
-    "body": "the guidance itself: alone in its paragraph",
-}
 REQUIRED_PLACEHOLDERS = ("title", "organisation", "contents", "body")
 BLOCK_PLACEHOLDERS = ("contents", "body", "logo")  # replaced by whole paragraphs or a picture
 MARKERS = {name: f"\u27e6policy-toolkit:{name}\u27e7" for name in BLOCK_PLACEHOLDERS}
@@ -54,13 +37,6 @@ REQUIRED_STYLES: dict[str, tuple[str, str]] = {
 LIST_STYLES = ("List Bullet", "List Bullet 2", "List Number", "List Number 2")
 CONTINUE_STYLES = ("List Continue", "List Continue 2")  # optional: more paragraphs of one list item
 DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
-HINT = "see templates/word/README.md; `validate` lists every problem with a house template"
-
-
-@cache
-def environment() -> SandboxedEnvironment:
-    """Sandboxed (a house template is code) and autoescaped (values are XML text), strict about misspelt names."""
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
 def paragraph_text(element: etree._Element) -> str:
