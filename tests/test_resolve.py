@@ -291,21 +291,21 @@ def test_kinds_switch_clauses_within_a_sector(sample_policy):
 
 def test_a_kind_must_belong_to_the_sector(tmp_path):
     with pytest.raises(ToolkitError) as error:
-        resolve(tmp_path, COUNCIL + "kind: foundation_trust\n")
+        resolve_text(tmp_path, COUNCIL + "kind: foundation_trust\n")
     problem = error.value.problems[0]
     assert problem.field == "kind" and "`foundation_trust` is a kind of NHS body" in problem.message
     assert problem.line is not None
 
 
 def test_code_of_conduct_inherits_field_by_field(tmp_path):
-    policy = resolve(tmp_path, COUNCIL + "code_of_conduct:\n  values:\n    - {name: Care, meaning: we care.}\n")
+    policy = resolve_text(tmp_path, COUNCIL + "code_of_conduct:\n  values:\n    - {name: Care, meaning: we care.}\n")
     assert policy.code_of_conduct.name == "the Seven Principles of Public Life (the Nolan principles)"
     assert [value.name for value in policy.code_of_conduct.values] == ["Care"]
 
 
 def test_retired_team_terms_point_to_the_contact(tmp_path):
     with pytest.raises(ToolkitError) as error:
-        resolve(tmp_path, COUNCIL + "terminology:\n  comms_team: the web team\n")
+        resolve_text(tmp_path, COUNCIL + "terminology:\n  comms_team: the web team\n")
     problem = error.value.problems[0]
     assert problem.field == "terminology.comms_team" and "contacts.social_media.name" in problem.message
 
