@@ -364,7 +364,7 @@ class ProfileFile(Strict):
         "`staff: {singular: officer, plural: officers}`. Terms: `staff`, `organisation`, `leadership`, `code`, "
         "`manager`, `public`, `person_served`, `commissioner`, `concerns_policy`, `photo_policy`, `records_policy`, "
         "`disciplinary`, `election_period`, `public_servant` (described in `toolkit/templates/core/core.yaml`). "
-        "Teams are not terms: running text names them by their contacts.",
+        "Teams are not terms (running text names them by their contacts).",
         examples=[{"staff": {"singular": "council officer", "plural": "council officers"}}],
     )
     contacts: dict[str, ContactDetails | None] = Field(
