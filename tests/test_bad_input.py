@@ -129,11 +129,11 @@ CASES = [
     case("missing-name", "extends: local-council\nname: ''\n", "name: must not be empty", line=2),
     case(
         "review-before-approval",
-        GOOD + "document:\n  approved_on: 2026-05-01\n  review_by: 2026-04-01\n",
+        GOOD + "document:\n  approved_on: 2026-05-01\n  review_by: 2026-04-01\n  approved_by: Board\n",
         "must come after approval",
         line=5,
     ),
-    case("nothing-inherited", "name: Lonely Council\n", "sector: is required", "code_of_conduct: is required"),
+    case("nothing-inherited", "name: Lonely Council\n", "sector: is required", "code_of_conduct.name: is required"),
     # Inheritance
     case("missing-parent", "extends: local-counci\nname: X\n", "did you mean `local-council`?", line=1),
     case("self-extends", "extends: test-org\nname: X\n", "in a circle", line=1),

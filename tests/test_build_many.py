@@ -80,13 +80,16 @@ def test_one_core_clause_changed_rebuilds_only_the_documents_that_contain_it(cli
     assert cli("--core", core, "build", "--all", "-f", "html", "-o", out)[0] == 0
     section = core / "sections" / "08-confidentiality.md.j2"
     section.write_text(
-        section.read_text(encoding="utf-8").replace("You owe every patient a duty", "You owe each patient a duty"),
+        section.read_text(encoding="utf-8").replace(
+            "You owe every {{ term.person_served }} a duty", "You owe each {{ term.person_served }} a duty"
+        ),
         encoding="utf-8",
     )
     code, printed, _ = cli("--core", core, "build", "--all", "-f", "html", "-o", out)
     assert code == 0
     rebuilt = sorted(line.split()[1].rstrip(":") for line in printed.splitlines() if line.startswith("built"))
-    assert rebuilt == ["greenvale-hospitals", "nhs-trust"]  # the two NHS documents; the rest are up to date
+    # the NHS documents; the rest are up to date
+    assert rebuilt == ["greenvale-hospitals", "hollowbrook-mental-health", "nhs-foundation-trust", "nhs-trust"]
     assert "You owe each patient" in (out / "nhs-trust.html").read_text(encoding="utf-8")
 
 

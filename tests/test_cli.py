@@ -156,7 +156,7 @@ def test_validate_warns_about_likely_mistakes_without_failing(cli, tmp_path):
     code, out, _ = cli("validate", profile, "--profiles", PROFILES)
     assert code == 0 and "3 warnings" in out
     assert "inherited from riverside-borough-council" in out
-    assert "“the The People" in out
+    assert "“the the People" in out
     assert "contacts.hr: gives no email, phone or web page" in out
 
 
@@ -180,11 +180,64 @@ def test_validate_warns_when_a_document_takes_effect_before_approval(cli, tmp_pa
     profile = tmp_path / "test-unit.yaml"
     profile.write_text(
         "extends: department-for-coastal-affairs\nname: Test Unit\n"
+        "document:\n  approved_on: 2026-11-20\n  review_by: 2027-11-20\n  effective_from: 2026-10-01\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES, "--today", "2026-12-01")
+    assert code == 0 and "takes effect (2026-10-01) before it was approved (2026-11-20)" in out
+
+
+def test_approval_is_one_unit(cli, tmp_path, sample_policy):
+    """A unit's own approval does not print its parent's effective date; the fields it still inherits are named."""
+    profile = tmp_path / "test-unit.yaml"
+    profile.write_text(
+        "extends: department-for-coastal-affairs\nname: Test Unit\n"
         "document:\n  approved_on: 2026-11-20\n  review_by: 2027-11-20\n",
         encoding="utf-8",
     )
-    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
-    assert code == 0 and "takes effect (2026-10-01) before it was approved (2026-11-20)" in out
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES, "--today", "2026-12-01")
+    assert code == 0
+    assert "test-unit.yaml:3:1: document: sets part of its approval and inherits the rest" in out
+    assert "`version`, `approved_by`" in out and "takes effect" not in out
+    assert sample_policy("department-for-coastal-affairs").document.effective_from is not None
+    assert sample_policy("central-government").document.approved_on is None
+
+
+def test_review_dates_warn_in_validate_and_fail_check(cli, tmp_path):
+    profile = tmp_path / "test-unit.yaml"
+    profile.write_text(
+        "extends: riverside-borough-council\nname: Test Unit\n"
+        "document:\n  version: '1'\n  approved_by: Board\n  approved_on: 2026-01-01\n"
+        "  effective_from: 2027-06-01\n  review_by: 2027-01-01\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES, "--today", "2027-02-01")
+    assert code == 0
+    assert "test-unit.yaml:8:14: document.review_by: the review date (1 January 2027) has passed" in out
+    assert "document.effective_from: takes effect (1 June 2027) after its review date (1 January 2027)" in out
+    code, out, _ = cli("check", PROFILES / "riverside-borough-council.yaml", "--today", "2027-12-01")
+    assert code == 1 and "overdue    the review date (14 October 2027) has passed" in out
+    code, out, _ = cli("check", PROFILES / "riverside-borough-council.yaml", "--today", "2026-12-01")
+    assert code == 0 and "overdue" not in out
+    code, _, err = cli("check", "--today", "1 Dec")
+    assert code == 2 and "--today" in err
+
+
+def test_validate_warns_about_teams_and_roles(cli, tmp_path):
+    """A role the text sends readers to with no contact; a name that repeats its role; one team, two addresses."""
+    profile = tmp_path / "test-council.yaml"
+    profile.write_text(
+        "extends: dyffryn-tawel-council\nname: Test Council\n"
+        "contacts:\n  welsh_language: null\n  data_protection: {name: Data protection officer}\n"
+        "  social_media: {name: Tîm cyfathrebu / Communications team, email: other@dyffryntawel.example}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES, "--today", "2026-12-01")
+    assert code == 0
+    assert "contacts.welsh_language: the guidance sends readers to “the Welsh language officer” (clause" in out
+    assert "`official.welsh`" in out
+    assert "test-council.yaml:5:27: contacts.data_protection.name: the name “Data protection officer” repeats" in out
+    assert "one team, two addresses" in out
 
 
 def test_the_library_api_other_programs_call():

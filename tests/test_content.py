@@ -157,7 +157,7 @@ def test_the_summary_is_one_page(pages):
     joined = [squash("".join(text for _, text in lines)) for lines in texts]
     holding_first = [i for i, page in enumerate(joined) if squash(first) in page]
     holding_last = [i for i, page in enumerate(joined) if squash(last)[-40:] in page]
-    assert holding_first and holding_first == holding_last
+    assert holding_first and holding_first[0] in holding_last  # the same words may recur later in the guidance
 
 
 def test_no_page_is_nearly_empty_except_where_a_section_ends(pages):

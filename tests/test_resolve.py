@@ -79,7 +79,11 @@ def test_sector_clauses_follow_the_sector(sample_policy):
     council = clause_ids(sample_policy("local-council"))
     nhs = clause_ids(sample_policy("nhs-trust"))
     core = load_core()
-    standard = [c for c in core.clauses.values() if not c.applicability.optional]
+    standard = [
+        c
+        for c in core.clauses.values()
+        if not c.applicability.optional and c.applicability.kinds is None and c.applicability.nations is None
+    ]
     council_only = [c.id for c in standard if c.applicability.sectors == {"local_government"}]
     nhs_only = [c.id for c in standard if c.applicability.sectors == {"nhs"}]
     assert council_only and nhs_only
@@ -113,7 +117,7 @@ def test_replace_keeps_the_core_title_and_records_who_and_why(tmp_path):
     assert replaced.provenance.reason == "Shorter for our staff."
     assert replaced.provenance.history[0].line == 4
     assert "Be credible" in plain_text(replaced.title)
-    assert block_text(replaced.blocks) == "Check your facts with The communications team, the council style."
+    assert block_text(replaced.blocks) == "Check your facts with the communications team, the council style."
     assert replaced.provenance.core_fingerprint == load_core().clauses["principles.credible"].fingerprint
 
 
@@ -273,6 +277,37 @@ def test_a_pale_colour_gets_the_nearest_passing_shade(tmp_path):
     assert contrast_ratio(suggestion, "#ffffff") >= MIN_CONTRAST
     assert contrast_ratio(suggestion, "#ffffff") < MIN_CONTRAST + 0.3  # near the line, not black
     assert suggestion in errors(tmp_path, COUNCIL + "branding:\n  primary_colour: '#d98cc0'\n")
+
+
+def test_kinds_switch_clauses_within_a_sector(sample_policy):
+    foundation = clause_ids(sample_policy("nhs-foundation-trust"))
+    trust = clause_ids(sample_policy("nhs-trust"))
+    assert "purpose.governors" in foundation and "purpose.governors" not in trust
+    parish, council = clause_ids(sample_policy("parish-council")), clause_ids(sample_policy("local-council"))
+    assert "politics.restricted-posts" in council and "politics.restricted-posts" not in parish
+    assert "purpose.parish" in parish and "purpose.parish" not in council
+    assert sample_policy("police-force").organisation.kind == "police_force"
+
+
+def test_a_kind_must_belong_to_the_sector(tmp_path):
+    with pytest.raises(ToolkitError) as error:
+        resolve_text(tmp_path, COUNCIL + "kind: foundation_trust\n")
+    problem = error.value.problems[0]
+    assert problem.field == "kind" and "`foundation_trust` is a kind of NHS body" in problem.message
+    assert problem.line is not None
+
+
+def test_code_of_conduct_inherits_field_by_field(tmp_path):
+    policy = resolve_text(tmp_path, COUNCIL + "code_of_conduct:\n  values:\n    - {name: Care, meaning: we care.}\n")
+    assert policy.code_of_conduct.name == "the Seven Principles of Public Life (the Nolan principles)"
+    assert [value.name for value in policy.code_of_conduct.values] == ["Care"]
+
+
+def test_retired_team_terms_point_to_the_contact(tmp_path):
+    with pytest.raises(ToolkitError) as error:
+        resolve_text(tmp_path, COUNCIL + "terminology:\n  comms_team: the web team\n")
+    problem = error.value.problems[0]
+    assert problem.field == "terminology.comms_team" and "contacts.social_media.name" in problem.message
 
 
 def test_every_clause_operation_is_one_schema_class_one_method_and_one_row():

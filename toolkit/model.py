@@ -165,6 +165,7 @@ class Organisation(_Node):
     short_name: str
     sector: str
     nation: str
+    kind: str = ""  # the kind of body within the sector (schema.KINDS); empty only in models built by hand
 
 
 class TermForms(_Node):
@@ -225,8 +226,8 @@ class CodeOfConduct(_Node):
 class DocumentControl(_Node):
     owner: str
     version: str
-    approved_by: str
-    approved_on: date
+    approved_by: str | None = None  # both or neither: a model or a draft is not yet approved
+    approved_on: date | None = None
     review_by: date
     effective_from: date | None = None
     classification: str | None = None

@@ -39,7 +39,7 @@ LOCK_HEADER = """\
 """
 
 Basis = dict[str, dict[str, str]]  # clause ID -> {source ("core" or a parent profile): fingerprint}
-FindingKind = Literal["unreviewed", "stale", "changed", "new", "gone", "version"]
+FindingKind = Literal["overdue", "unreviewed", "stale", "changed", "new", "gone", "version"]
 
 
 @dataclass(frozen=True)
@@ -115,17 +115,25 @@ def review(profile_path: Path, profiles_dir: Path | None = None, core: Core | No
 
 
 def check(
-    profile_path: Path, profiles_dir: Path | None = None, core: Core | None = None, redlines: bool = False
+    profile_path: Path,
+    profiles_dir: Path | None = None,
+    core: Core | None = None,
+    redlines: bool = False,
+    today: date | None = None,
 ) -> DriftReport:
-    """What changed since the review; with `redlines`, each core change shown word by word."""
+    """What changed since the review (with `redlines`, each core change word by word), and a passed review date."""
+    from toolkit.checks.lint import review_overdue
+
     profile_path = Path(profile_path)
     policy = resolve_profile(profile_path, profiles_dir, core)
+    overdue = review_overdue(policy, today or date.today())
+    findings = [Finding("overdue", overdue)] if overdue else []
     lock = lock_path(profile_path)
     if not lock.exists():
         hint = f"run `policy-toolkit review {profile_path}` once a person has read it against the current core"
-        return DriftReport(policy.profile, profile_path, [Finding("unreviewed", f"never reviewed: {hint}")])
+        return DriftReport(policy.profile, profile_path, [*findings, Finding("unreviewed", f"never reviewed: {hint}")])
     recorded = _read_lock(lock)
-    findings = _version_findings(recorded, policy.core.version)
+    findings += _version_findings(recorded, policy.core.version)
     locked = {
         str(clause): {str(k): str(v) for k, v in (sources or {}).items()}
         for clause, sources in (recorded.get("clauses") or {}).items()

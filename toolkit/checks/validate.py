@@ -8,6 +8,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_with_chain
 
 
-def validate_profile(path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> list[Problem]:
+def validate_profile(
+    path: Path, profiles_dir: Path | None = None, core: Core | None = None, today: date | None = None
+) -> list[Problem]:
     """Raise ToolkitError for anything wrong with the profile, its parents or its Word template; return warnings."""
     policy, chain = resolve_with_chain(path, profiles_dir, core)
     problems = check_word_template(policy.branding.word_template)
@@ -27,7 +30,7 @@ def validate_profile(path: Path, profiles_dir: Path | None = None, core: Core | 
         raise ToolkitError(
             [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
         )
-    return warnings(policy, chain) + _fonts_left_behind(policy)
+    return warnings(policy, chain, today) + _fonts_left_behind(policy)
 
 
 def _fonts_left_behind(policy: Policy) -> list[Problem]:
@@ -47,12 +50,12 @@ def _fonts_left_behind(policy: Policy) -> list[Problem]:
 
 
 def validate_profiles(
-    paths: list[Path], profiles_dir: Path | None = None, core: Core | None = None
+    paths: list[Path], profiles_dir: Path | None = None, core: Core | None = None, today: date | None = None
 ) -> Iterator[tuple[Path, ToolkitError | list[Problem]]]:
     """Each profile with its error, or with its (possibly empty) list of warnings."""
     for path in paths:
         try:
-            yield path, validate_profile(path, profiles_dir, core)
+            yield path, validate_profile(path, profiles_dir, core, today)
         except ToolkitError as error:
             yield path, error
 

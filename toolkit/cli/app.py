@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +36,21 @@ ProfilesOption = Annotated[
     Path, typer.Option("--profiles", help="The folder of profiles (to find parents).", metavar="FOLDER")
 ]
 _state: dict[str, Any] = {"debug": False, "core": None}
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="Judge review dates as if today were this date (YYYY-MM-DD), e.g. in tests.", metavar="DATE"
+    ),
+]
+
+
+def _today(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ToolkitError(Problem(f"`{value}` is not a date; write it as 2026-12-01", field="--today")) from None
 
 
 def _version(value: bool) -> None:
@@ -177,13 +193,14 @@ def list_profiles(
 def validate(
     profiles: SomeProfiles = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    today: TodayOption = None,
 ) -> None:
     """Check profiles (and their Word templates) without building anything."""
     from toolkit.checks.validate import validate_profiles
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
     failures = 0
-    for path, outcome in validate_profiles(paths, profiles_dir, _core()):
+    for path, outcome in validate_profiles(paths, profiles_dir, _core(), _today(today)):
         if isinstance(outcome, ToolkitError):
             failures += 1
             _print_error(outcome)
@@ -295,13 +312,15 @@ def check(
         bool, typer.Option("--diff", help="Show each core change since the review, word by word.")
     ] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    today: TodayOption = None,
     jobs: JobsOption = None,
 ) -> None:
-    """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""
+    """List what changed in the core (or a parent profile) since each profile's review, and review dates that have
+    passed; exit 1 if any needs review."""
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core(), jobs, redlines=show_diff):
+    if commands.check(paths, profiles_dir, _core(), jobs, redlines=show_diff, today=_today(today)):
         raise typer.Exit(1)
 
 

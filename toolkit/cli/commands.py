@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -98,16 +99,21 @@ def matrix(
 
 
 def check(
-    paths: list[Path], profiles_dir: Path, core: Core | None = None, jobs: int | None = None, redlines: bool = False
+    paths: list[Path],
+    profiles_dir: Path,
+    core: Core | None = None,
+    jobs: int | None = None,
+    redlines: bool = False,
+    today: date | None = None,
 ) -> bool:
-    """Print each profile's drift, in the order given (with `redlines`, the core's change to each clause); true when
-    any profile needs review."""
+    """Print each profile's drift and overdue review, in the order given (with `redlines`, the core's change to each
+    clause); true when any profile needs review."""
     from toolkit.checks.drift import check as drift_check
     from toolkit.diff.formats.terminal import redline_text
     from toolkit.parallel import ordered_map
 
     needs_review = False
-    task = partial(drift_check, profiles_dir=profiles_dir, core=core, redlines=redlines)
+    task = partial(drift_check, profiles_dir=profiles_dir, core=core, redlines=redlines, today=today)
     for path, future in ordered_map(task, paths, jobs, preload=["toolkit.checks.drift"]):
         report = future.result()
         needs_review |= report.needs_review

@@ -14,8 +14,40 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
-Sector = Literal["central_government", "local_government", "nhs"]
+Sector = Literal["central_government", "local_government", "nhs", "fire_and_rescue", "police"]
 Nation = Literal["england", "wales", "scotland", "northern_ireland", "uk"]
+SECTOR_NAMES = {
+    "central_government": "central government department",
+    "local_government": "local council",
+    "nhs": "NHS body",
+    "fire_and_rescue": "fire and rescue service",
+    "police": "police force",
+}
+# Kinds of body within a sector, where the guidance differs between them; the first is the sector's default.
+KINDS: dict[str, tuple[str, str]] = {
+    "department": ("central_government", "a government department or executive agency"),
+    "council": ("local_government", "a county, district, borough, unitary or metropolitan council"),
+    "parish_council": ("local_government", "a parish or town council (England), a community or town council (Wales)"),
+    "nhs_trust": ("nhs", "an NHS trust: a board, no council of governors"),
+    "foundation_trust": ("nhs", "an NHS foundation trust: members and a council of governors"),
+    "fire_and_rescue_authority": ("fire_and_rescue", "a fire and rescue authority and its service"),
+    "police_force": ("police", "a police force: officers, police staff and volunteers"),
+}
+Kind = Literal[
+    "department",
+    "council",
+    "parish_council",
+    "nhs_trust",
+    "foundation_trust",
+    "fire_and_rescue_authority",
+    "police_force",
+]
+
+
+def default_kind(sector: str) -> str:
+    """The kind a profile in `sector` is unless it says otherwise."""
+    return next(kind for kind, (owner, _) in KINDS.items() if owner == sector)
+
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
@@ -130,9 +162,11 @@ class CodeValue(Strict):
 
 
 class CodeOfConduct(Strict):
-    name: Words = Field(description="e.g. the Civil Service Code.")
+    """Each field is inherited unless given, as contacts' details are; `values` replaces the inherited list."""
+
+    name: Words | None = Field(None, description="e.g. the Civil Service Code.")
     url: str | None = None
-    values: list[CodeValue] = Field(min_length=1)
+    values: list[CodeValue] | None = Field(None, min_length=1, description="Replaces the inherited list.")
 
     @field_validator("url")
     @classmethod
@@ -331,13 +365,21 @@ class ProfileFile(Strict):
     )
     sector: Sector | None = Field(
         None,
-        description="`central_government`, `local_government` or `nhs`: brings in the sector's own clauses.",
+        description="`central_government`, `local_government`, `nhs`, `fire_and_rescue` or `police`: brings in the "
+        "sector's own clauses.",
         examples=["local_government"],
+    )
+    kind: Kind | None = Field(
+        None,
+        description="The kind of body within its sector, where the guidance differs: "
+        + ", ".join(f"`{kind}`" for kind in KINDS)
+        + " (the first of its sector unless set).",
+        examples=["foundation_trust"],
     )
     nation: Nation | None = Field(
         None,
         description="`england`, `wales`, `scotland`, `northern_ireland` or `uk`: "
-        "`wales` brings in the Welsh language clause.",
+        "brings in clauses for that nation (`wales`: the Welsh language clause) and leaves out others'.",
         examples=["england"],
     )
     language: str | None = Field(
@@ -363,8 +405,9 @@ class ProfileFile(Strict):
         {},
         description="The words the guidance uses; a term used in the plural needs both forms: "
         "`staff: {singular: officer, plural: officers}`. Terms: `staff`, `organisation`, `leadership`, `code`, "
-        "`press_office`, `comms_team`, `manager`, `public`, `election_period`, `public_servant` "
-        "(described in `toolkit/templates/core/core.yaml`).",
+        "`manager`, `public`, `person_served`, `commissioner`, `concerns_policy`, `photo_policy`, `records_policy`, "
+        "`disciplinary`, `election_period`, `public_servant` (described in `toolkit/templates/core/core.yaml`). "
+        "Teams are not terms (running text names them by their contacts).",
         examples=[{"staff": {"singular": "council officer", "plural": "council officers"}}],
     )
     contacts: dict[str, ContactDetails | None] = Field(
@@ -373,9 +416,9 @@ class ProfileFile(Strict):
         "`nominated_officer`, `monitoring_officer`, `caldicott_guardian`, `speak_up_guardian`, `welsh_language`; "
         "each with `name` and any of `email`, `phone`, `url` (`https://`). Details are inherited one by one: "
         "giving only `email:` keeps the inherited name; `phone: null` drops an inherited phone number; "
-        "`press: null` drops the whole contact. Names appear exactly as written, also in the middle of sentences "
-        '("contact {contact.press}"), so write them as they should read there.',
-        examples=[{"press": {"name": "The press office", "email": "press@millbrook.example"}}],
+        "`press: null` drops the whole contact. Running text names each team by its contact, so write names as a "
+        'sentence reads them ("the press office", "human resources").',
+        examples=[{"press": {"name": "the press office", "email": "press@millbrook.example"}}],
     )
     channels: list[ChannelSpec] | None = Field(
         None,
@@ -386,7 +429,7 @@ class ProfileFile(Strict):
     code_of_conduct: CodeOfConduct | None = Field(
         None,
         description='`name` (as running text names it, e.g. "the Civil Service Code"), optional `url`, '
-        "and `values`: a list of `name` and `meaning`.",
+        "and `values`: a list of `name` and `meaning`. Inherited field by field; `values` replaces the inherited list.",
         examples=[
             {
                 "name": "the Millbrook employee code",
@@ -398,8 +441,9 @@ class ProfileFile(Strict):
     document: DocumentSpec = Field(
         DocumentSpec(),
         description="`title` (replaces the core's), `owner`, `version`, `approved_by`, `approved_on`, "
-        "`effective_from`, `review_by`, `classification`. Dates as `2026-12-01`. Inherited as a whole block "
-        "or set as a whole here.",
+        "`effective_from`, `review_by`, `classification`. Dates as `2026-12-01`. Approval is one unit: "
+        "`approved_by` and `approved_on` go together (neither: not yet approved), a profile that sets any approval "
+        "field does not inherit `effective_from`, and `validate` names approval fields still inherited.",
         examples=[
             {
                 "owner": "Head of Communications",

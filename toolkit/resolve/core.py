@@ -12,12 +12,12 @@ from functools import cache
 from pathlib import Path
 
 from toolkit.errors import CoreTemplateError, Problem
-from toolkit.load.schema import CLAUSE_ID_PATTERN, SECTION_ID_PATTERN
+from toolkit.load.schema import CLAUSE_ID_PATTERN, KINDS, SECTION_ID_PATTERN
 from toolkit.load.yamlio import load_yaml, plain
 from toolkit.paths import CORE_DIR
 
 MARKER = re.compile(r"^\{#\s*(section|clause)\s+(\S+)\s*(?:\[([^\]]*)\])?\s*#\}\s*$")
-OPTION = re.compile(r"^(optional|sectors=[a-z_,]+|nations=[a-z_,]+)$")
+OPTION = re.compile(r"^(optional|(sectors|nations|kinds)=[a-z_,]+)$")
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,14 @@ class Applicability:
     optional: bool = False
     sectors: frozenset[str] | None = None
     nations: frozenset[str] | None = None
+    kinds: frozenset[str] | None = None
 
-    def applies_to(self, sector: str, nation: str) -> bool:
+    def applies_to(self, sector: str, nation: str, kind: str = "") -> bool:
         if self.optional:
             return False
         if self.sectors is not None and sector not in self.sectors:
+            return False
+        if self.kinds is not None and kind not in self.kinds:
             return False
         return self.nations is None or nation in self.nations
 
@@ -39,6 +42,8 @@ class Applicability:
         parts = ["optional"] if self.optional else []
         if self.sectors:
             parts.append("only for " + ", ".join(sorted(self.sectors)))
+        if self.kinds:
+            parts.append("only for kinds " + ", ".join(sorted(self.kinds)))
         if self.nations:
             parts.append("only in " + ", ".join(sorted(self.nations)))
         return "; ".join(parts) or "always"
@@ -48,6 +53,7 @@ class Applicability:
             optional=self.optional or inner.optional,
             sectors=_narrower(self.sectors, inner.sectors),
             nations=_narrower(self.nations, inner.nations),
+            kinds=_narrower(self.kinds, inner.kinds),
         )
 
 
@@ -97,8 +103,10 @@ class Core:
     version: str
     language: str
     terms: dict[str, TermSpec]
-    contact_roles: dict[str, str]
+    contact_roles: dict[str, str]  # role -> its label in "Who to contact"
+    contact_words: dict[str, str]  # role -> how text names it when the profile gives no such contact
     required_contacts: tuple[str, ...]
+    moved_terms: dict[str, str]  # a term running text no longer uses -> the setting that replaced it
     branding: dict[str, str]
     sections: tuple[CoreSection, ...]
     directory: Path
@@ -148,8 +156,10 @@ def _load_core(directory: Path, signature: tuple[tuple[str, int, int], ...]) -> 
             version=str(manifest["version"]),
             language=manifest.get("language", "en-GB"),
             terms={key: TermSpec(key=key, **spec) for key, spec in manifest["terms"].items()},
-            contact_roles=dict(manifest["contact_roles"]),
+            contact_roles={role: spec["label"] for role, spec in manifest["contact_roles"].items()},
+            contact_words={role: spec["in_text"] for role, spec in manifest["contact_roles"].items()},
             required_contacts=tuple(manifest.get("required_contacts", ())),
+            moved_terms=dict(manifest.get("moved_terms", {})),
             branding=dict(manifest.get("branding", {})),
             sections=sections,
             directory=directory,
@@ -218,16 +228,22 @@ def parse_options(text: str | None, path: Path, number: int) -> Applicability:
         if not OPTION.match(word):
             raise CoreTemplateError(
                 Problem(
-                    f"unknown marker option `{word}` (use optional, sectors=..., nations=...)",
+                    f"unknown marker option `{word}` (use optional, sectors=..., nations=..., kinds=...)",
                     file=path,
                     line=number + 1,
                 )
             )
     values = dict(word.split("=", 1) for word in words if "=" in word)
+    for kind in values.get("kinds", "").split(",") if "kinds" in values else ():
+        if kind not in KINDS:
+            raise CoreTemplateError(
+                Problem(f"unknown kind `{kind}` (kinds: {', '.join(KINDS)})", file=path, line=number + 1)
+            )
     return Applicability(
         optional="optional" in words,
         sectors=frozenset(values["sectors"].split(",")) if "sectors" in values else None,
         nations=frozenset(values["nations"].split(",")) if "nations" in values else None,
+        kinds=frozenset(values["kinds"].split(",")) if "kinds" in values else None,
     )
 
 

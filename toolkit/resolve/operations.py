@@ -65,13 +65,13 @@ class Outline:
     dormant: dict[str, DraftClause]  # core clauses not (yet) part of this policy: optional or another sector's
 
     @classmethod
-    def from_core(cls, core: Core, sector: str, nation: str) -> Outline:
+    def from_core(cls, core: Core, sector: str, nation: str, kind: str = "") -> Outline:
         sections, dormant = [], {}
         for core_section in core.sections:
             section = DraftSection(core_section.id, core_section, CORE)
             for core_clause in core_section.clauses:
                 draft = DraftClause(core_clause.id, core_clause, CORE)
-                if core_clause.applicability.applies_to(sector, nation):
+                if core_clause.applicability.applies_to(sector, nation, kind):
                     section.clauses.append(draft)
                 else:
                     dormant[core_clause.id] = draft

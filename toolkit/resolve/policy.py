@@ -14,6 +14,7 @@ from typing import Any
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import ENGLISH, Labels, catalogue, language_tag
 from toolkit.load.profiles import Layer, load_chain
+from toolkit.load.schema import default_kind
 from toolkit.model import (
     CORE,
     Clause,
@@ -95,7 +96,8 @@ def resolve_with_chain(
     except ToolkitError as error:  # go on to the clause operations, so one run reports both kinds of problem
         problems, settings = error.problems, None
     sector, nation = _latest(chain, "sector"), _latest(chain, "nation")
-    outline = Outline.from_core(core, sector or "", nation or "")
+    kind = _latest(chain, "kind") or (default_kind(sector) if sector else "")
+    outline = Outline.from_core(core, sector or "", nation or "", kind)
     try:
         apply_layers(outline, chain)
     except ToolkitError as error:
@@ -182,7 +184,8 @@ def core_baseline(policy: Policy, core: Core | None = None) -> Policy:
     core = core or load_core(policy.core.folder)
     terms = {key: TermForms(singular=spec.singular, plural=spec.plural) for key, spec in core.terms.items()}
     settings = policy.settings.model_copy(update={"title": core.title, "terms": terms})
-    outline = Outline.from_core(core, policy.organisation.sector, policy.organisation.nation)
+    organisation = policy.organisation
+    outline = Outline.from_core(core, organisation.sector, organisation.nation, organisation.kind)
     sections = _render(outline, _vocabulary(settings, core), None)
     baseline = _policy([], settings, core, sections)
     return baseline.model_copy(update={"profile": CORE, "chain": [CORE]})
@@ -206,6 +209,7 @@ def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
         settings.terms,
         settings.contacts,
         core.contact_roles,
+        core.contact_words,
         settings.channels,
         settings.code_of_conduct,
         settings.document,

@@ -20,7 +20,7 @@ from toolkit.load.assets import (
     safe_path,
 )
 from toolkit.load.profiles import Layer
-from toolkit.load.schema import FontSpec, LogoSpec
+from toolkit.load.schema import KINDS, SECTOR_NAMES, FontSpec, LogoSpec, default_kind
 from toolkit.model import (
     Branding,
     Channel,
@@ -50,8 +50,10 @@ class Setting:
         return {**self.layer.where(*self.loc), "field": ".".join(self.loc)}
 
 
-NESTED = ("branding", "document")
-TOP = ("name", "short_name", "sector", "nation", "language", "channels", "code_of_conduct")
+NESTED = ("branding", "document", "code_of_conduct")
+TOP = ("name", "short_name", "sector", "kind", "nation", "language", "channels")
+# Approval is one unit: a profile that sets any of these does not inherit `effective_from` from a parent.
+APPROVAL = ("version", "approved_by", "approved_on", "effective_from", "review_by")
 
 
 def collect(chain: list[Layer]) -> dict[tuple[str, ...], Setting]:
@@ -66,9 +68,11 @@ def collect(chain: list[Layer]) -> dict[tuple[str, ...], Setting]:
             latest[("terminology", key)] = Setting(value, layer, ("terminology", key))
         for role, value in spec.contacts.items():
             _collect_contact(latest, layer, role, value)
+        if set(APPROVAL) & spec.document.model_fields_set:
+            latest.pop(("document", "effective_from"), None)
         for group in NESTED:
             part = getattr(spec, group)
-            for name in part.model_fields_set:
+            for name in part.model_fields_set if part is not None else ():
                 latest[(group, name)] = Setting(getattr(part, name), layer, (group, name))
     return latest
 
@@ -120,7 +124,7 @@ def merge_settings(chain: list[Layer], core: Core, project_root: Path) -> Settin
     organisation = _organisation(merger)
     terms = _terms(merger)
     contacts = _contacts(merger)
-    code = merger.require("code_of_conduct")
+    code = _code_of_conduct(merger)
     branding = _branding(merger)
     document = _document(merger)
     if merger.problems:
@@ -134,9 +138,7 @@ def merge_settings(chain: list[Layer], core: Core, project_root: Path) -> Settin
         terms=terms,
         contacts=contacts,
         channels=channels,
-        code_of_conduct=CodeOfConduct(
-            name=code.name, url=code.url, values=[CodeValue(**v.model_dump()) for v in code.values]
-        ),
+        code_of_conduct=code,  # type: ignore[arg-type]
         branding=branding,  # type: ignore[arg-type]
         document=document,  # type: ignore[arg-type]
         set_by=_set_by(merger),
@@ -168,13 +170,40 @@ def _organisation(merger: _Merger) -> Organisation | None:
     name, sector, nation = merger.require("name"), merger.require("sector"), merger.require("nation")
     if None in (name, sector, nation):
         return None
-    return Organisation(name=name, short_name=merger.get("short_name", default=name), sector=sector, nation=nation)
+    kind = merger.get("kind", default=default_kind(sector))
+    if KINDS[kind][0] != sector:
+        others = [other for other, (owner, _) in KINDS.items() if owner == sector]
+        merger.fail(
+            f"`{kind}` is a kind of {SECTOR_NAMES[KINDS[kind][0]]}, but this profile's sector is `{sector}`",
+            merger.latest.get(("kind",)) or merger.latest.get(("sector",)),
+            hint="kinds for this sector: " + ", ".join(others),
+        )
+        return None
+    short_name = merger.get("short_name", default=name)
+    return Organisation(name=name, short_name=short_name, sector=sector, nation=nation, kind=kind)
+
+
+def _code_of_conduct(merger: _Merger) -> CodeOfConduct | None:
+    """Merged field by field, as contacts are: a profile may give only `values:` and keep the inherited name."""
+    name, values = merger.require("code_of_conduct", "name"), merger.require("code_of_conduct", "values")
+    if name is None or values is None:
+        return None
+    url = merger.get("code_of_conduct", "url")
+    return CodeOfConduct(name=name, url=url, values=[CodeValue(**value.model_dump()) for value in values])
 
 
 def _terms(merger: _Merger) -> dict[str, TermForms]:
     terms = {key: TermForms(singular=spec.singular, plural=spec.plural) for key, spec in merger.core.terms.items()}
     for (_, key), setting in _group(merger, "terminology"):
         spec = merger.core.terms.get(key)
+        if key in merger.core.moved_terms:
+            where = merger.core.moved_terms[key]
+            merger.fail(
+                f"is no longer a term: the guidance names the contact for this role, so set `{where}.name` instead "
+                "(one name and one address for each team)",
+                setting,
+            )
+            continue
         if spec is None:
             merger.fail(
                 "is not a term the guidance uses",
@@ -305,11 +334,22 @@ def _word_template(merger: _Merger) -> Path | None:
 
 
 def _document(merger: _Merger) -> DocumentControl | None:
-    required = ("owner", "version", "approved_by", "approved_on", "review_by")
+    required = ("owner", "version", "review_by")
     values = {name: merger.require("document", name) for name in required}
+    approval = {name: merger.get("document", name) for name in ("approved_by", "approved_on")}
+    if (approval["approved_by"] is None) != (approval["approved_on"] is None):
+        given, missing = (
+            ("approved_by", "approved_on") if approval["approved_on"] is None else ("approved_on", "approved_by")
+        )
+        merger.fail(
+            f"give `{missing}` with `{given}` (or neither, while it is not yet approved)",
+            merger.latest[("document", given)],
+        )
+        return None
     if None in values.values():
         return None
-    if values["review_by"] <= values["approved_on"]:
+    values.update(approval)
+    if values["approved_on"] is not None and values["review_by"] <= values["approved_on"]:
         merger.fail(
             f"the review date ({values['review_by']}) must come after approval ({values['approved_on']})",
             merger.latest[("document", "review_by")],

@@ -98,9 +98,21 @@ def capitalise(words: str) -> str:
 class Value(_Printable):
     """A single value from the profile; prints as a Term, or a Link when it is an address."""
 
-    def __init__(self, vocabulary: Vocabulary, key: str, value: str | date | None, link: str | None = None) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        key: str,
+        value: str | date | None,
+        link: str | None = None,
+        capital: bool = False,
+    ) -> None:
         super().__init__(vocabulary)
-        self._key, self._value, self._link = key, value, link
+        self._key, self._value, self._link, self._capital = key, value, link, capital
+
+    @property
+    def cap(self) -> Value:
+        """The value with its first letter capitalised, for the start of a sentence or list item."""
+        return Value(self._vocabulary, self._key, self._value, self._link, capital=True)
 
     def __bool__(self) -> bool:
         return self._value is not None and self._value != ""
@@ -116,11 +128,13 @@ class Value(_Printable):
         if self._value is None:
             raise VocabularyError(f"`{self._key}` is not set in the profile")
         if isinstance(self._value, date):
-            return format_date(self._value, self._vocabulary.language)
-        return str(self._value)
+            text = format_date(self._value, self._vocabulary.language)
+        else:
+            text = str(self._value)
+        return capitalise(text) if self._capital else text
 
     def __str__(self) -> str:
-        term = Term(key=self._key, text=self.text)
+        term = Term(key=self._key, text=self.text, capital=self._capital)
         return self._slot(Link(url=self._link, children=[term]) if self._link else term)
 
 
@@ -153,17 +167,30 @@ class Namespace:
     def names(self) -> list[str]:
         return list(self._members)
 
+    def get(self, key: str) -> object:
+        return self._members.get(key)
+
+
+def running_name(name: str) -> str:
+    """A contact's name as a sentence reads it: a leading "The" becomes "the" ("tell the press office")."""
+    return "the" + name[3:] if name.startswith("The ") else name
+
 
 class ContactRef(Namespace, _Printable):
+    """A contact the profile gives. Prints its name as a sentence reads it, linked to its email or web page."""
+
     def __init__(self, vocabulary: Vocabulary, contact: Contact) -> None:
         _Printable.__init__(self, vocabulary)
         key = f"contact.{contact.role}"
+        link = f"mailto:{contact.email}" if contact.email else contact.url
         Namespace.__init__(
             self,
             key,
             {
                 "role": contact.label,
-                "name": Value(vocabulary, f"{key}.name", contact.name),
+                "name": Value(vocabulary, f"{key}.name", running_name(contact.name)),
+                "cap": Value(vocabulary, f"{key}.name", running_name(contact.name), capital=True),
+                "listed": Value(vocabulary, f"{key}.name", contact.name, link, capital=True),
                 "email": Value(vocabulary, f"{key}.email", contact.email, f"mailto:{contact.email}"),
                 "phone": Value(vocabulary, f"{key}.phone", contact.phone, tel_url(contact.phone)),
                 "url": Value(vocabulary, f"{key}.url", contact.url, contact.url),
@@ -177,24 +204,29 @@ class ContactRef(Namespace, _Printable):
     def __str__(self) -> str:
         contact = self._contact
         link = f"mailto:{contact.email}" if contact.email else contact.url
-        return str(Value(self._vocabulary, f"contact.{contact.role}.name", contact.name, link))
+        return str(Value(self._vocabulary, f"contact.{contact.role}.name", running_name(contact.name), link))
 
 
 class MissingContact(Namespace):
-    """A role the core knows but the profile does not give: false in `{% if %}`, an error when printed."""
+    """A role the core knows but the profile does not give: false in `{% if %}`, no details.
 
-    def __init__(self, role: str) -> None:
-        super().__init__(f"contact.{role}", {})
-        self._role = role
+    Core text that names the role anyway prints the core's words for it ("the Welsh language officer") as a term
+    keyed to the contact, so the text still reads right and `validate` can warn that readers have no way to reach
+    them. Profile text may not name a missing contact (`Vocabulary.lookup` refuses it).
+    """
+
+    def __init__(self, vocabulary: Vocabulary, role: str, words: str) -> None:
+        key = f"contact.{role}"
+        name = Value(vocabulary, f"{key}.name", words)
+        details = {detail: Value(vocabulary, f"{key}.{detail}", None) for detail in ("email", "phone", "url")}
+        super().__init__(key, {"name": name, "cap": name.cap, **details})
+        self._role, self._name = role, name
 
     def __bool__(self) -> bool:
         return False
 
-    def __getitem__(self, key: str) -> object:
-        raise VocabularyError(f"the profile gives no `contacts.{self._role}`")
-
     def __str__(self) -> str:
-        raise VocabularyError(f"the profile gives no `contacts.{self._role}`")
+        return str(self._name)
 
 
 def tel_url(phone: str | None) -> str | None:
@@ -213,6 +245,7 @@ class Vocabulary:
         terms: dict[str, TermForms],
         contacts: list[Contact],
         contact_roles: dict[str, str],
+        contact_words: dict[str, str],
         channels: list[Channel],
         code: CodeOfConduct,
         document: DocumentControl,
@@ -230,10 +263,17 @@ class Vocabulary:
                     "short_name": Value(self, "org.short_name", organisation.short_name),
                     "sector": organisation.sector,
                     "nation": organisation.nation,
+                    "kind": organisation.kind,
                 },
             ),
             "term": Namespace("term", {key: TermRef(self, key, forms) for key, forms in terms.items()}),
-            "contact": Namespace("contact", {role: given.get(role) or MissingContact(role) for role in contact_roles}),
+            "contact": Namespace(
+                "contact",
+                {
+                    role: given.get(role) or MissingContact(self, role, contact_words.get(role, label.lower()))
+                    for role, label in contact_roles.items()
+                },
+            ),
             "code": Namespace(
                 "code",
                 {
@@ -312,6 +352,8 @@ class Vocabulary:
         if parts[0] not in ("org", "term", "contact", "code", "document") or parts[0:2] == ["code", "values"]:
             raise VocabularyError(f"`{{{path}}}` is not a placeholder; " + self._suggest(path))
         value: object = self.namespaces[parts[0]]
+        if parts[0] == "contact" and isinstance(self.namespaces["contact"].get(parts[1]), MissingContact):
+            raise VocabularyError(f"the profile gives no `contacts.{parts[1]}`")
         try:
             for part in parts[1:]:
                 value = getattr(value, part)
@@ -330,6 +372,8 @@ class Vocabulary:
         for key in self.namespaces["term"].names():
             names += [f"term.{key}", f"term.{key}.cap", f"term.{key}.plural", f"term.{key}.plural.cap"]
         for role in self.namespaces["contact"].names():
-            names += [f"contact.{role}"] + [f"contact.{role}.{part}" for part in ("name", "email", "phone", "url")]
+            names += [f"contact.{role}"] + [
+                f"contact.{role}.{part}" for part in ("name", "cap", "email", "phone", "url")
+            ]
         names += [f"document.{name}" for name in DocumentControl.model_fields]
         return names

@@ -275,8 +275,8 @@ class BodyWriter:
         details = [
             (labels("owner"), control.owner),
             (labels("version"), control.version),
-            (labels("approved_by"), control.approved_by),
-            (labels("approved_on"), labels.date(control.approved_on)),
+            (labels("approved_by"), control.approved_by or "Not yet approved"),
+            (labels("approved_on"), labels.date(control.approved_on) if control.approved_on else None),
             (labels("effective_from"), labels.date(control.effective_from) if control.effective_from else None),
             (labels("review_by"), labels.date(control.review_by)),
             (labels("classification"), control.classification),

@@ -83,7 +83,7 @@ def _context(policy: Policy, template: DocxTemplate) -> dict[str, object]:
         "subtitle": policy.subtitle,
         "organisation": policy.organisation.name,
         "version": document.version,
-        "approved_on": labels.date(document.approved_on),
+        "approved_on": labels.date(document.approved_on) if document.approved_on else "not yet approved",
         "label_version": labels("version"),
         "label_approved": labels("approved"),
         "label_contents": labels("contents"),

@@ -121,6 +121,9 @@ def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[s
     }
 
 
+NOT_APPROVED = "Not yet approved"
+
+
 def document_facts(policy: Policy) -> list[tuple[str, str]]:
     """Version and dates from document control, for the title block and the PDF cover."""
     document = policy.document
@@ -128,11 +131,14 @@ def document_facts(policy: Policy) -> list[tuple[str, str]]:
     facts = [(labels("version"), document.version)]
     if document.effective_from:
         facts.append((labels("effective_from"), labels.date(document.effective_from)))
-    facts += [
-        (labels("approved_by"), document.approved_by),
-        (labels("approved_on"), labels.date(document.approved_on)),
-        (labels("review_by"), labels.date(document.review_by)),
-    ]
+    if document.approved_on:
+        facts += [
+            (labels("approved_by"), document.approved_by or ""),
+            (labels("approved_on"), labels.date(document.approved_on)),
+        ]
+    else:
+        facts.append((labels("approved_by"), NOT_APPROVED))
+    facts.append((labels("review_by"), labels.date(document.review_by)))
     if document.classification:
         facts.append((labels("classification"), document.classification))
     return facts
