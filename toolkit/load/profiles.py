@@ -10,7 +10,13 @@ from pydantic import BaseModel, ValidationError
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.fields import field_name
-from toolkit.load.schema import OPERATIONS, ProfileFile, operation_kind
+from toolkit.load.schema import (
+    FONT_NAME_PATTERN,
+    OPERATIONS,
+    PROFILE_NAME_PATTERN,
+    ProfileFile,
+    operation_kind,
+)
 from toolkit.load.yamlio import load_yaml, locate, plain
 from toolkit.paths import BUNDLED_PROFILES_DIR
 
@@ -189,6 +195,9 @@ def _message(error: Any) -> str:
         message = message.removeprefix(prefix)
     if error["type"] == "string_pattern_mismatch":
         return f"`{error['input']}` is not in the expected form ({_pattern_words(error['ctx']['pattern'])})"
+    if error["type"] == "string_too_long":
+        limit = error["ctx"]["max_length"]
+        return f"is {len(error['input']):,} characters long; the limit is {limit} (what Word's document properties hold)"
     if error["type"] in ("too_short", "string_too_short"):
         return "must not be empty" if not error.get("input") else message[:1].lower() + message[1:]
     if error["type"] == "literal_error":
@@ -197,6 +206,10 @@ def _message(error: Any) -> str:
 
 
 def _pattern_words(pattern: str) -> str:
+    if pattern == FONT_NAME_PATTERN:
+        return "a font name is letters, digits, spaces, hyphens and underscores, at most 63 characters"
+    if pattern == PROFILE_NAME_PATTERN:
+        return "`extends:` takes a profile's name, such as `local-council`, never a path"
     if "#" in pattern:
         return "a colour as #rrggbb"
     if r"\." in pattern and "[a-z]{2,3}" not in pattern:

@@ -24,6 +24,11 @@ ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 SECTION_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# A font's name goes into Word's XML, CSS and the PDF's font dictionary: letters, digits, spaces and hyphens only.
+FONT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,62}$"
+# What a name may be called by `extends:`: a profile's file name without .yaml, never a path.
+PROFILE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+MAX_PROPERTY = 255  # Word's document properties (title, author, version) hold at most 255 characters
 LINK_SCHEMES = ("https://", "mailto:", "tel:")
 
 
@@ -128,7 +133,11 @@ class LogoSpec(Strict):
 
 
 class FontSpec(Strict):
-    name: Text = Field(min_length=1, description="A bundled family (see templates/fonts/fonts.yaml) or your own.")
+    name: Text = Field(
+        min_length=1,
+        pattern=FONT_NAME_PATTERN,
+        description="A bundled family (see templates/fonts/fonts.yaml) or your own.",
+    )
     regular: str | None = None
     italic: str | None = None
     bold: str | None = None
@@ -149,9 +158,9 @@ class BrandingSpec(Strict):
 
 
 class DocumentSpec(Strict):
-    title: Text | None = Field(None, min_length=1, description="Replaces the core title.")
+    title: Text | None = Field(None, min_length=1, max_length=MAX_PROPERTY, description="Replaces the core title.")
     owner: Text | None = Field(None, min_length=1)
-    version: Text | None = Field(None, min_length=1)
+    version: Text | None = Field(None, min_length=1, max_length=MAX_PROPERTY)
     approved_by: Text | None = Field(None, min_length=1)
     approved_on: date | None = None
     effective_from: date | None = None
@@ -255,10 +264,14 @@ Operation = Annotated[
 class ProfileFile(Strict):
     """One profile file. Everything is optional: what a profile does not say, it inherits."""
 
-    extends: Text | None = Field(None, description="The profile this one builds on, by file name without .yaml.")
+    extends: Text | None = Field(
+        None,
+        pattern=PROFILE_NAME_PATTERN,
+        description="The profile this one builds on, by name (its file name without .yaml), never a path.",
+    )
     description: Text | None = Field(None, description="One line on what this profile is, shown by `list`.")
-    name: Text | None = Field(None, min_length=1, description="The organisation's full name.")
-    short_name: Text | None = Field(None, min_length=1)
+    name: Text | None = Field(None, min_length=1, max_length=MAX_PROPERTY, description="The organisation's full name.")
+    short_name: Text | None = Field(None, min_length=1, max_length=MAX_PROPERTY)
     sector: Sector | None = None
     nation: Nation | None = None
     language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description="e.g. en-GB, cy-GB.")

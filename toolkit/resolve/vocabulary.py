@@ -296,9 +296,15 @@ class Vocabulary:
         return PLACEHOLDER.sub(lambda match: str(self.lookup(match.group(1))), text)
 
     def lookup(self, path: str) -> object:
+        """The value of a documented placeholder; any other name (`{org.name.__class__}`) is unknown.
+
+        Checked against the closed list first, so that attribute access can never reach a Python object.
+        """
         parts = path.split(".")
         if parts[0] not in ("org", "term", "contact", "code", "document") or parts[0:2] == ["code", "values"]:
             raise VocabularyError(f"`{{{path}}}` is not a placeholder; " + self._suggest(path))
+        if path not in self.placeholder_names():
+            raise VocabularyError(f"`{{{path}}}` is not a known placeholder; " + self._suggest(path))
         value: object = self.namespaces[parts[0]]
         try:
             for part in parts[1:]:
