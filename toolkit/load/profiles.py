@@ -159,7 +159,7 @@ def _problem(path: Path, data: Any, error: Any) -> Problem:
     hint = None
     if loc[:1] == ("contacts",) and len(loc) == 2 and loc[1] in ("name", "email", "phone", "url"):
         hint = f"`{loc[1]}` is a detail of a contact: indent it under the contact it belongs to, such as `hr:`"
-    return Problem(_message(error), file=path, line=line, column=column, field=field, hint=hint)
+    return Problem(problem_message(error), file=path, line=line, column=column, field=field, hint=hint)
 
 
 def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -187,7 +187,8 @@ FRIENDLY = {
 }
 
 
-def _message(error: Any) -> str:
+def problem_message(error: Any) -> str:
+    """A pydantic error in plain words (shared with the lock-file reader)."""
     if error["type"] in FRIENDLY:
         return FRIENDLY[error["type"]]
     message = str(error["msg"])
