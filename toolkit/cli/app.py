@@ -192,7 +192,7 @@ def diff(
     ] = "terminal",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File to write (html and docx default to output/diffs/).", metavar="FILE"),
+        typer.Option("--out", "-o", help="File to write (html and docx default to output/diffs/; - for standard output).", metavar="FILE"),
     ] = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
+from toolkit.load.profiles import profile_name
 from toolkit.output import publish
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_profile
@@ -40,6 +41,23 @@ def check_formats(names: Iterable[str]) -> list[str]:
     return sorted(set(chosen), key=chosen.index)
 
 
+def unique_outputs(paths: list[Path]) -> list[Path]:
+    """The profiles once each; two different files with one name would write the same output files: refused."""
+    chosen: dict[str, Path] = {}
+    for path in paths:
+        name = profile_name(path)
+        if name in chosen and chosen[name].resolve() != path.resolve():
+            raise ToolkitError(
+                Problem(
+                    f"two profiles called `{name}` in one build ({chosen[name]} and {path}) would write the same files",
+                    file=path,
+                    hint="build them one at a time, each into its own output folder with --out",
+                )
+            )
+        chosen.setdefault(name, path)
+    return list(chosen.values())
+
+
 def build_profile(
     path: Path,
     formats: list[str],
@@ -69,6 +87,7 @@ def build_many(
     core: Core | None = None,
 ) -> tuple[list[BuildResult], list[BuildFailure]]:
     """Build each profile; one broken profile does not stop the others, and its old outputs stay as they were."""
+    paths = unique_outputs(paths)
     options = render.RenderOptions()
     results, failures = [], []
     for path in paths:
