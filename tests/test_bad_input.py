@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from toolkit.output import LOCK_NAME
 from toolkit.paths import CORE_DIR
 
 from .conftest import PROFILES, ROOT, SECTORS
@@ -394,7 +395,7 @@ def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monk
     code, _, err = cli(*["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)])
     assert code == 1 and "the disk is full" in err
     assert previous.read_bytes() == PREVIOUS
-    assert [p.name for p in out_dir.iterdir()] == ["nhs-trust.html"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [LOCK_NAME, "nhs-trust.html"]
 
 
 def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch, cli):
@@ -417,7 +418,7 @@ def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch, cli)
     )
     assert code == 1 and "simulated crash" in err and "Traceback" not in err
     assert previous.read_bytes() == PREVIOUS
-    assert [p.name for p in out_dir.iterdir()] == ["nhs-trust.html"]
+    assert sorted(p.name for p in out_dir.iterdir()) == [LOCK_NAME, "nhs-trust.html"]
 
 
 def test_profile_text_is_never_evaluated(tmp_path, monkeypatch, cli):

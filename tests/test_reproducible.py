@@ -74,6 +74,7 @@ def test_two_builds_into_one_folder_at_once_both_succeed(tmp_path):
     outcomes = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outcomes
     assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".policy-toolkit.lock",
         "dyffryn-tawel-council.docx",
         "dyffryn-tawel-council.html",
     ]

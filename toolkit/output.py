@@ -108,7 +108,7 @@ def _swap_in(staged: list[tuple[Path, Path]]) -> None:
         if done:
             replaced = ", ".join(path.name for path in done)
             raise OutputError(
-                Problem(f"only some files were replaced ({replaced}) before: {_reason(error)}", file=staged[0][1].parent)
+                Problem(f"only {replaced} replaced before: {_reason(error)}", file=staged[0][1].parent)
             ) from None
         raise
 

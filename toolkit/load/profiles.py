@@ -198,7 +198,8 @@ def problem_message(error: Any) -> str:
         return f"`{error['input']}` is not in the expected form ({_pattern_words(error['ctx']['pattern'])})"
     if error["type"] == "string_too_long":
         limit = error["ctx"]["max_length"]
-        return f"is {len(error['input']):,} characters long; the limit is {limit} (what Word's document properties hold)"
+        length = len(error["input"])
+        return f"is {length:,} characters long; the limit is {limit} (what Word's document properties hold)"
     if error["type"] in ("too_short", "string_too_short"):
         return "must not be empty" if not error.get("input") else message[:1].lower() + message[1:]
     if error["type"] == "literal_error":

@@ -108,7 +108,7 @@ def read_capped(path: Path, limit: int, limit_words: str) -> bytes:
             )
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise ToolkitError(Problem(f"the file is over {limit:,} bytes; the limit is {limit:,} ({limit_words})", file=path))
+        raise ToolkitError(Problem(f"the file is over {limit:,} bytes; the limit is {limit_words}", file=path))
     return data
 
 
