@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from toolkit.load.schema import (
     FONT_NAME_PATTERN,
     OPERATIONS,
     PROFILE_NAME_PATTERN,
+    SECTION_ID_PATTERN,
     ProfileFile,
     operation_kind,
 )
@@ -157,9 +159,24 @@ def _problem(path: Path, data: Any, error: Any) -> Problem:
     if kind == "missing":
         return Problem("is required here", file=path, line=line, column=column, field=field)
     hint = None
+    if _is_section_removal(loc, error):
+        message = f"`{error['input']}` is a section, and `remove:` takes one clause"
+        hint = f"to leave out a whole section, write `exclude: {error['input']}` with its `reason:`"
+        return Problem(message, file=path, line=line, column=column, field=field, hint=hint)
     if loc[:1] == ("contacts",) and len(loc) == 2 and loc[1] in ("name", "email", "phone", "url"):
         hint = f"`{loc[1]}` is a detail of a contact: indent it under the contact it belongs to, such as `hr:`"
     return Problem(problem_message(error), file=path, line=line, column=column, field=field, hint=hint)
+
+
+def _is_section_removal(loc: tuple[str | int, ...], error: Any) -> bool:
+    """`remove: confidentiality`: a section's ID where a clause's belongs."""
+    return (
+        loc[:1] == ("clauses",)
+        and loc[-1] == "remove"
+        and error["type"] == "string_pattern_mismatch"
+        and isinstance(error["input"], str)
+        and re.fullmatch(SECTION_ID_PATTERN, error["input"]) is not None
+    )
 
 
 def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
