@@ -213,7 +213,7 @@ def problem_message(error: Any) -> str:
         message = message.removeprefix(prefix)
     if error["type"] == "string_pattern_mismatch":
         return f"`{error['input']}` is not in the expected form ({_pattern_words(error['ctx']['pattern'])})"
-    if error["type"] == "string_too_long":
+    if error["type"] in ("string_too_long", "too_long") and isinstance(error.get("input"), str):
         limit = error["ctx"]["max_length"]
         length = len(error["input"])
         return f"is {length:,} characters long; the limit is {limit} (what Word's document properties hold)"
