@@ -443,6 +443,13 @@ CASES = [
     case(
         "logo-image-bomb", logo(), "30000×30000 pixels", "at most 4000×4000", line=5, logo__png=png_header(30000, 30000)
     ),
+    case(
+        "svg-too-large",
+        logo(extra="    svg: logo.svg\n"),
+        "a logo may be at most 5,242,880",
+        logo__png=PNG,
+        logo__svg=SVG_SCRIPT.replace("<script>", " " * (5 * 1024 * 1024) + "<script>"),
+    ),
     case("logo-very-tall", logo(), "100×50000 pixels", line=5, logo__png=png_header(100, 50000)),
     case("logo-zero-pixels", logo(), "0×10 pixels", line=5, logo__png=png_header(0, 10)),
     case(

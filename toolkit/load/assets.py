@@ -41,6 +41,7 @@ def safe_path(value: str, base: Path, roots: list[Path], suffixes: tuple[str, ..
 
 def check_svg(path: Path, **where: object) -> None:
     """Refuse SVG that could fetch, include or run anything: entities, scripts, handlers, outside references."""
+    check_size(path, MAX_LOGO_BYTES, "5 MiB", "a logo", **where)
     text = path.read_bytes()
     reason = _svg_danger(text)
     if reason:
@@ -152,13 +153,21 @@ MAX_LOGO_BYTES = 5 * 1024 * 1024  # 5 MiB
 MAX_LOGO_PIXELS = 4000  # on either side: far more than a 22 mm logo needs, and a bounded amount of memory
 
 
+MAX_FONT_BYTES = 20 * 1024 * 1024  # a font file of your own; the bundled Noto files are well under 1 MiB
+
+
+def check_size(path: Path, limit: int, limit_words: str, what: str, **where: object) -> Path:
+    size = path.stat().st_size
+    if size > limit:
+        raise ToolkitError(
+            Problem(f"`{path.name}` is {size:,} bytes; {what} may be at most {limit:,} ({limit_words})", **where)  # type: ignore[arg-type]
+        )
+    return path
+
+
 def check_png_image(path: Path, **where: object) -> None:
     """A PNG with a readable header, of a size a document can hold: refuses image bombs before anything decodes it."""
-    size = path.stat().st_size
-    if size > MAX_LOGO_BYTES:
-        raise ToolkitError(
-            Problem(f"`{path.name}` is {size:,} bytes; a logo may be at most {MAX_LOGO_BYTES:,} (5 MiB)", **where)  # type: ignore[arg-type]
-        )
+    check_size(path, MAX_LOGO_BYTES, "5 MiB", "a logo", **where)
     with path.open("rb") as handle:
         head = handle.read(33)
     if head[:8] != PNG_SIGNATURE:

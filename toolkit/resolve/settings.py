@@ -13,9 +13,11 @@ from typing import Any
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.assets import (
     FONT_STYLES,
+    MAX_FONT_BYTES,
     bundled_font,
     check_contrast,
     check_png_image,
+    check_size,
     check_svg,
     check_word_package,
     safe_path,
@@ -272,6 +274,9 @@ def _font(merger: _Merger) -> Font | None:
     }
     if None in files.values():
         return None
+    for style, path in files.items():
+        if not merger.guard(check_size, path, MAX_FONT_BYTES, "20 MiB", "a font file", **_field(setting, style)):
+            return None
     return Font(name=spec.name, files={style: files.get(style, files["regular"]) for style in FONT_STYLES})
 
 
