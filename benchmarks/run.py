@@ -1,179 +1,396 @@
-"""Speed and memory of the toolkit against the raw engines it drives, measured in the same run.
+"""Speed and memory of policy-toolkit, as ratios measured in one run (`make bench`).
 
-Each task runs in its own Python process (so peak memory is that task's alone), renders once to warm up, then
-`--repeat` times; the table reports the median time and peak resident memory, and the ratio of the toolkit's
-figures to the raw engine's:
+Every figure pairs like with like and interleaves the rounds (A, B, A, B, ...), so a machine that slows down or
+speeds up during the run moves both sides of a ratio alike; each figure is the median of its rounds with the range
+(min–max) beside it. The pairs:
 
-- pdf: the toolkit's PDF (resolve + HTML + WeasyPrint with its locked-down fetcher and PDF/UA tagging) against raw
-  WeasyPrint writing the very same HTML with its defaults, and against raw WeasyPrint with the same tagging.
-- docx: the toolkit's Word file (resolve + house template + structure + reproducible zip) against raw docxtpl
-  rendering the same paragraphs through a one-loop template.
-- html and resolve: the toolkit alone (no raw engine to compare with), for scale.
+- one profile, all three formats, in process / raw WeasyPrint writing the same print HTML with the same tagging;
+- PDF only / the same raw WeasyPrint;
+- `--help`, `validate`, `diff PROFILE`, `list`, whole processes / `python -c "import typer"`;
+- `build --jobs 2` / `build --jobs 1` (wall time), and a second build with nothing changed / the first;
+- Typst / WeasyPrint rendering the same policy's PDF (CPU time), with pages a second for each;
+- `diff --all` and `check` over a generated 600-organisation fixture (seconds, and peak memory);
+- peak memory of one build worker after building PDFs one after another; the HTML page's size.
 
-Usage: `uv run python benchmarks/run.py [--profile NAME] [--repeat N] [--json FILE]`
+It also projects the time for 600 organisations × 3 formats on this machine's cores from a measured sample, for
+each PDF engine (or measures it, with `--full`), and lists what `validate` imports (`python -X importtime`).
+
+Usage: `uv run python benchmarks/run.py [--rounds N] [--sample N] [--full] [--json FILE]`
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import contextlib
 import json
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
-PAIRS = [("pdf", "weasyprint"), ("pdf", "weasyprint-tagged"), ("docx", "docxtpl")]
-TASKS = ["resolve", "html", "pdf", "weasyprint", "weasyprint-tagged", "docx", "docxtpl"]
+SAMPLE = "riverside-borough-council"
+FIXTURE_SIZE = 600
+HEAVY_MODULES = ("docx", "docxtpl", "weasyprint", "typst", "fontTools", "PIL")
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
 
 
-# Tasks: each returns a function that does the work once ----------------------------------------------------------
+# Measuring --------------------------------------------------------------------------------------------------------
 
 
-def _policy(profile: str):
-    from toolkit.resolve.policy import resolve_profile
-
-    return resolve_profile(next(PROFILES.rglob(f"{profile}.yaml")), PROFILES)
-
-
-def task(name: str, profile: str) -> Callable[[], object]:
-    from toolkit.render import RenderOptions, render
-
-    options = RenderOptions()
-    path = next(PROFILES.rglob(f"{profile}.yaml"))
-    if name == "resolve":
-        from toolkit.resolve.policy import resolve_profile
-
-        return lambda: resolve_profile(path, PROFILES)
-    if name in ("html", "pdf", "docx"):
-        from toolkit.resolve.policy import resolve_profile
-
-        return lambda: render(resolve_profile(path, PROFILES), name, options)
-    if name.startswith("weasyprint"):
-        return _raw_weasyprint(profile, tagged=name.endswith("tagged"))
-    if name == "docxtpl":
-        return _raw_docxtpl(profile)
-    raise SystemExit(f"unknown task {name}")
+def interleaved(tasks: dict[str, Callable[[], object]], rounds: int, clock: Callable[[], float]) -> dict[str, list]:
+    """Each task once per round, in turn; a warm-up round first (not counted)."""
+    times: dict[str, list[float]] = {name: [] for name in tasks}
+    for round_number in range(rounds + 1):
+        for name, task in tasks.items():
+            started = clock()
+            task()
+            if round_number:
+                times[name].append(clock() - started)
+    return times
 
 
-def _raw_weasyprint(profile: str, tagged: bool) -> Callable[[], object]:
-    """WeasyPrint on the toolkit's own print HTML, with its default fetcher: the engine's cost alone."""
+def cpu() -> float:
+    return time.process_time()
+
+
+def ratio(times: dict[str, list[float]], top: str, bottom: str) -> dict[str, float]:
+    """Median and range of the per-round ratios top/bottom (rounds paired, so drift cancels)."""
+    ratios = [a / b for a, b in zip(times[top], times[bottom], strict=True)]
+    return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)}
+
+
+def seconds(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def process(*arguments: str, cwd: Path = ROOT) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run([sys.executable, *arguments], cwd=cwd, env=ENV, check=True, capture_output=True)
+
+    return run
+
+
+def toolkit(*arguments: str, cwd: Path = ROOT) -> Callable[[], None]:
+    return process("-m", "toolkit", *arguments, cwd=cwd)
+
+
+def wall() -> float:
+    return time.perf_counter()
+
+
+# Fixture ----------------------------------------------------------------------------------------------------------
+
+
+def make_fixture(folder: Path, size: int = FIXTURE_SIZE) -> Path:
+    """`size` fictional organisations made from the sample profiles (names changed), with reviewed lock files."""
+    profiles = folder / "profiles"
+    shutil.copytree(PROFILES, profiles)
+    samples = sorted(path for path in PROFILES.glob("*.yaml") if not path.name.endswith(".lock.yaml"))
+    for number in range(1, size + 1):
+        base = samples[number % len(samples)]
+        name = f"fixture-{number:03d}-{base.stem}"
+        text = base.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^name: (.*)$", rf"name: \1 {number:03d}", text, count=1)
+        (profiles / f"{name}.yaml").write_text(text, encoding="utf-8")
+        lock = base.with_name(base.stem + ".lock.yaml")
+        if lock.exists():
+            locked = re.sub(r"(?m)^profile: .*$", f"profile: {name}", lock.read_text(encoding="utf-8"), count=1)
+            (profiles / f"{name}.lock.yaml").write_text(locked, encoding="utf-8")
+    return profiles
+
+
+# The figures ------------------------------------------------------------------------------------------------------
+
+
+def render_figures(rounds: int) -> dict[str, object]:
+    """In process: the toolkit's outputs against raw WeasyPrint on the same HTML with the same tagging."""
     import weasyprint
 
-    from toolkit.render import RenderOptions
+    from toolkit.render import RenderOptions, render
     from toolkit.render.formats.html import render_html
+    from toolkit.resolve.policy import resolve_profile
 
-    html = render_html(_policy(profile), RenderOptions(), for_pdf=True)
-    options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-    return lambda: weasyprint.HTML(string=html, base_url=str(ROOT)).write_pdf(**options)
+    path = PROFILES / f"{SAMPLE}.yaml"
+    options = RenderOptions()
+    html = render_html(resolve_profile(path, PROFILES), options, for_pdf=True)
 
+    def everything() -> None:
+        policy = resolve_profile(path, PROFILES)
+        for name in ("html", "docx", "pdf"):
+            render(policy, name, options)
 
-def _raw_docxtpl(profile: str) -> Callable[[], object]:
-    """docxtpl filling a one-loop template with the same paragraphs: what a plain docxtpl script would do."""
-    from docx import Document
-    from docxtpl import DocxTemplate
+    def pdf_only() -> None:
+        render(resolve_profile(path, PROFILES), "pdf", options)
 
-    from toolkit.model import block_text, plain_text
+    def raw_weasyprint() -> None:
+        weasyprint.HTML(string=html, base_url=str(ROOT)).write_pdf(pdf_variant="pdf/ua-1")
 
-    policy = _policy(profile)
-    paragraphs = []
-    for section in policy.visible_sections:
-        paragraphs.append(plain_text(section.title))
-        for clause in section.visible_clauses:
-            paragraphs += [plain_text(clause.title)] if clause.title else []
-            paragraphs += block_text(clause.blocks).splitlines()
-    template = io.BytesIO()
-    document = Document()
-    document.add_paragraph("{{ title }}")
-    document.add_paragraph("{%p for text in paragraphs %}")
-    document.add_paragraph("{{ text }}")
-    document.add_paragraph("{%p endfor %}")
-    document.save(template)
-
-    def once() -> bytes:
-        template.seek(0)
-        filled = DocxTemplate(template)
-        filled.render({"title": policy.full_title, "paragraphs": paragraphs}, autoescape=True)
-        out = io.BytesIO()
-        filled.save(out)
-        return out.getvalue()
-
-    return once
+    tasks = {"all3": everything, "raw": raw_weasyprint, "pdf": pdf_only, "raw2": raw_weasyprint}
+    times = interleaved(tasks, rounds, cpu)
+    return {
+        "all 3 formats / raw WeasyPrint (tagged)": ratio(times, "all3", "raw"),
+        "PDF only / raw WeasyPrint (tagged)": ratio(times, "pdf", "raw2"),
+        "raw WeasyPrint CPU s": seconds(times["raw"]),
+    }
 
 
-def run_task(name: str, profile: str, repeat: int) -> dict[str, object]:
-    started = time.perf_counter()
-    work = task(name, profile)
-    work()  # warm-up: imports, caches, fonts
-    setup = time.perf_counter() - started
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"task": name, "times": times, "setup": setup, "peak_mib": peak_kib / 1024}
+def engine_figures(rounds: int) -> dict[str, object]:
+    """Typst against WeasyPrint on the same policy: CPU time, pages and pages a second."""
+    from toolkit.render import RenderOptions
+    from toolkit.render.formats import pdf
+    from toolkit.resolve.policy import resolve_profile
+
+    policy = resolve_profile(PROFILES / f"{SAMPLE}.yaml", PROFILES)
+    weasy, typst = RenderOptions(), RenderOptions(pdf_engine="typst")
+    pages = {"weasyprint": page_count(pdf.render(policy, weasy)), "typst": page_count(pdf.render(policy, typst))}
+    times = interleaved(
+        {"weasyprint": lambda: pdf.render(policy, weasy), "typst": lambda: pdf.render(policy, typst)}, rounds, cpu
+    )
+    return {
+        "Typst / WeasyPrint PDF (CPU)": ratio(times, "typst", "weasyprint"),
+        "pages": pages,
+        "pages per CPU second": {name: pages[name] / statistics.median(times[name]) for name in pages},
+        "ms CPU per page": {name: 1000 * statistics.median(times[name]) / pages[name] for name in pages},
+    }
 
 
-# The parent: one process per task, then the table -------------------------------------------------------------
-
-
-def measure(name: str, profile: str, repeat: int) -> dict[str, object]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1764000000")}
-    command = [sys.executable, __file__, "--child", name, "--profile", profile, "--repeat", str(repeat)]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"task {name} failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def report(results: dict[str, dict], profile: str, repeat: int) -> str:
-    lines = [
-        f"policy-toolkit benchmark: profile {profile}, {repeat} runs per task after one warm-up, "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs",
-        "",
+def page_count(data: bytes) -> int:
+    """The /Count of the PDF's page tree, looked for in the file and in its compressed object streams."""
+    chunks = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        with contextlib.suppress(zlib.error):
+            chunks.append(zlib.decompressobj().decompress(data[match.end() : match.end() + 1_000_000]))
+    counts = [
+        int(value)
+        for chunk in chunks
+        for pattern in (rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b")
+        for value in re.findall(pattern, chunk)
     ]
-    lines.append(f"{'task':<20}{'median s':>10}{'min s':>9}{'max s':>9}{'peak MiB':>10}")
-    for name, result in results.items():
-        times = result["times"]
-        lines.append(
-            f"{name:<20}{statistics.median(times):>10.3f}{min(times):>9.3f}{max(times):>9.3f}"
-            f"{result['peak_mib']:>10.0f}"
+    return max(counts, default=0)
+
+
+def command_figures(rounds: int) -> dict[str, object]:
+    baseline = process("-c", "import typer")
+    tasks = {
+        "typer": baseline,
+        "help": toolkit("--help"),
+        "typer2": baseline,
+        "validate": toolkit("validate"),
+        "typer3": baseline,
+        "diff": toolkit("diff", f"profiles/{SAMPLE}.yaml"),
+        "typer4": baseline,
+        "list": toolkit("list"),
+    }
+    times = interleaved(tasks, rounds, wall)
+    return {
+        "--help / import typer": ratio(times, "help", "typer"),
+        "validate (8 profiles) / import typer": ratio(times, "validate", "typer2"),
+        "diff PROFILE / import typer": ratio(times, "diff", "typer3"),
+        "list / import typer": ratio(times, "list", "typer4"),
+        "seconds": {name: seconds(times[name]) for name in ("typer", "help", "validate", "diff", "list")},
+    }
+
+
+def imports_of_validate() -> dict[str, object]:
+    """`python -X importtime` on `validate`: total import time and which heavy libraries were imported."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "toolkit", "validate"],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+    modules = {}
+    for line in result.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[0].startswith("import time:") and parts[1].strip().isdigit():
+            modules[parts[2].strip()] = int(parts[1])
+    top = sum(microseconds for name, microseconds in modules.items() if "." not in name)
+    return {
+        "import seconds (top-level modules, cumulative)": top / 1e6,
+        "heavy libraries imported": sorted(name for name in modules if name in HEAVY_MODULES),
+    }
+
+
+def build_figures(rounds: int, jobs: int) -> dict[str, object]:
+    """build --all of the samples: N workers against one, and a second build with nothing changed."""
+    with tempfile.TemporaryDirectory() as folder:
+        out1, out2, out3 = (Path(folder) / name for name in ("one", "many", "incremental"))
+
+        def first() -> None:
+            shutil.rmtree(out3, ignore_errors=True)
+            toolkit("build", "--all", "-o", str(out3), "--jobs", str(jobs))()
+
+        tasks = {
+            "one": toolkit("build", "--all", "--force", "-o", str(out1), "--jobs", "1"),
+            "many": toolkit("build", "--all", "--force", "-o", str(out2), "--jobs", str(jobs)),
+            "first": first,
+            "again": toolkit("build", "--all", "-o", str(out3), "--jobs", str(jobs)),
+        }
+        times = interleaved(tasks, rounds, wall)
+        same = all((out1 / path.name).read_bytes() == path.read_bytes() for path in out2.glob("[!.]*")) and len(
+            list(out1.glob("[!.]*"))
+        ) == len(list(out2.glob("[!.]*")))
+    return {
+        f"build --all --jobs {jobs} / --jobs 1 (wall)": ratio(times, "many", "one"),
+        "second build, nothing changed / first (wall)": ratio(times, "again", "first"),
+        "same bytes whatever the number of jobs": same,
+        "seconds": {name: seconds(values) for name, values in times.items()},
+    }
+
+
+def fixture_figures(profiles: Path, jobs: int, sample: int, full: bool) -> dict[str, object]:
+    """Over the 600-organisation fixture: diff --all, check, and the time for 600 × 3 formats per engine."""
+    project = profiles.parent
+    figures: dict[str, object] = {}
+    for label, arguments in (("diff --all", ["diff", "--all"]), ("check", ["check"])):
+        started = wall()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result = subprocess.run(
+            [sys.executable, "-m", "toolkit", *arguments, "--jobs", str(jobs)],
+            cwd=project,
+            env=ENV,
+            capture_output=True,
         )
-    lines += ["", f"{'toolkit / raw engine':<34}{'time':>8}{'memory':>9}"]
-    for ours, raw in PAIRS:
-        if ours in results and raw in results:
-            time_ratio = statistics.median(results[ours]["times"]) / statistics.median(results[raw]["times"])
-            memory_ratio = results[ours]["peak_mib"] / results[raw]["peak_mib"]
-            lines.append(f"{ours + ' / ' + raw:<34}{time_ratio:>7.2f}×{memory_ratio:>8.2f}×")
-    return "\n".join(lines)
+        figures[f"{label} over {count(profiles)} profiles, s (wall)"] = wall() - started
+        figures[f"{label} peak memory of a process, MiB"] = (
+            max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        )
+        figures[f"{label} exit code"] = result.returncode
+    names = sorted(path for path in profiles.glob("fixture-*.yaml") if not path.name.endswith(".lock.yaml"))
+    chosen = names if full else names[:: max(1, len(names) // sample)][:sample]
+    for engine in ("typst", "weasyprint"):
+        out = project / f"out-{engine}"
+        started = wall()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "toolkit",
+                "build",
+                *map(str, chosen),
+                "--profiles",
+                str(profiles),
+                "-o",
+                str(out),
+                "--jobs",
+                str(jobs),
+                "--pdf-engine",
+                engine,
+            ],
+            cwd=project,
+            env=ENV,
+            check=True,
+            capture_output=True,
+        )
+        spent = wall() - started
+        key = f"600 organisations × 3 formats, {engine}, {jobs} workers, s (wall)"
+        figures[key] = spent * FIXTURE_SIZE / len(chosen)
+        figures[f"{key}: measured on"] = f"{len(chosen)} organisations" + ("" if full else ", projected")
+    return figures
+
+
+def count(profiles: Path) -> int:
+    return len([path for path in profiles.glob("*.yaml") if not path.name.endswith(".lock.yaml")]) + 3
+
+
+def worker_memory(pdfs: int) -> dict[str, object]:
+    """Peak resident memory of one process building `pdfs` PDFs one after another (a worker's life is 40)."""
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from toolkit.render import RenderOptions, render\n"
+        "from toolkit.resolve.policy import resolve_profile\n"
+        f"policy = resolve_profile(Path({str(PROFILES / (SAMPLE + '.yaml'))!r}), Path({str(PROFILES)!r}))\n"
+        "marks = []\n"
+        f"for number in range({pdfs}):\n"
+        "    render(policy, 'pdf', RenderOptions())\n"
+        "    if number in (0, 9, 19, 39): marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "print(marks)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=ENV, capture_output=True, text=True, check=True
+    )
+    marks = json.loads(result.stdout.strip())
+    return {
+        "peak MiB after 1, 10, 20, 40 PDFs": marks,
+        "growth per PDF, MiB": (marks[-1] - marks[0]) / (pdfs - 1),
+    }
+
+
+def html_size() -> dict[str, object]:
+    from toolkit.render import RenderOptions, render
+    from toolkit.resolve.policy import resolve_profile
+
+    sizes = {
+        path.stem: len(render(resolve_profile(path, PROFILES), "html", RenderOptions()))
+        for path in sorted(PROFILES.glob("*.yaml"))
+        if not path.name.endswith(".lock.yaml")
+    }
+    return {
+        "HTML page KB (largest sample)": max(sizes.values()) / 1000,
+        "by profile (KB)": {k: v / 1000 for k, v in sizes.items()},
+    }
+
+
+# Report -----------------------------------------------------------------------------------------------------------
+
+
+def show(title: str, figures: dict[str, object]) -> None:
+    print(f"\n## {title}")
+    for name, value in figures.items():
+        if isinstance(value, dict) and {"median", "min", "max"} <= set(value):
+            print(f"  {name}: {value['median']:.3f} ({value['min']:.3f}–{value['max']:.3f})")
+        elif isinstance(value, float):
+            print(f"  {name}: {value:.3f}")
+        else:
+            print(f"  {name}: {json.dumps(value, default=str) if isinstance(value, dict | list) else value}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--profile", default="riverside-borough-council")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--tasks", default=",".join(TASKS))
-    parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(run_task(args.child, args.profile, args.repeat)))
-        return
-    results = {name: measure(name, args.profile, args.repeat) for name in args.tasks.split(",")}
-    print(report(results, args.profile, args.repeat))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sample", type=int, default=30, help="organisations built to project 600 (default 30)")
+    parser.add_argument("--full", action="store_true", help="build all 600 organisations instead of projecting")
+    parser.add_argument("--jobs", type=int, default=None, help="workers (default: the machine's cores)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    arguments = parser.parse_args()
+    from toolkit.parallel import default_jobs
+
+    jobs = arguments.jobs or default_jobs()
+    print(f"policy-toolkit benchmark: {jobs} workers, {arguments.rounds} interleaved rounds, medians (min–max)")
+    results: dict[str, dict[str, object]] = {}
+    sections: list[tuple[str, Callable[[], dict[str, object]]]] = [
+        ("Rendering one profile, in process (CPU)", lambda: render_figures(arguments.rounds)),
+        ("PDF engines (CPU)", lambda: engine_figures(arguments.rounds)),
+        ("Everyday commands, whole processes (wall)", lambda: command_figures(arguments.rounds)),
+        ("What validate imports", imports_of_validate),
+        ("Building the samples", lambda: build_figures(max(2, arguments.rounds // 2), jobs)),
+        ("Memory of one worker", lambda: worker_memory(40)),
+        ("HTML page size", html_size),
+    ]
+    for title, measure in sections:
+        results[title] = measure()
+        show(title, results[title])
+    with tempfile.TemporaryDirectory() as folder:
+        profiles = make_fixture(Path(folder))
+        title = f"{FIXTURE_SIZE}-organisation fixture"
+        results[title] = fixture_figures(profiles, jobs, arguments.sample, arguments.full)
+        show(title, results[title])
+    if arguments.json:
+        arguments.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    tempfile.tempdir = tempfile.gettempdir()
     main()

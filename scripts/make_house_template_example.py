@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 
 from docx import Document
@@ -21,8 +20,7 @@ from docx.shared import Cm, Pt, RGBColor
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.render._word.package import repack  # noqa: E402
-from toolkit.render._word.spec import DEFAULT_TEMPLATE  # noqa: E402
+from toolkit.render.ooxml import DEFAULT_TEMPLATE, package  # noqa: E402
 
 TARGET = ROOT / "profiles" / "assets" / "greenvale-house-style.docx"
 GREEN = RGBColor(0x1E, 0x6B, 0x3A)
@@ -85,9 +83,7 @@ def _rule_under(style: object) -> None:
 def main() -> None:
     document = Document(str(DEFAULT_TEMPLATE))
     restyle(document)
-    out = BytesIO()
-    document.save(out)
-    TARGET.write_bytes(repack(out.getvalue(), datetime(2026, 1, 1, tzinfo=UTC)))
+    TARGET.write_bytes(package(document, datetime(2026, 1, 1, tzinfo=UTC)))
     print(f"wrote {TARGET.relative_to(ROOT)}")
 
 

@@ -31,8 +31,9 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from toolkit.load.assets import bundled_font
-from toolkit.render._word.package import font_table_entry, repack
-from toolkit.render._word.spec import BODY_FONT, DEFAULT_TEMPLATE, PRIMARY, TABLE_STYLE, TEXT
+from toolkit.render._word.package import font_table_entry
+from toolkit.render._word.spec import BODY_FONT, PRIMARY, TABLE_STYLE, TEXT
+from toolkit.render.ooxml import DEFAULT_TEMPLATE, repack
 
 SECONDARY = "505A5F"  # headers, footers, cover details: 7:1 on white
 BORDER = "B1B4B6"

@@ -1,7 +1,17 @@
-"""Shared fixtures: the sample profiles, resolved once per test session."""
+"""Shared fixtures and helpers: the sample profiles (resolved once per test session), profile text to a resolved
+policy (`resolve_text`), the command line in-process (`cli`), and LibreOffice, bounded and explained when it fails."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +23,19 @@ from toolkit.resolve.policy import resolve_profile
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
 SECTORS = ROOT / "toolkit" / "sectors"  # the bundled sector profiles
+
+
+def write_profile(folder: Path, *texts: str, name: str = "test-org") -> Path:
+    """`folder/NAME.yaml` made of the given YAML texts, each dedented (so a test may indent them), joined in order."""
+    path = folder / f"{name}.yaml"
+    path.write_text("".join(textwrap.dedent(text) for text in texts), encoding="utf-8")
+    return path
+
+
+def resolve_text(folder: Path, *texts: str, name: str = "test-org") -> Policy:
+    """Profile text to resolved policy: written as `write_profile` does and resolved beside the sample profiles,
+    so it may extend a sector or a sample organisation."""
+    return resolve_profile(write_profile(folder, *texts, name=name), PROFILES)
 
 
 @cache
@@ -46,9 +69,6 @@ def _fixed_build_time(monkeypatch):
 
 def require_program(program: str, package: str) -> str:
     """The program's path; outside CI a missing program skips the test, in CI it fails it (CI must install it)."""
-    import os
-    import shutil
-
     path = shutil.which(program)
     if path:
         return path
@@ -58,31 +78,101 @@ def require_program(program: str, package: str) -> str:
     pytest.skip(message)
 
 
+# LibreOffice -------------------------------------------------------------------------------------------------------
+# Each test worker (pytest-xdist process) prepares its own LibreOffice user profile once, so two workers never share
+# one and no conversion pays for, or trips over, LibreOffice's first start in a fresh profile (it restarts itself
+# once there). Every LibreOffice run is bounded and, when it fails, the test prints what LibreOffice itself said.
+
+LIBREOFFICE_TIMEOUT = 120  # seconds for one start or conversion, far above the 3-10 s they take on a busy machine
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A finished (or stopped) command: its exit code (None when stopped at its time limit) and what it printed."""
+
+    command: list[str]
+    code: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def report(self, what: str, **details: object) -> str:
+        ended = "was stopped at its time limit" if self.code is None else f"exited {self.code}"
+        lines = [f"{what}: {ended} after {self.seconds:.1f} s", f"command: {' '.join(self.command)}"]
+        shown = {**details, "stdout": self.stdout.strip() or "(nothing)", "stderr": self.stderr.strip() or "(nothing)"}
+        for name, value in shown.items():
+            text = str(value)
+            lines.append(f"{name}:\n{text}" if "\n" in text or name in ("stdout", "stderr") else f"{name}: {text}")
+        return "\n".join(lines)
+
+
+def run_bounded(command: list[str], timeout: float = LIBREOFFICE_TIMEOUT) -> Ran:
+    """Run a command in a process group of its own; at the time limit the whole group is killed, since
+    LibreOffice's `soffice.bin` would outlive the launcher the test started."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+        code: int | None = process.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        code = None
+    return Ran(command, code, stdout, stderr, time.monotonic() - started)
+
+
+@dataclass(frozen=True)
+class LibreOffice:
+    program: str
+    profile: str  # this worker's own -env:UserInstallation, as a file: URI
+    startup: Ran  # the run that prepared the profile
+
+    def details(self) -> dict[str, str]:
+        return {"profile": self.profile, "profile start-up": f"{self.startup.seconds:.1f} s"}
+
+
+def libreoffice() -> LibreOffice:
+    """LibreOffice with this worker's prepared profile; skipped (failed in CI) when LibreOffice is missing."""
+    return _prepared(require_program("soffice", "libreoffice-writer-nogui"))
+
+
+@cache
+def _prepared(program: str) -> LibreOffice:
+    folder = Path(tempfile.mkdtemp(prefix=f"policy-toolkit-lo-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    profile = folder.as_uri()
+    startup = run_bounded(
+        [program, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--terminate_after_init"]
+    )
+    if startup.code != 0 or not (folder / "user").is_dir():
+        pytest.fail(startup.report("LibreOffice could not prepare its profile"), pytrace=False)
+    return LibreOffice(program, profile, startup)
+
+
 def libreoffice_convert(source: Path, target: str) -> Path:
-    """Convert with LibreOffice as a reviewer without Word would open the file (`pdf`, `txt:Text`); returns the result.
-
-    Each call gets its own LibreOffice profile beside the file, so tests running in parallel do not share one.
-    """
-    import subprocess
-
-    soffice = require_program("soffice", "libreoffice-writer-nogui")
-    profile = (source.parent / f"lo-profile-{source.stem}").as_uri()
-    subprocess.run(
+    """Convert as a reviewer without Word would open the file (`pdf`, `txt:Text`); returns the converted file."""
+    office = libreoffice()
+    result = source.with_suffix("." + target.split(":")[0])
+    ran = run_bounded(
         [
-            soffice,
-            f"-env:UserInstallation={profile}",
+            office.program,
+            f"-env:UserInstallation={office.profile}",
             "--headless",
+            "--norestore",
             "--convert-to",
             target,
             "--outdir",
             str(source.parent),
             str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
+        ]
     )
-    return source.with_suffix("." + target.split(":")[0])
+    if ran.code != 0 or not result.is_file():
+        pytest.fail(
+            ran.report(f"LibreOffice did not convert {source.name} to {target}", **office.details()), pytrace=False
+        )
+    return result
 
 
 @pytest.fixture

@@ -49,8 +49,10 @@ PNG = (ROOT / "profiles" / "assets" / "riverside-borough-council-logo.png").read
 
 
 def outputs(folder) -> list[str]:
-    """The files in an output folder, staged (.partial) files included, without the folder's lock file."""
-    return sorted(p.name for p in folder.iterdir() if p.name != LOCK_NAME)
+    """The files in an output folder, staged (.partial) files included, without the lock and the build cache."""
+    from toolkit.render.cache import CACHE_FOLDER
+
+    return sorted(p.name for p in folder.iterdir() if p.name not in (LOCK_NAME, CACHE_FOLDER))
 
 
 def blank_docx() -> bytes:

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import textwrap
-from pathlib import Path
 
 import pytest
 
 from toolkit.diff import compare, compare_with_core, reporter
 from toolkit.diff.matrix import build_matrix, html_report, terminal_report
 from toolkit.diff.model import SCHEMA_VERSION, PolicyDiff
-from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES
+from .conftest import resolve_text
 
-
-def policy_from(folder: Path, text: str, name: str = "test-org"):
-    path = folder / f"{name}.yaml"
-    path.write_text("extends: local-council\nname: Testshire Council\n" + textwrap.dedent(text), encoding="utf-8")
-    return resolve_profile(path, PROFILES)
+TESTSHIRE = "extends: local-council\nname: Testshire Council\n"
 
 
 def changes(diff: PolicyDiff) -> dict[str, str]:
@@ -27,7 +20,7 @@ def changes(diff: PolicyDiff) -> dict[str, str]:
 
 
 def test_terminology_only_is_a_substitution_not_a_text_change(tmp_path):
-    diff = compare_with_core(policy_from(tmp_path, ""))
+    diff = compare_with_core(resolve_text(tmp_path, TESTSHIRE, ""))
     assert diff.summary.changed == 0
     staff = next(s for s in diff.substitutions if s.key == "term.staff")
     assert (staff.old, staff.new) == ("civil servant / civil servants", "council officer / council officers")
@@ -37,8 +30,9 @@ def test_terminology_only_is_a_substitution_not_a_text_change(tmp_path):
 
 
 def test_added_removed_replaced_and_moved_clauses(tmp_path):
-    policy = policy_from(
+    policy = resolve_text(
         tmp_path,
+        TESTSHIRE,
         """\
         clauses:
           - add: principles.test-kind
@@ -71,9 +65,13 @@ def test_added_removed_replaced_and_moved_clauses(tmp_path):
 
 
 def test_replacing_a_clause_with_the_same_words_is_no_change(tmp_path):
-    base = policy_from(tmp_path, "", name="test-base")
-    same = policy_from(tmp_path, "clauses:\n  - replace: purpose.councillors\n    text: x\n", name="test-same")
-    again = policy_from(tmp_path, "clauses:\n  - replace: purpose.councillors\n    text: x\n", name="test-again")
+    base = resolve_text(tmp_path, TESTSHIRE, "", name="test-base")
+    same = resolve_text(
+        tmp_path, TESTSHIRE, "clauses:\n  - replace: purpose.councillors\n    text: x\n", name="test-same"
+    )
+    again = resolve_text(
+        tmp_path, TESTSHIRE, "clauses:\n  - replace: purpose.councillors\n    text: x\n", name="test-again"
+    )
     assert changes(compare(same, again)) == {}
     assert changes(compare(base, same)) == {"purpose.councillors": "replaced"}
 

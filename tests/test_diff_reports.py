@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import textwrap
+import time
 import zipfile
 from datetime import UTC, datetime
 from io import BytesIO
@@ -27,9 +27,8 @@ from toolkit.diff.formats import docx as docx_report
 from toolkit.diff.formats import html as html_report
 from toolkit.diff.model import LineDiff, PolicyDiff, Segment
 from toolkit.diff.readable import readable_segments
-from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES, libreoffice_convert, require_program
+from .conftest import libreoffice, libreoffice_convert, resolve_text, run_bounded
 
 MOMENT = datetime(2026, 11, 24, 16, 0, 0, tzinfo=UTC)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -68,12 +67,10 @@ PROFILE = f"""\
 
 @pytest.fixture(scope="module")
 def diff(tmp_path_factory) -> PolicyDiff:
-    path = tmp_path_factory.mktemp("profiles") / "testshire.yaml"
-    path.write_text(textwrap.dedent(PROFILE), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         # Module fixtures run before conftest's per-test clean-up: a `--core` left by a CLI test must not leak in.
         patch.delenv("POLICY_TOOLKIT_CORE", raising=False)
-        return compare_with_core(resolve_profile(path, PROFILES))
+        return compare_with_core(resolve_text(tmp_path_factory.mktemp("profiles"), PROFILE, name="testshire"))
 
 
 @pytest.fixture(scope="module")
@@ -380,27 +377,35 @@ def test_libreoffice_converts_the_word_report(word, tmp_path):
 
 
 # Run by the system Python that has LibreOffice's `uno` module (python3-uno), not by the project's interpreter.
+# LibreOffice's own output goes to LOG.out and LOG.err; the script says on stderr how long start-up took.
 UNO_SCRIPT = """
-import json, os, subprocess, sys, time
+import json, subprocess, sys, time
 import uno
 from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
 
-source, profile, pipe = sys.argv[1:4]
-command = ["soffice", "--headless", "--invisible", "--norestore", "-env:UserInstallation=" + profile,
+soffice, profile, pipe, log, source = sys.argv[1:6]
+LIMIT = 90  # seconds for LibreOffice to accept a connection
+command = [soffice, "--headless", "--invisible", "--norestore", "-env:UserInstallation=" + profile,
            "--accept=pipe,name=" + pipe + ";urp;"]
-office = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+with open(log + ".out", "w") as out, open(log + ".err", "w") as err:
+    office = subprocess.Popen(command, stdout=out, stderr=err)
 desktop = context = None
+started = time.monotonic()
 try:
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for attempt in range(600):  # LibreOffice can take a while to start on a busy machine
+    while context is None:
+        waited = time.monotonic() - started
+        if office.poll() is not None:
+            raise SystemExit(f"LibreOffice exited {office.returncode} after {waited:.1f} s without accepting")
+        if waited > LIMIT:
+            raise SystemExit(f"LibreOffice did not accept a connection on pipe {pipe} within {LIMIT} s")
         try:
             context = resolver.resolve("uno:pipe,name=" + pipe + ";urp;StarOffice.ComponentContext")
-            break
-        except Exception:
-            time.sleep(0.1)
-    if context is None:
-        raise SystemExit("could not connect to LibreOffice within 60 s")
+        except NoConnectException:
+            time.sleep(0.2)
+    print(f"LibreOffice accepted a connection after {time.monotonic() - started:.1f} s", file=sys.stderr)
     manager = context.ServiceManager
     desktop = manager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
     dispatcher = manager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", context)
@@ -435,6 +440,12 @@ finally:
 """
 
 
+def _read(path: Path) -> str:
+    if not path.is_file():
+        return "(no file)"
+    return path.read_text(encoding="utf-8", errors="replace").strip() or "(nothing)"
+
+
 def _need_uno_python() -> str:
     python = "/usr/bin/python3"
     found = Path(python).is_file() and subprocess.run([python, "-c", "import uno"], capture_output=True).returncode == 0
@@ -447,20 +458,19 @@ def _need_uno_python() -> str:
 
 @pytest.mark.libreoffice
 def test_libreoffice_accepts_and_rejects_every_change(word, body, tmp_path):
-    require_program("soffice", "libreoffice-writer-nogui")
+    office = libreoffice()
     python = _need_uno_python()
     source = tmp_path / "diff.docx"
     source.write_bytes(word)
     script = tmp_path / "accept.py"
     script.write_text(UNO_SCRIPT, encoding="utf-8")
-    profile = (tmp_path / "lo-profile").as_uri()
-    run = subprocess.run(
-        [python, str(script), str(source), profile, f"policy_toolkit_{os.getpid()}"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    log = tmp_path / "libreoffice"
+    pipe = f"policy_toolkit_{os.getpid()}_{time.monotonic_ns()}"
+    run = run_bounded([python, str(script), office.program, office.profile, pipe, str(log), str(source)], timeout=180)
+    if run.code != 0 or not run.stdout.strip():
+        said = {name: _read(log.with_suffix(f".{name}")) for name in ("out", "err")}
+        details = {"LibreOffice's stdout": said["out"], "LibreOffice's stderr": said["err"], **office.details()}
+        pytest.fail(run.report("LibreOffice could not accept and reject the changes", **details), pytrace=False)
     result = json.loads(run.stdout.strip().splitlines()[-1])
     for mode, accept in (("accept", True), ("reject", False)):
         outcome = result[mode]
@@ -470,3 +480,15 @@ def test_libreoffice_accepts_and_rejects_every_change(word, body, tmp_path):
         assert [text for _, text in outcome["paragraphs"]] == _paragraph_texts(body, accept=accept), mode
         styles = [style for style, text in outcome["paragraphs"] if text.startswith(("Added:", "Removed:"))]
         assert set(styles) == {"Heading 2"}, mode  # a heading after a removed paragraph keeps its style
+
+
+def test_word_report_names_a_template_that_is_not_a_word_document(diff, tmp_path):
+    """The report fills the template as the renderer does, so a broken one is reported the same way."""
+    from toolkit.errors import ToolkitError
+
+    broken = tmp_path / "house.docx"
+    broken.write_text("not a Word document")
+    with pytest.raises(ToolkitError) as raised:
+        docx_report.report(diff, timestamp=MOMENT, template=broken)
+    problem = raised.value.problems[0]
+    assert problem.file == broken and "cannot be opened as a Word document" in problem.message

@@ -77,7 +77,7 @@ def test_an_installed_toolkit_builds_a_users_profile_that_extends_a_bundled_sect
     assert "local-council" in _run([installed, "list"], cwd=folder).stdout
     _run([installed, "validate"], cwd=folder)
     _run([installed, "build", "profiles/ashworth-parish-council.yaml"], cwd=folder)
-    built = sorted(p.name for p in (folder / "output").iterdir() if p.name != ".policy-toolkit.lock")
+    built = sorted(p.name for p in (folder / "output").iterdir() if not p.name.startswith("."))
     assert built == [f"ashworth-parish-council.{suffix}" for suffix in ("docx", "html", "pdf")]
     assert "Ashworth Parish Council" in (folder / "output" / "ashworth-parish-council.html").read_text("utf-8")
 

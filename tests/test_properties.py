@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 from toolkit.errors import ToolkitError
 from toolkit.model import block_text
 from toolkit.render import render
-from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES, libreoffice_convert
+from .conftest import libreoffice_convert, resolve_text
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -94,10 +93,8 @@ def docx_text(data: bytes) -> str:
 
 
 def outcome(folder: Path, name: str, contact: str, title: str, text: str):
-    path = folder / "test-property.yaml"
-    path.write_text(profile_yaml(name, contact, title, text), encoding="utf-8")
     try:
-        return resolve_profile(path, PROFILES)
+        return resolve_text(folder, profile_yaml(name, contact, title, text), name="test-property")
     except ToolkitError as error:
         return error
 
@@ -124,12 +121,9 @@ def test_libreoffice_opens_a_docx_full_of_hostile_text(tmp_path):
     refused = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe]|javascript:")  # these get a clear refusal instead
     printable = [value for value in HOSTILE if not refused.search(value)]
     text = "\n\n".join(f"- {value}" for value in printable)
-    path = tmp_path / "test-hostile.yaml"
-    path.write_text(
-        profile_yaml(" & ".join(printable[:5]), "<b>Press</b> & {{ x }}", "Title <i>", text), encoding="utf-8"
-    )
+    profile = profile_yaml(" & ".join(printable[:5]), "<b>Press</b> & {{ x }}", "Title <i>", text)
     docx = tmp_path / "test-hostile.docx"
-    docx.write_bytes(render(resolve_profile(path, PROFILES), "docx"))
+    docx.write_bytes(render(resolve_text(tmp_path, profile, name="test-hostile"), "docx"))
     zipfile.ZipFile(docx).testzip()
     converted = visible_words(libreoffice_convert(docx, "txt:Text").read_text(encoding="utf-8-sig"))
     for value in printable:

@@ -24,9 +24,8 @@ from toolkit.model import Policy, block_text, plain_text
 from toolkit.render import RenderOptions
 from toolkit.render._word import spec
 from toolkit.render.formats import docx as word
-from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES, ROOT, libreoffice_convert
+from .conftest import PROFILES, ROOT, libreoffice_convert, resolve_text
 
 NASTY = ["<script>alert(1)</script>", "{{ 7*7 }}", "100<100", "fish & chips"]
 
@@ -54,12 +53,6 @@ def part_xml(data: bytes, name: str) -> str:
 def all_text(document: DocumentObject) -> str:
     """Every paragraph of the body, tables included, one a line."""
     return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in document.element.body.iter(qn("w:p")))
-
-
-def write_profile(folder: Path, text: str, name: str = "test-org") -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 CONTACTS = """
@@ -111,7 +104,7 @@ clauses:
 def structures(tmp_path: Path) -> Policy:
     """A council with a clause that holds every block the model has, and one clause removed."""
     text = f"extends: local-council\nname: Test Borough Council\nshort_name: Test Council\n{CONTACTS}{STRUCTURES}"
-    return resolve_profile(write_profile(tmp_path, text), PROFILES)
+    return resolve_text(tmp_path, text)
 
 
 # Structure ---------------------------------------------------------------------------------------------------------
@@ -197,16 +190,16 @@ def test_tables_repeat_their_header_row_and_use_the_table_style(render, structur
         assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
     headers = [[cell.text for cell in table.rows[0].cells] for table in document.tables]
     assert ["Column A", "Column B"] in headers
-    assert ["Clause", "Change", "By", "Reason"] in headers
+    assert ["Part of the guidance", "Change", "Why"] in headers
 
 
 def test_tailoring_appendix_lists_changed_clauses_with_reasons(render, structures):
-    table = next(t for t in opened(render(structures)).tables if t.rows[0].cells[0].text == "Clause")
-    rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
+    table = next(t for t in opened(render(structures)).tables if t.rows[0].cells[0].text == "Part of the guidance")
+    rows = {row.cells[1].text: row.cells[2].text for row in table.rows[1:]}
     assert rows == {"Added": "To test every structure.", "Removed": "Councillors have their own guidance."}
 
 
-def test_contents_field_lists_the_headings_and_word_refreshes_it(render, sample_policy):
+def test_contents_field_lists_the_headings_without_a_prompt_on_opening(render, sample_policy):
     policy = sample_policy("riverside-borough-council")
     data = render(policy)
     body = part_xml(data, "word/document.xml")
@@ -214,7 +207,7 @@ def test_contents_field_lists_the_headings_and_word_refreshes_it(render, sample_
     entries = [p.text for p in opened(data).paragraphs if p.style.name.lower() in ("toc 1", "toc 2")]
     assert entries[0] == plain_text(policy.visible_sections[0].title)
     assert "Getting a new account approved" in entries
-    assert '<w:updateFields w:val="true"/>' in part_xml(data, "word/settings.xml")
+    assert "updateFields" not in part_xml(data, "word/settings.xml")  # Word would ask to update fields on opening
 
 
 # Metadata and branding ---------------------------------------------------------------------------------------------
@@ -250,7 +243,7 @@ def test_decorative_logo_is_marked_decorative(tmp_path, render):
     shutil.copy(PROFILES / "assets" / "riverside-borough-council-logo.png", tmp_path / "logo.png")
     text = f"extends: local-council\nname: Plain Council\nshort_name: Plain\n{CONTACTS}"
     text += "branding:\n  logo: {png: logo.png, decorative: true}\n"
-    document = opened(render(resolve_profile(write_profile(tmp_path, text), PROFILES)))
+    document = opened(render(resolve_text(tmp_path, text)))
     properties = document.element.body.find(f".//{qn('wp:docPr')}")
     assert properties.get("descr") == ""
     assert properties.find(".//{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative") is not None
@@ -288,7 +281,7 @@ def test_profile_text_appears_literally(tmp_path, render):
         f'    title: "Title with {" ".join(NASTY)}"\n'
         f'    text: "Text with {", ".join(NASTY)}."\n    reason: Testing.\n'
     )
-    document = opened(render(resolve_profile(write_profile(tmp_path, text), PROFILES)))
+    document = opened(render(resolve_text(tmp_path, text)))
     body = all_text(document)
     assert f"Title with {' '.join(NASTY)}" in body
     assert f"Text with {', '.join(NASTY)}." in body
@@ -318,14 +311,25 @@ def test_house_template_is_used_and_keeps_its_own_styles(tmp_path, render):
     house_template(tmp_path, restyle)
     text = f"extends: local-council\nname: House Council\nshort_name: House\n{CONTACTS}"
     text += "branding:\n  primary_colour: '#0b5d1e'\n  word_template: house.docx\n"
-    policy = resolve_profile(write_profile(tmp_path, text), PROFILES)
+    policy = resolve_text(tmp_path, text)
     assert policy.branding.word_template == (tmp_path / "house.docx").resolve()
     document = opened(render(policy))
     heading = document.styles["Heading 1"]
     assert heading.font.color.rgb == RGBColor(0xC0, 0x00, 0x30)
     assert heading.font.name == "Georgia"
-    assert "0B5D1E" not in part_xml(render(policy), "word/styles.xml")  # the profile colour is for the default only
-    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "Purpose and scope"
+    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "At a glance"
+    title_rule = document.styles["Title"].element.find(f".//{qn('w:pBdr')}/{qn('w:bottom')}")
+    assert title_rule.get(qn("w:color")) == "0B5D1E"  # left as in the default, so it takes the profile's colour
+    fonts = part_xml(render(policy), "word/fontTable.xml")
+    assert 'w:name="Noto Sans"' in fonts and "w:embedRegular" in fonts  # the font the template still names travels
+
+
+def test_validate_names_a_house_font_that_will_not_travel(tmp_path, cli):
+    house_template(tmp_path, restyle)
+    text = f"extends: local-council\nname: House Council\nshort_name: House\n{CONTACTS}"
+    (tmp_path / "house-council.yaml").write_text(text + "branding:\n  word_template: house.docx\n", encoding="utf-8")
+    code, out, _ = cli("validate", tmp_path / "house-council.yaml", "--profiles", PROFILES)
+    assert code == 0 and "“Georgia”, which is not embedded" in out
 
 
 def test_check_template_accepts_the_default_template():
@@ -441,12 +445,12 @@ def test_default_template_carries_the_font_inside_the_file(render, sample_policy
     assert "<w:embedTrueTypeFonts/>" in part_xml(data, "word/settings.xml")
 
 
-def test_a_house_template_gets_no_embedded_font(tmp_path, render, sample_policy):
+def test_a_house_template_made_from_the_default_carries_its_font(tmp_path, render, sample_policy):
     path = house_template(tmp_path, restyle)
     policy = sample_policy("riverside-borough-council")
     branded = policy.model_copy(update={"branding": policy.branding.model_copy(update={"word_template": path})})
     with zipfile.ZipFile(BytesIO(render(branded))) as package:
-        assert not [name for name in package.namelist() if name.endswith(".odttf")]
+        assert "word/fonts/noto-sans-regular.odttf" in package.namelist()
 
 
 def test_a_file_that_is_not_a_word_document_is_reported_not_crashed_on(tmp_path, render, sample_policy):

@@ -4,7 +4,6 @@ profile text printed literally. Assertions are on the rendered page, parsed as a
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,8 @@ from toolkit.model import Policy, block_text, plain_text
 from toolkit.render import RenderOptions
 from toolkit.render.formats import html
 from toolkit.resolve.notes import tailoring_notes
-from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES, require_program
+from .conftest import require_program, resolve_text
 
 SAMPLES = ["riverside-borough-council", "greenvale-hospitals", "dyffryn-tawel-council", "nhs-trust"]
 
@@ -134,9 +132,12 @@ def test_tailoring_appendix_then_document_control_close_the_page(sample) -> None
     assert [s["id"] for s in sections[-2:]] == ["how_tailored", "document-control"]
     appendix = visible_text(sections[-2])
     for note in tailoring_notes(policy):
-        assert note.clause_id in appendix and note.change in appendix
+        assert note.title in appendix and note.change_in_words in appendix
+        assert note.clause_id not in appendix  # IDs are for reviewers (diff, show), not for staff
         if note.reason:
             assert words(note.reason) in words(appendix)
+    assert f"({policy.profile})" not in appendix
+    assert "policy-toolkit" not in visible_text(soup.find("footer"))  # no build details for staff
 
 
 def test_logo_is_a_data_uri_with_the_profiles_alt_text(sample_policy) -> None:
@@ -194,27 +195,24 @@ HOSTILE = "<script>alert(1)</script> {{ 7*7 }} & {% raw %}"
 
 
 def test_profile_text_is_printed_literally(tmp_path: Path) -> None:
-    profile = tmp_path / "hostile-council.yaml"
-    profile.write_text(
-        textwrap.dedent(
-            f"""\
-            extends: local-council
-            name: "Hostile <b>Council</b> & {{{{ 7*7 }}}}"
-            short_name: Hostile
-            document:
-              owner: "Owner <img src=x onerror=alert(1)>"
-            clauses:
-              - add: official.hostile
-                after: official.new-accounts
-                title: "Title <script>alert(2)</script>"
-                text: |
-                  Text {HOSTILE}
-                reason: "Reason {HOSTILE}"
-            """
-        ),
-        encoding="utf-8",
+    policy = resolve_text(
+        tmp_path,
+        f"""\
+        extends: local-council
+        name: "Hostile <b>Council</b> & {{{{ 7*7 }}}}"
+        short_name: Hostile
+        document:
+          owner: "Owner <img src=x onerror=alert(1)>"
+        clauses:
+          - add: official.hostile
+            after: official.new-accounts
+            title: "Title <script>alert(2)</script>"
+            text: |
+              Text {HOSTILE}
+            reason: "Reason {HOSTILE}"
+        """,
+        name="hostile-council",
     )
-    policy = resolve_profile(profile, PROFILES)
     raw = html.render(policy, RenderOptions()).decode("utf-8")
     soup = BeautifulSoup(raw, "html5lib")
     assert soup.find("script") is None

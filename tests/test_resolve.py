@@ -12,17 +12,7 @@ from toolkit.model import Clause, Policy, Term, block_text, plain_text
 from toolkit.resolve.core import load_core
 from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def resolve(folder: Path, text: str, name: str = "test-org") -> Policy:
-    return resolve_profile(write(folder, name, text), PROFILES)
+from .conftest import PROFILES, resolve_text, write_profile
 
 
 def clause(policy: Policy, clause_id: str) -> Clause:
@@ -35,7 +25,7 @@ def clause_ids(policy: Policy) -> list[str]:
 
 def errors(folder: Path, text: str) -> str:
     with pytest.raises(ToolkitError) as caught:
-        resolve(folder, text)
+        resolve_text(folder, text)
     return "\n".join(problem.render() for problem in caught.value.problems)
 
 
@@ -46,7 +36,7 @@ name: Testshire District Council
 
 
 def test_a_child_inherits_everything_it_does_not_say(tmp_path):
-    policy = resolve(tmp_path, COUNCIL)
+    policy = resolve_text(tmp_path, COUNCIL)
     assert policy.chain == ["local-council", "test-org"]
     assert policy.organisation.name == "Testshire District Council"
     assert policy.organisation.sector == "local_government"
@@ -56,7 +46,7 @@ def test_a_child_inherits_everything_it_does_not_say(tmp_path):
 
 
 def test_terms_stay_terms_in_the_model(tmp_path):
-    policy = resolve(tmp_path, COUNCIL + "terminology:\n  staff: {singular: officer, plural: officers}\n")
+    policy = resolve_text(tmp_path, COUNCIL + "terminology:\n  staff: {singular: officer, plural: officers}\n")
     terms = [node for s in policy.sections for c in s.visible_clauses for node in _inlines(c) if isinstance(node, Term)]
     staff = [t for t in terms if t.key == "term.staff"]
     assert staff and {t.text.lower() for t in staff} <= {"officer", "officers"}
@@ -89,8 +79,9 @@ def test_sector_clauses_follow_the_sector(sample_policy):
     council = clause_ids(sample_policy("local-council"))
     nhs = clause_ids(sample_policy("nhs-trust"))
     core = load_core()
-    council_only = [c.id for c in core.clauses.values() if c.applicability.sectors == {"local_government"}]
-    nhs_only = [c.id for c in core.clauses.values() if c.applicability.sectors == {"nhs"}]
+    standard = [c for c in core.clauses.values() if not c.applicability.optional]
+    council_only = [c.id for c in standard if c.applicability.sectors == {"local_government"}]
+    nhs_only = [c.id for c in standard if c.applicability.sectors == {"nhs"}]
     assert council_only and nhs_only
     assert set(council_only) <= set(council) and not set(council_only) & set(nhs)
     assert set(nhs_only) <= set(nhs) and not set(nhs_only) & set(council)
@@ -98,15 +89,15 @@ def test_sector_clauses_follow_the_sector(sample_policy):
 
 def test_optional_clauses_need_including(tmp_path):
     optional = next(c for c in load_core().clauses.values() if c.applicability.optional)
-    assert optional.id not in clause_ids(resolve(tmp_path, COUNCIL))
-    policy = resolve(tmp_path, COUNCIL + f"clauses:\n  - include: {optional.id}\n    reason: we need it\n")
+    assert optional.id not in clause_ids(resolve_text(tmp_path, COUNCIL))
+    policy = resolve_text(tmp_path, COUNCIL + f"clauses:\n  - include: {optional.id}\n    reason: we need it\n")
     assert optional.id in clause_ids(policy)
     included = clause(policy, optional.id).provenance
     assert (included.status, included.changed_by, included.reason) == ("included", "test-org", "we need it")
 
 
 def test_replace_keeps_the_core_title_and_records_who_and_why(tmp_path):
-    policy = resolve(
+    policy = resolve_text(
         tmp_path,
         COUNCIL
         + """\
@@ -128,7 +119,7 @@ def test_replace_keeps_the_core_title_and_records_who_and_why(tmp_path):
 
 def test_remove_keeps_the_clause_in_the_model_with_its_reason(tmp_path):
     text = COUNCIL + "clauses:\n  - remove: principles.responsive\n    reason: Covered by our engagement strategy.\n"
-    policy = resolve(tmp_path, text)
+    policy = resolve_text(tmp_path, text)
     removed = clause(policy, "principles.responsive")
     assert not removed.visible
     assert removed.provenance.reason == "Covered by our engagement strategy."
@@ -136,7 +127,7 @@ def test_remove_keeps_the_clause_in_the_model_with_its_reason(tmp_path):
 
 
 def test_add_move_and_add_section_place_clauses_where_asked(tmp_path):
-    policy = resolve(
+    policy = resolve_text(
         tmp_path,
         COUNCIL
         + textwrap.dedent("""\
@@ -165,11 +156,11 @@ def test_add_move_and_add_section_place_clauses_where_asked(tmp_path):
 
 
 def test_a_grandchild_stacks_on_its_parent(tmp_path):
-    write(tmp_path, "test-parent", COUNCIL + "short_name: Testshire\n")
+    write_profile(tmp_path, COUNCIL + "short_name: Testshire\n", name="test-parent")
     child = (
         "extends: test-parent\nname: Testshire Planning\nclauses:\n  - remove: principles.responsive\n    reason: x\n"
     )
-    policy = resolve(tmp_path, child, name="test-child")
+    policy = resolve_text(tmp_path, child, name="test-child")
     assert policy.chain == ["local-council", "test-parent", "test-child"]
     assert policy.organisation.short_name == "Testshire"
     assert policy.organisation.name == "Testshire Planning"
@@ -177,7 +168,7 @@ def test_a_grandchild_stacks_on_its_parent(tmp_path):
 
 def test_profile_text_is_never_a_template(tmp_path):
     text = COUNCIL + "clauses:\n  - replace: principles.credible\n    text: '{{ 7*7 }} {% if x %} <b>hi</b> &amp;'\n"
-    policy = resolve(tmp_path, text)
+    policy = resolve_text(tmp_path, text)
     assert block_text(clause(policy, "principles.credible").blocks) == "{{ 7*7 }} {% if x %} <b>hi</b> &"
 
 
@@ -215,17 +206,16 @@ def test_missing_parent_suggests_a_name(tmp_path):
 
 
 def test_inheritance_cycles_are_refused(tmp_path):
-    write(tmp_path, "test-a", "extends: test-b\nname: A\n")
-    write(tmp_path, "test-b", "extends: test-a\nname: B\n")
+    write_profile(tmp_path, "extends: test-b\nname: A\n", name="test-a")
+    write_profile(tmp_path, "extends: test-a\nname: B\n", name="test-b")
     with pytest.raises(ToolkitError, match="in a circle: test-a → test-b → test-a"):
         resolve_profile(tmp_path / "test-a.yaml", PROFILES)
 
 
 def test_contacts_inherit_detail_by_detail_and_null_drops_one(tmp_path):
-    write(
-        tmp_path, "test-parent", COUNCIL + "contacts:\n  press: {name: Press team, email: p@x.example, phone: '01'}\n"
-    )
-    policy = resolve(
+    parent = COUNCIL + "contacts:\n  press: {name: Press team, email: p@x.example, phone: '01'}\n"
+    write_profile(tmp_path, parent, name="test-parent")
+    policy = resolve_text(
         tmp_path, "extends: test-parent\nname: Child\ncontacts:\n  press: {email: c@x.example, phone: null}\n"
     )
     press = next(contact for contact in policy.contacts if contact.role == "press")
@@ -235,14 +225,14 @@ def test_contacts_inherit_detail_by_detail_and_null_drops_one(tmp_path):
 def test_each_profile_in_a_chain_keeps_its_own_change_and_reason(tmp_path):
     from toolkit.resolve.notes import tailoring_notes
 
-    write(
+    write_profile(
         tmp_path,
-        "test-parent",
-        COUNCIL
-        + "clauses:\n  - add: official.test-extra\n    after: official.posting\n    text: A.\n    reason: Parent's.\n",
+        COUNCIL,
+        "clauses:\n  - add: official.test-extra\n    after: official.posting\n    text: A.\n    reason: Parent's.\n",
+        name="test-parent",
     )
     child = "extends: test-parent\nname: Child Directorate\nclauses:\n  - replace: official.test-extra\n"
-    policy = resolve(tmp_path, child + "    text: B.\n    reason: Child's.\n", name="test-child")
+    policy = resolve_text(tmp_path, child + "    text: B.\n    reason: Child's.\n", name="test-child")
     notes = [(n.change, n.by, n.reason) for n in tailoring_notes(policy) if n.clause_id == "official.test-extra"]
     assert notes == [
         ("Added", "Testshire District Council", "Parent's."),
@@ -283,3 +273,15 @@ def test_a_pale_colour_gets_the_nearest_passing_shade(tmp_path):
     assert contrast_ratio(suggestion, "#ffffff") >= MIN_CONTRAST
     assert contrast_ratio(suggestion, "#ffffff") < MIN_CONTRAST + 0.3  # near the line, not black
     assert suggestion in errors(tmp_path, COUNCIL + "branding:\n  primary_colour: '#d98cc0'\n")
+
+
+def test_every_clause_operation_is_one_schema_class_one_method_and_one_row():
+    """The schema, the applier, the tailoring notes, the differ and drift all read the same row."""
+    from toolkit.load.schema import OPERATIONS
+    from toolkit.resolve.operations import OPERATION_TABLE, Applier
+
+    assert list(OPERATION_TABLE) == list(OPERATIONS)
+    for action, entry in OPERATION_TABLE.items():
+        assert entry.schema is OPERATIONS[action]
+        assert getattr(Applier, entry.apply.__name__) is entry.apply
+        assert entry.note and entry.yours and entry.explains in ("added", "removed", "replaced", "moved")

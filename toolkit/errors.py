@@ -57,9 +57,9 @@ class ToolkitError(Exception):
         self.problems = sorted(listed, key=_reading_order)  # stable: equal places keep their order
         super().__init__("\n".join(p.render() for p in self.problems))
 
-    @classmethod
-    def single(cls, message: str, **where: object) -> ToolkitError:
-        return cls(Problem(message, **where))  # type: ignore[arg-type]
+    def __reduce__(self) -> tuple[type[ToolkitError], tuple[list[Problem]]]:
+        """Pickled with its problems, so an error raised in a build worker reaches the parent intact."""
+        return (type(self), (self.problems,))
 
 
 class CoreTemplateError(ToolkitError):

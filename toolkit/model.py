@@ -106,7 +106,6 @@ Block = Annotated[Paragraph | Heading | ListBlock | Table, Field(discriminator="
 # Provenance --------------------------------------------------------------------------------------------------------
 
 ClauseStatus = Literal["unchanged", "replaced", "added", "removed", "excluded", "included", "moved"]
-Action = Literal["replace", "add", "remove", "move", "include", "exclude", "add_section"]
 CORE = "core"
 
 
@@ -114,7 +113,7 @@ class Change(_Node):
     """One operation a profile applied to a clause, as recorded in the profile."""
 
     layer: str  # the profile's name
-    action: Action
+    action: str  # the operation, as written in the profile: a key of `resolve.operations.OPERATION_TABLE`
     reason: str | None = None
     file: str | None = None
     line: int | None = None

@@ -26,6 +26,7 @@ from toolkit.model import CORE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
 from toolkit.resolve.core import Core
+from toolkit.resolve.operations import OPERATION_TABLE
 from toolkit.resolve.policy import resolve_profile
 from toolkit.resolve.vocabulary import format_date
 
@@ -182,9 +183,8 @@ def _clause_findings(policy: Policy, recorded: Basis, current: Basis) -> list[Fi
 
 
 def _own_changes(policy: Policy) -> dict[str, str]:
-    verbs = {"replace": "replaced", "remove": "removed", "exclude": "left out", "move": "moved", "include": "included"}
     return {
-        clause.id: verbs.get(change.action, change.action)
+        clause.id: OPERATION_TABLE[change.action].yours
         for section in policy.sections
         for clause in section.clauses
         for change in clause.provenance.history

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 from toolkit.checks.lint import warnings
 from toolkit.errors import Problem, ToolkitError
+from toolkit.model import Policy
+from toolkit.paths import PACKAGE_DIR
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_with_chain
 
@@ -14,14 +22,29 @@ from toolkit.resolve.policy import resolve_with_chain
 def validate_profile(path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> list[Problem]:
     """Raise ToolkitError for anything wrong with the profile, its parents or its Word template; return warnings."""
     policy, chain = resolve_with_chain(path, profiles_dir, core)
-    from toolkit.render.formats import docx
-
-    problems = docx.check_template(policy.branding.word_template)
+    problems = check_word_template(policy.branding.word_template)
     if problems:
         raise ToolkitError(
             [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
         )
-    return warnings(policy, chain)
+    return warnings(policy, chain) + _fonts_left_behind(policy)
+
+
+def _fonts_left_behind(policy: Policy) -> list[Problem]:
+    from toolkit.render._word.check import fonts_left_behind
+
+    template = policy.branding.word_template
+    return [
+        Problem(
+            f"the Word template names the font “{name}”, which is not embedded in it: readers without that font "
+            "will see another one",
+            file=template,
+            field="branding.word_template",
+            hint="embed it in Word (File ▸ Options ▸ Save ▸ Embed fonts in the file), "
+            f"or use {policy.branding.font.name}",
+        )
+        for name in fonts_left_behind(template, policy.branding.font.name)
+    ]
 
 
 def validate_profiles(
@@ -33,3 +56,72 @@ def validate_profiles(
             yield path, validate_profile(path, profiles_dir, core)
         except ToolkitError as error:
             yield path, error
+
+
+# The Word template check, once per template --------------------------------------------------------------------
+
+_checked: dict[str, list[str]] = {}
+
+
+def check_word_template(path: Path) -> list[str]:
+    """What is wrong with a Word template, checked once per distinct file and remembered between runs.
+
+    The check fills the template with docxtpl (about 0.1 s, plus importing the Word libraries), and most profiles
+    share one template; the result is kept under the hash of the template's bytes and of the checking code, so
+    an edited template or a new toolkit is checked afresh.
+    """
+    try:
+        key = _template_key(path)
+    except OSError:
+        key = None
+    if key is not None and key in _checked:
+        return list(_checked[key])
+    remembered = _read_remembered(key) if key else None
+    if remembered is not None:
+        _checked[key] = remembered  # type: ignore[index]
+        return list(remembered)
+    from toolkit.render.formats.docx import check_template
+
+    problems = check_template(path)
+    if key is not None:
+        _checked[key] = problems
+        _remember(key, problems)
+    return list(problems)
+
+
+CHECK_CODE = ("render/_word/check.py", "render/_word/spec.py", "render/_word/styles.py", "render/_word/package.py")
+
+
+def _template_key(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(path.name.encode())
+    digest.update(version("policy-toolkit").encode())
+    for name in CHECK_CODE:
+        digest.update((PACKAGE_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "policy-toolkit" / "word-templates"
+
+
+def _read_remembered(key: str) -> list[str] | None:
+    """A remembered result, or None when there is none or it cannot be read (never an error)."""
+    try:
+        problems = json.loads((_cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(problems, list) and all(isinstance(problem, str) for problem in problems):
+        return problems
+    return None
+
+
+def _remember(key: str, problems: list[str]) -> None:
+    with contextlib.suppress(OSError):
+        folder = _cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".partial")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(problems, handle)
+        os.replace(temporary, folder / f"{key}.json")

@@ -82,6 +82,12 @@ def _main(
     _state["core"] = core
 
 
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", help="Worker processes (default: one per core).", metavar="N", min=1),
+]
+
+
 @app.command(short_help="Build HTML, Word and PDF guidance for profiles.")
 def build(
     profiles: Annotated[
@@ -93,15 +99,32 @@ def build(
     ] = "html,docx,pdf",
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the documents.", metavar="FOLDER")] = OUT_DIR,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every output, even those up to date.")] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", help="Build only part i of n of the profiles (a CI matrix), e.g. 2/4.", metavar="I/N"),
+    ] = None,
+    pdf_engine: Annotated[
+        str, typer.Option("--pdf-engine", help="weasyprint (default) or typst (faster).", metavar="ENGINE")
+    ] = "weasyprint",
 ) -> None:
-    """Build the tailored guidance for one or more profiles (or --all) into the output folder."""
+    """Build the tailored guidance for one or more profiles (or --all) into the output folder.
+
+    Outputs already up to date are kept as they are; --force rebuilds them.
+    """
     from toolkit.cli.terminal import progress_reporter
     from toolkit.render import build as builder
 
     chosen = builder.check_formats(formats.split(","))
+    options = builder.render.RenderOptions(pdf_engine=builder.check_pdf_engine(pdf_engine))
     paths = _chosen_profiles(profiles, all_profiles, profiles_dir)
+    if shard is not None:
+        paths = builder.shard(paths, *_shard(shard))
     with progress_reporter(len(paths)) as report:
-        results, failures = builder.build_many(paths, chosen, out, profiles_dir, on_done=report, core=_core())
+        results, failures = builder.build_many(
+            paths, chosen, out, profiles_dir, on_done=report, core=_core(), jobs=jobs, force=force, options=options
+        )
     for failure in failures:
         _print_error(failure.error)
         if _state["debug"]:
@@ -111,6 +134,13 @@ def build(
             f"{len(results)} built, {len(failures)} failed; the failed profiles' old outputs are unchanged.", err=True
         )
         raise typer.Exit(max(failure.error.exit_code for failure in failures))
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    if not (index.strip().isdigit() and count.strip().isdigit()):
+        raise ToolkitError(Problem(f"`{text}` is not a shard; write i/n, such as 1/4", field="--shard"))
+    return int(index), int(count)
 
 
 def _chosen_profiles(profiles: list[Path] | None, all_profiles: bool, profiles_dir: Path) -> list[Path]:
@@ -216,12 +246,13 @@ def diff(
     ] = None,
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
 ) -> None:
     """Show how a profile's guidance departs from the core guidance (or from another profile), clause by clause."""
     from toolkit.cli import commands
 
     if all_profiles:
-        commands.matrix(profiles_dir, report, out, _core())
+        commands.matrix(profiles_dir, report, out, _core(), jobs)
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
@@ -249,13 +280,84 @@ def review(
 def check(
     profiles: SomeProfiles = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    jobs: JobsOption = None,
 ) -> None:
     """List what changed in the core (or a parent profile) since each profile's review; exit 1 if any needs review."""
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core()):
+    if commands.check(paths, profiles_dir, _core(), jobs):
         raise typer.Exit(1)
+
+
+@app.command(short_help="Start a new profile, commented, that builds at once.")
+def new(
+    name: Annotated[str, typer.Argument(help="The organisation's full name.", metavar="NAME")],
+    extends: Annotated[
+        str, typer.Option("--extends", help="The profile it builds on, e.g. local-council.", metavar="PROFILE")
+    ],
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write profiles/NAME.yaml: the name and what it extends, and every other field explained in a comment."""
+    from toolkit.hub.new import new_profile
+
+    typer.echo(f"wrote  {new_profile(name, extends, profiles_dir)}")
+
+
+@app.command(short_help="Write the profiles' JSON Schema (for editors).")
+def schema(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write (default: profile.schema.json in the profiles folder).", metavar="FILE"
+        ),
+    ] = None,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write a JSON Schema of profile files, so an editor completes and checks fields as `validate` does."""
+    from toolkit.hub.new import SCHEMA_FILE, schema_text
+    from toolkit.output import publish
+
+    target = out or profiles_dir / SCHEMA_FILE
+    publish({target: schema_text().encode("utf-8")}, target.parent)
+    typer.echo(f"wrote  {target}")
+
+
+@app.command(short_help="Open the guidance hub: browse, compare and edit in a browser.")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Listen here; anything but 127.0.0.1 needs the printed token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8014,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Serve every organisation's version, clause comparisons, diffs and the matrix; reload as files change."""
+    from toolkit.hub.app import serve as run
+
+    run(profiles_dir, _state["core"], host, port, open_browser=not no_browser)
+
+
+@app.command(short_help="Export the guidance hub as a static site.")
+def site(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write.", metavar="FOLDER")] = Path("site"),
+    edit_url: Annotated[
+        str | None,
+        typer.Option(
+            "--edit-url",
+            help='Where "propose a change" goes; {path} is the profile\'s path in the repository, '
+            "e.g. https://git.example/guidance/edit/main/{path}.",
+            metavar="URL",
+        ),
+    ] = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="The site's path on its host.", metavar="PATH")] = "/",
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write every hub page as static files, with offline search, for any static host (no server needed)."""
+    from toolkit.hub.site import export
+
+    pages = export(profiles_dir, _state["core"], out, edit_url=edit_url, base=base_url)
+    typer.echo(f"wrote  {pages} pages to {out}")
 
 
 def _core() -> Any:

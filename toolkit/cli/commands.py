@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -69,12 +70,22 @@ def _to_standard_output(content: str | bytes) -> None:
     stream.flush()
 
 
-def matrix(profiles_dir: Path, report: str, out: Path | None, core: Core | None = None) -> None:
+def matrix(
+    profiles_dir: Path, report: str, out: Path | None, core: Core | None = None, jobs: int | None = None
+) -> None:
+    from toolkit.cli.terminal import quiet_progress
     from toolkit.diff.matrix import build_matrix, html_report, terminal_report
+    from toolkit.parallel import ordered_map
 
     if report not in ("terminal", "html"):
         raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
-    policies = [resolve_profile(path, profiles_dir, core) for path in all_profiles(profiles_dir).values()]
+    paths = list(all_profiles(profiles_dir).values())
+    resolve = partial(resolve_profile, profiles_dir=profiles_dir, core=core)
+    policies = []
+    with quiet_progress(len(paths), "Reading profiles") as advance:
+        for _, future in ordered_map(resolve, paths, jobs, preload=["toolkit.resolve.policy"]):
+            policies.append(future.result())
+            advance()
     policies.sort(key=lambda policy: policy.chain)  # each organisation right after the profile it extends
     table = build_matrix(policies)
     if report == "terminal":
@@ -83,13 +94,15 @@ def matrix(profiles_dir: Path, report: str, out: Path | None, core: Core | None 
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
 
 
-def check(paths: list[Path], profiles_dir: Path, core: Core | None = None) -> bool:
-    """Print each profile's drift; true when any profile needs review."""
+def check(paths: list[Path], profiles_dir: Path, core: Core | None = None, jobs: int | None = None) -> bool:
+    """Print each profile's drift, in the order given; true when any profile needs review."""
     from toolkit.checks.drift import check as drift_check
+    from toolkit.parallel import ordered_map
 
     needs_review = False
-    for path in paths:
-        report = drift_check(path, profiles_dir, core)
+    task = partial(drift_check, profiles_dir=profiles_dir, core=core)
+    for _, future in ordered_map(task, paths, jobs, preload=["toolkit.checks.drift"]):
+        report = future.result()
         needs_review |= report.needs_review
         typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
         for finding in report.findings:

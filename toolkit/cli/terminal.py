@@ -32,6 +32,19 @@ def progress_reporter(total: int) -> Iterator[Reporter]:
         yield advance
 
 
+@contextmanager
+def quiet_progress(total: int, description: str) -> Iterator[Callable[[], None]]:
+    """A bar that disappears when done, shown only to a person at a terminal (logs get nothing)."""
+    console = Console(stderr=True)
+    if not console.is_terminal or total < 2:
+        yield lambda: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda: progress.advance(task)
+
+
 def _plain_line(path: Path, outcome: BuildResult | BuildFailure) -> None:
     print(_line(path, outcome), file=sys.stderr if isinstance(outcome, BuildFailure) else sys.stdout)
 
@@ -39,5 +52,9 @@ def _plain_line(path: Path, outcome: BuildResult | BuildFailure) -> None:
 def _line(path: Path, outcome: BuildResult | BuildFailure) -> str:
     if isinstance(outcome, BuildFailure):
         return f"failed {path}"
+    warnings = "".join(f"\n  warning: {warning}" for warning in outcome.warnings)
+    if not outcome.files:
+        return f"up to date {outcome.profile}{warnings}"
     names = ", ".join(file.name for file in outcome.files)
-    return f"built  {outcome.profile}: {names} ({outcome.seconds:.1f} s)"
+    kept = f"; {len(outcome.unchanged)} up to date" if outcome.unchanged else ""
+    return f"built  {outcome.profile}: {names}{kept} ({outcome.seconds:.1f} s){warnings}"

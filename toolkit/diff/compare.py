@@ -39,6 +39,7 @@ from toolkit.model import (
     Term,
     plain_text,
 )
+from toolkit.resolve.operations import OPERATION_TABLE
 from toolkit.resolve.vocabulary import format_date
 
 WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
@@ -189,19 +190,11 @@ def _both(old: Placed, new: Placed, moved: bool, rules: dict[str, str]) -> Claus
     )
 
 
-WHY_ACTIONS = {
-    "added": ("add", "add_section", "include"),
-    "removed": ("remove", "exclude"),
-    "replaced": ("replace",),
-    "moved": ("move",),
-}
-
-
 def _why(clause: Clause, change: str, rules: dict[str, str]) -> tuple[str | None, str | None]:
     """Who made the difference and why: the operation that made *this* kind of difference (the profile that added a
     clause, not the one that later reworded it), or the core's own rule for a sector or optional clause."""
     history = clause.provenance.history
-    matching = [entry for entry in history if entry.action in WHY_ACTIONS.get(change, ())]
+    matching = [entry for entry in history if OPERATION_TABLE[entry.action].explains == change]
     chosen = (matching[0] if change == "added" else matching[-1]) if matching else (history[-1] if history else None)
     if chosen is not None:
         return chosen.layer, chosen.reason

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -130,10 +129,3 @@ def html_report(matrix: Matrix) -> str:
     template = html_environment().get_template("matrix.html.j2")
     totals = {word: matrix.count(word) for word in ("replaced", "added", "removed", "included", "moved")}
     return template.render(matrix=matrix, totals=totals)
-
-
-def write_html(matrix: Matrix, path: Path) -> Path:
-    from toolkit.output import publish
-
-    publish({path: html_report(matrix).encode()}, path.parent)
-    return path

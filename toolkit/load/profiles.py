@@ -93,6 +93,21 @@ def profile_path(given: Path, profiles_dir: Path | None) -> Path:
 
 
 def load_layer(path: Path) -> Layer:
+    """One profile file, parsed once per process while it is unchanged (its parents serve many children)."""
+    try:
+        status = path.stat()
+        key = (str(path.resolve()), str(path), status.st_mtime_ns, status.st_size)
+    except OSError:
+        return _read_layer(path)  # reading it reports the problem
+    if key not in _layers:
+        _layers[key] = _read_layer(path)
+    return _layers[key]
+
+
+_layers: dict[tuple[str, str, int, int], Layer] = {}
+
+
+def _read_layer(path: Path) -> Layer:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise ToolkitError(Problem("a profile must be a mapping of fields (name: ..., sector: ...)", file=path, line=1))

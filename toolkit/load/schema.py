@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from functools import reduce
+from operator import or_
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
 Sector = Literal["central_government", "local_government", "nhs"]
 Nation = Literal["england", "wales", "scotland", "northern_ireland", "uk"]
-SECTOR_NAMES = {
-    "central_government": "central government department",
-    "local_government": "local council",
-    "nhs": "NHS trust",
-}
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
@@ -38,12 +35,6 @@ def _text_not_float(value: Any) -> Any:
         raise ValueError("write this value in quotes (YAML reads it as a number and may change it, e.g. 2.10 → 2.1)")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return value
-
-
-def _non_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
     return value
 
 
@@ -149,12 +140,34 @@ def _font_shorthand(value: Any) -> Any:
 
 
 class BrandingSpec(Strict):
-    primary_colour: Colour | None = Field(None, description="Headings, links and the cover band.")
-    text_colour: Colour | None = None
-    background_colour: Colour | None = None
-    logo: LogoSpec | None = None
-    font: Annotated[FontSpec | None, BeforeValidator(_font_shorthand)] = None
-    word_template: str | None = Field(None, description="Your house Word template (.docx), made from the default.")
+    primary_colour: Colour | None = Field(
+        None,
+        description="Headings, links and the cover band, as `#rrggbb`; it must have at least 4.5:1 contrast with "
+        "the background (WCAG AA), or the build stops and says by how much it falls short.",
+        examples=["#1d70b8"],
+    )
+    text_colour: Colour | None = Field(
+        None, description="The body text colour, `#rrggbb`; the same contrast rule applies.", examples=["#0b0c0c"]
+    )
+    background_colour: Colour | None = Field(None, description="The page colour, `#rrggbb`.", examples=["#ffffff"])
+    logo: LogoSpec | None = Field(
+        None,
+        description="`png` (needed for Word), optional `svg` (used in HTML and PDF), `alt` text, "
+        "or `decorative: true`.",
+        examples=[{"png": "assets/logo.png", "alt": "Millbrook District Council"}],
+    )
+    font: Annotated[FontSpec | None, BeforeValidator(_font_shorthand)] = Field(
+        None,
+        description="`Noto Sans` (default) or `Noto Serif`, or your own: "
+        "`{name: ..., regular: file.ttf, bold: ..., italic: ..., bold_italic: ...}`; a name is letters, digits, "
+        "spaces, hyphens and underscores.",
+        examples=["Noto Serif"],
+    )
+    word_template: str | None = Field(
+        None,
+        description='Your house Word template (.docx), made from the default (see "Your own Word template").',
+        examples=["assets/house-template.docx"],
+    )
 
 
 class DocumentSpec(Strict):
@@ -169,21 +182,44 @@ class DocumentSpec(Strict):
 
 
 # Clause operations: each is a mapping whose first word says what it does. ------------------------------------------
+# One class per operation, with `action` naming it; `resolve/operations.py` has its method and its words.
 
 
-class _Placed(Strict):
+OPERATIONS: dict[str, type[ClauseOperation]] = {}  # by action, in the order the classes below are defined
+
+
+class ClauseOperation(Strict):
+    """A change a profile makes to the guidance. `action` is the key it is written with and the word provenance
+    records; every subclass that sets it is an operation profiles may use."""
+
+    action: ClassVar[str]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "action" in cls.__dict__:
+            OPERATIONS[cls.action] = cls
+
+    def targets(self) -> list[str]:
+        """The IDs this operation acts on: one operation per ID per profile."""
+        return [getattr(self, self.action)]
+
+
+class _Placed(ClauseOperation):
     before: AnyId | None = Field(None, description="Put it before this clause (or section).")
     after: AnyId | None = Field(None, description="Put it after this clause (or section).")
 
 
-class ReplaceClause(Strict):
+class ReplaceClause(ClauseOperation):
+    action: ClassVar[str] = "replace"
     replace: ClauseId
     title: Text | None = None
     text: Text = Field(min_length=1, description="Markdown; {org.name} and {term.staff} are replaced.")
     reason: Text | None = None
 
 
-class RemoveClause(Strict):
+class RemoveClause(ClauseOperation):
+    action: ClassVar[str] = "remove"
     remove: ClauseId
     reason: Reason
 
@@ -195,6 +231,7 @@ class NewClause(Strict):
 
 
 class AddClause(_Placed):
+    action: ClassVar[str] = "add"
     add: ClauseId
     section: SectionId | None = Field(None, description="Add at the end of this section.")
     title: Text | None = None
@@ -203,42 +240,38 @@ class AddClause(_Placed):
 
 
 class AddSection(_Placed):
+    action: ClassVar[str] = "add_section"
     add_section: SectionId
     title: Text = Field(min_length=1)
     clauses: list[NewClause] = Field(min_length=1)
     reason: Text | None = None
 
+    def targets(self) -> list[str]:
+        return [self.add_section, *(clause.id for clause in self.clauses)]
+
 
 class MoveClause(_Placed):
+    action: ClassVar[str] = "move"
     move: ClauseId
     section: SectionId | None = Field(None, description="Move to the end of this section.")
     reason: Text | None = None
 
 
-class IncludeClause(Strict):
+class IncludeClause(ClauseOperation):
+    action: ClassVar[str] = "include"
     include: AnyId
     reason: Text | None = None
 
 
-class ExcludeClause(Strict):
+class ExcludeClause(ClauseOperation):
+    action: ClassVar[str] = "exclude"
     exclude: AnyId
     reason: Reason
 
 
-OPERATIONS: dict[str, type[Strict]] = {
-    "replace": ReplaceClause,
-    "remove": RemoveClause,
-    "add": AddClause,
-    "add_section": AddSection,
-    "move": MoveClause,
-    "include": IncludeClause,
-    "exclude": ExcludeClause,
-}
-
-
 def operation_kind(value: Any) -> str | None:
-    if isinstance(value, BaseModel):
-        return next(key for key, cls in OPERATIONS.items() if isinstance(value, cls))
+    if isinstance(value, ClauseOperation):
+        return value.action
     if isinstance(value, dict):
         kinds = [key for key in OPERATIONS if key in value]
         return kinds[0] if len(kinds) == 1 else None
@@ -246,13 +279,7 @@ def operation_kind(value: Any) -> str | None:
 
 
 Operation = Annotated[
-    Annotated[ReplaceClause, Tag("replace")]
-    | Annotated[RemoveClause, Tag("remove")]
-    | Annotated[AddClause, Tag("add")]
-    | Annotated[AddSection, Tag("add_section")]
-    | Annotated[MoveClause, Tag("move")]
-    | Annotated[IncludeClause, Tag("include")]
-    | Annotated[ExcludeClause, Tag("exclude")],
+    reduce(or_, (Annotated[cls, Tag(action)] for action, cls in OPERATIONS.items())),
     Discriminator(
         operation_kind,
         custom_error_type="operation",
@@ -267,20 +294,140 @@ class ProfileFile(Strict):
     extends: Text | None = Field(
         None,
         pattern=PROFILE_NAME_PATTERN,
-        description="The profile this one builds on, by name (its file name without .yaml), never a path.",
+        description="The profile this one builds on, by name: its file name without `.yaml`, never a path (looked "
+        "up beside this file, "
+        "then anywhere under `profiles/`, then among the bundled sector profiles).",
+        examples=["local-council"],
     )
-    description: Text | None = Field(None, description="One line on what this profile is, shown by `list`.")
-    name: Text | None = Field(None, min_length=1, max_length=MAX_PROPERTY, description="The organisation's full name.")
-    short_name: Text | None = Field(None, min_length=1, max_length=MAX_PROPERTY)
-    sector: Sector | None = None
-    nation: Nation | None = None
-    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description="e.g. en-GB, cy-GB.")
-    terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = {}
+    description: Text | None = Field(
+        None, description="One line on what this profile is, shown by `list`.", examples=["A district council."]
+    )
+    name: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_PROPERTY,
+        description="The organisation's full name.",
+        examples=["Millbrook District Council"],
+    )
+    short_name: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_PROPERTY,
+        description="The organisation's short name, used in running text.",
+        examples=["Millbrook Council"],
+    )
+    sector: Sector | None = Field(
+        None,
+        description="`central_government`, `local_government` or `nhs`: brings in the sector's own clauses.",
+        examples=["local_government"],
+    )
+    nation: Nation | None = Field(
+        None,
+        description="`england`, `wales`, `scotland`, `northern_ireland` or `uk`: "
+        "`wales` brings in the Welsh language clause.",
+        examples=["england"],
+    )
+    language: str | None = Field(
+        None,
+        pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$",
+        description="The documents' language tag, default `en-GB`.",
+        examples=["en-GB", "cy-GB"],
+    )
+    terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = Field(
+        {},
+        description="The words the guidance uses; a term used in the plural needs both forms: "
+        "`staff: {singular: officer, plural: officers}`. Terms: `staff`, `organisation`, `leadership`, `code`, "
+        "`press_office`, `comms_team`, `manager`, `public`, `election_period`, `public_servant` "
+        "(described in `toolkit/templates/core/core.yaml`).",
+        examples=[{"staff": {"singular": "council officer", "plural": "council officers"}}],
+    )
     contacts: dict[str, ContactDetails | None] = Field(
-        {}, description="By role (press, social_media, data_protection, ...); null removes an inherited one."
+        {},
+        description="By role: `press`, `social_media`, `data_protection`, `foi`, `it_security`, `hr`, "
+        "`nominated_officer`, `monitoring_officer`, `caldicott_guardian`, `speak_up_guardian`, `welsh_language`; "
+        "each with `name` and any of `email`, `phone`, `url` (`https://`). Details are inherited one by one: "
+        "giving only `email:` keeps the inherited name; `phone: null` drops an inherited phone number; "
+        "`press: null` drops the whole contact. Names appear exactly as written, also in the middle of sentences "
+        '("contact {contact.press}"), so write them as they should read there.',
+        examples=[{"press": {"name": "The press office", "email": "press@millbrook.example"}}],
     )
-    channels: list[ChannelSpec] | None = Field(None, description="Replaces the inherited list as a whole.")
-    code_of_conduct: CodeOfConduct | None = None
-    branding: BrandingSpec = BrandingSpec()
-    document: DocumentSpec = DocumentSpec()
-    clauses: list[Operation] = Field([], description="Changes to the guidance, applied in order.")
+    channels: list[ChannelSpec] | None = Field(
+        None,
+        description="The official accounts: a list of `name`, `platform`, `url`, optional `handle`. "
+        "Replaces the inherited list.",
+        examples=[[{"name": "Millbrook news", "platform": "Blog", "url": "https://news.millbrook.example"}]],
+    )
+    code_of_conduct: CodeOfConduct | None = Field(
+        None,
+        description='`name` (as running text names it, e.g. "the Civil Service Code"), optional `url`, '
+        "and `values`: a list of `name` and `meaning`.",
+        examples=[
+            {
+                "name": "the Millbrook employee code",
+                "values": [{"name": "Integrity", "meaning": "put the public interest first."}],
+            }
+        ],
+    )
+    branding: BrandingSpec = Field(BrandingSpec(), description="Colours, logo, font and Word template.")
+    document: DocumentSpec = Field(
+        DocumentSpec(),
+        description="`title` (replaces the core's), `owner`, `version`, `approved_by`, `approved_on`, "
+        "`effective_from`, `review_by`, `classification`. Dates as `2026-12-01`. Inherited as a whole block "
+        "or set as a whole here.",
+        examples=[
+            {
+                "owner": "Head of Communications",
+                "version": "1.0",
+                "approved_by": "Corporate Management Team",
+                "approved_on": "2026-12-01",
+                "review_by": "2027-12-01",
+            }
+        ],
+    )
+    clauses: list[Operation] = Field(
+        [],
+        description='Changes to the guidance, applied in order (see "Changing clauses").',
+        examples=[[{"include": "official.emergencies", "reason": "We run the out-of-hours incident rota."}]],
+    )
+
+
+# The same models, described for editors and for the README -------------------------------------------------------
+
+SCHEMA_ID = "https://policy-toolkit.example/profile.schema.json"
+EXPANDED_FIELDS = ("branding",)  # shown field by field in the README's table
+
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema for profile files, for editors (`# yaml-language-server: $schema=...`): the same models that
+    validate profiles, so completion and checks in an editor match `validate`."""
+    schema = ProfileFile.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "policy-toolkit profile",
+    }
+
+
+def field_rows() -> list[tuple[str, str]]:
+    """(field, description) for every profile field, nested ones written `branding.logo`, in the models' order."""
+    rows = []
+    for name, info in ProfileFile.model_fields.items():
+        if name in EXPANDED_FIELDS:
+            nested = info.annotation
+            assert isinstance(nested, type) and issubclass(nested, BaseModel)
+            rows += [(f"{name}.{sub}", sub_info.description or "") for sub, sub_info in nested.model_fields.items()]
+        else:
+            rows.append((name, info.description or ""))
+    return rows
+
+
+def field_table() -> str:
+    """The README's profile reference table (Markdown), generated so that it cannot drift from the models."""
+    lines = ["| field | what it is |", "| --- | --- |"]
+    lines += [f"| `{name}` | {_cell(description)} |" for name, description in field_rows()]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").rstrip(".")

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+from ruamel.yaml.parser import RoundTripParser
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.load.fields import field_name
@@ -39,9 +40,10 @@ def load_yaml(path: Path) -> Any:
     text = read_text(path)
     if not text.strip():
         raise ToolkitError(Problem("the file is empty", file=path, hint="a profile needs at least `name:`"))
-    refuse_unsafe_constructs(text, path)
     try:
         data = _parser().load(text)
+    except _UnsafeConstruct as unsafe:
+        raise ToolkitError(Problem(unsafe.message, file=path, line=unsafe.line, column=unsafe.column)) from None
     except MarkedYAMLError as error:
         raise ToolkitError(_marked_problem(error, path, text)) from None
     except YAMLError as error:
@@ -122,30 +124,35 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
+class _UnsafeConstruct(Exception):
+    def __init__(self, message: str, where: Location) -> None:
+        super().__init__(message)
+        self.message, (self.line, self.column) = message, where
+
+
+class _SafeParser(RoundTripParser):
+    """Refuses anchors, aliases, tags and deep nesting as each parse event arrives, before any node or object is
+    built from it: one pass over the file instead of a checking pass and a loading pass."""
+
+    def get_event(self) -> Any:
+        event = super().get_event()
+        depth = getattr(self, "_depth", 0)
+        problem = _unsafe_event_problem(event, depth)
+        if problem:
+            raise _UnsafeConstruct(problem, _mark(event))
+        if isinstance(event, CollectionStartEvent):
+            self._depth = depth + 1
+        elif isinstance(event, CollectionEndEvent):
+            self._depth = depth - 1
+        return event
+
+
 def _parser() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Parser = _SafeParser
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
-
-
-def refuse_unsafe_constructs(text: str, path: Path) -> None:
-    """Refuse anchors, aliases, tags and deep nesting by reading parse events, before any object is built."""
-    depth = 0
-    try:
-        for event in _parser().parse(text):
-            problem = _unsafe_event_problem(event, depth)
-            if problem:
-                line, column = _mark(event)
-                raise ToolkitError(Problem(problem, file=path, line=line, column=column))
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    except MarkedYAMLError as error:
-        raise ToolkitError(_marked_problem(error, path, text)) from None
-    except YAMLError as error:
-        raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
 
 
 def _unsafe_event_problem(event: object, depth: int) -> str | None:

@@ -27,6 +27,10 @@ class RenderOptions:
 
     timestamp: datetime = field(default_factory=lambda: build_timestamp())
     generator: str = "policy-toolkit"
+    pdf_engine: str = "weasyprint"  # or "typst": an option of the pdf format (see PDF_ENGINES)
+
+
+PDF_ENGINES = ("weasyprint", "typst")
 
 
 def build_timestamp() -> datetime:

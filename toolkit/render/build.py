@@ -1,18 +1,31 @@
-"""Building documents: resolve a profile once, render each format from the same model, publish them together."""
+"""Building documents: resolve a profile once, render each format from the same model, publish them together.
+
+Many profiles are built by worker processes (`jobs`), each rendering only the outputs whose cache key changed
+(`toolkit.render.cache`); the parent alone publishes, in the order the profiles were given, so the files written
+and the lines printed do not depend on the number of workers.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
 from toolkit.load.profiles import profile_name
-from toolkit.output import publish
+from toolkit.output import prepare_folder, publish
+from toolkit.render import cache
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_profile
+
+# What a worker imports once, in the fork server, before any profile arrives.
+PRELOAD = {
+    "html": ["toolkit.render.formats.html"],
+    "docx": ["toolkit.render.formats.docx"],
+    "pdf": ["toolkit.render.formats.pdf", "weasyprint"],
+}
 
 
 @dataclass(frozen=True)
@@ -20,12 +33,24 @@ class BuildResult:
     profile: str
     files: list[Path]
     seconds: float
+    unchanged: list[Path] = field(default_factory=list)  # up to date already, so not rendered again
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class BuildFailure:
     profile: Path
     error: ToolkitError
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One profile's new outputs (None: unchanged) with their keys, rendered in a worker, published by the parent."""
+
+    profile: str
+    outputs: dict[Path, tuple[str, bytes | None]]
+    record: cache.Record
+    seconds: float
 
 
 def check_formats(names: Iterable[str]) -> list[str]:
@@ -58,6 +83,61 @@ def unique_outputs(paths: list[Path]) -> list[Path]:
     return list(chosen.values())
 
 
+def check_pdf_engine(name: str) -> str:
+    chosen = name.strip().lower()
+    if chosen not in render.PDF_ENGINES:
+        raise ToolkitError(
+            Problem(f"unknown PDF engine `{name}`; choose from " + ", ".join(render.PDF_ENGINES), field="--pdf-engine")
+        )
+    return chosen
+
+
+def shard(paths: list[Path], index: int, count: int) -> list[Path]:
+    """Part `index` (1-based) of `count`: every count-th profile by name, so parts are even and deterministic."""
+    if count < 1 or not 1 <= index <= count:
+        raise ToolkitError(
+            Problem(f"a shard is `i/n` with 1 ≤ i ≤ n, such as 1/4; got {index}/{count}", field="--shard")
+        )
+    ordered = sorted(paths, key=lambda path: (path.stem, str(path)))
+    return ordered[index - 1 :: count]
+
+
+def render_profile(
+    path: Path,
+    formats: list[str],
+    out_dir: Path,
+    profiles_dir: Path | None = None,
+    options: render.RenderOptions | None = None,
+    core: Core | None = None,
+    force: bool = False,
+) -> Rendered:
+    """Resolve one profile and render the formats whose cache key changed (all of them with `force`)."""
+    started = time.perf_counter()
+    policy = resolve_profile(path, profiles_dir, core)
+    options = options or render.RenderOptions()
+    record = cache.read_record(out_dir, policy.profile)
+    outputs: dict[Path, tuple[str, bytes | None]] = {}
+    for name in formats:
+        target = out_dir / f"{policy.profile}{render.renderer(name).SUFFIX}"
+        key = cache.output_key(policy, name, options)
+        fresh = force or not record.unchanged(target, key)
+        outputs[target] = (key, render.render(policy, name, options) if fresh else None)
+    return Rendered(policy.profile, outputs, record, time.perf_counter() - started)
+
+
+def publish_rendered(rendered: Rendered, out_dir: Path) -> BuildResult:
+    """Write the new outputs and the profile's cache record together: all of them or none."""
+    files = {target: data for target, (_, data) in rendered.outputs.items() if data is not None}
+    if files:
+        prepare_folder(out_dir)
+        prepare_folder(out_dir / cache.CACHE_FOLDER)
+        record = cache.record_bytes(rendered.outputs, rendered.record)
+        publish({**files, cache.record_path(out_dir, rendered.profile): record}, out_dir)
+    unchanged = [target for target, (_, data) in rendered.outputs.items() if data is None]
+    warnings = [rendered.record.warning] if rendered.record.warning else []
+    return BuildResult(rendered.profile, list(files), rendered.seconds, unchanged, warnings)
+
+
 def build_profile(
     path: Path,
     formats: list[str],
@@ -65,17 +145,11 @@ def build_profile(
     profiles_dir: Path | None = None,
     options: render.RenderOptions | None = None,
     core: Core | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Every requested format of one profile, written only if all of them rendered."""
-    started = time.perf_counter()
-    policy = resolve_profile(path, profiles_dir, core)
-    options = options or render.RenderOptions()
-    files = {
-        out_dir / f"{policy.profile}{render.renderer(name).SUFFIX}": render.render(policy, name, options)
-        for name in formats
-    }
-    publish(files, out_dir)
-    return BuildResult(policy.profile, list(files), time.perf_counter() - started)
+    rendered = render_profile(path, formats, out_dir, profiles_dir, options, core, force)
+    return publish_rendered(rendered, out_dir)
 
 
 def build_many(
@@ -85,19 +159,52 @@ def build_many(
     profiles_dir: Path | None = None,
     on_done: Callable[[Path, BuildResult | BuildFailure], None] | None = None,
     core: Core | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    options: render.RenderOptions | None = None,
 ) -> tuple[list[BuildResult], list[BuildFailure]]:
     """Build each profile; one broken profile does not stop the others, and its old outputs stay as they were."""
+    from toolkit.parallel import ordered_map
+
     paths = unique_outputs(paths)
-    options = render.RenderOptions()
-    results, failures = [], []
-    for path in paths:
+    options = options or render.RenderOptions()
+    results: list[BuildResult] = []
+    failures: list[BuildFailure] = []
+    tasks = [_Task(Path(path), formats, out_dir, profiles_dir, options, force) for path in paths]
+    preload = ["toolkit.render.build", *(module for name in formats for module in PRELOAD.get(name, []))]
+    if "pdf" in formats and options.pdf_engine == "typst":
+        preload = [module for module in preload if module != "weasyprint"] + ["toolkit.render.typst_pdf", "typst"]
+    for task, future in ordered_map(_render_task, tasks, jobs, preload, _set_worker_core, (core,)):
         outcome: BuildResult | BuildFailure
         try:
-            outcome = build_profile(path, formats, out_dir, profiles_dir, options, core)
+            outcome = publish_rendered(future.result(), out_dir)
             results.append(outcome)
         except ToolkitError as error:
-            outcome = BuildFailure(path, error)
+            outcome = BuildFailure(task.path, error)
             failures.append(outcome)
         if on_done:
-            on_done(path, outcome)
+            on_done(task.path, outcome)
     return results, failures
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: Path
+    formats: list[str]
+    out_dir: Path
+    profiles_dir: Path | None
+    options: render.RenderOptions
+    force: bool
+
+
+_worker_core: list[Core | None] = [None]
+
+
+def _set_worker_core(core: Core | None) -> None:
+    _worker_core[0] = core
+
+
+def _render_task(task: _Task) -> Rendered:
+    return render_profile(
+        task.path, task.formats, task.out_dir, task.profiles_dir, task.options, _worker_core[0], task.force
+    )

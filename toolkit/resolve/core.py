@@ -107,10 +107,6 @@ class Core:
     def __post_init__(self) -> None:
         object.__setattr__(self, "clauses", {c.id: c for s in self.sections for c in s.clauses})
 
-    @property
-    def section_ids(self) -> list[str]:
-        return [section.id for section in self.sections]
-
 
 def fingerprint(text: str) -> str:
     """Stable across line-ending and trailing-space edits, so only real changes count as drift."""

@@ -6,7 +6,7 @@ Slot markers left by `toolkit.resolve.vocabulary` are swapped back for their nod
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -44,9 +44,25 @@ def _parser() -> MarkdownIt:
 
 
 def parse(text: str, slots: Slots, *, title_level: int | None = 3) -> tuple[list[Inline] | None, list[Block]]:
-    """The optional leading title (a heading of `title_level`) and the blocks of a clause."""
-    tokens = _parser().parse(text)
-    blocks = _Reader(tokens, slots).blocks()
+    """The optional leading title (a heading of `title_level`) and the blocks of a clause.
+
+    Many profiles share a clause's wording, so the result is kept per text and slot nodes (the nodes are frozen).
+    """
+    key = (text, title_level, repr(slots.nodes))  # the nodes hold lists, so their repr stands for them
+    if key not in _parsed:
+        if len(_parsed) >= PARSED_CACHE_SIZE:
+            _parsed.clear()
+        _parsed[key] = _parse(text, slots, title_level)
+    title, blocks = _parsed[key]
+    return (list(title) if title is not None else None), list(blocks)
+
+
+PARSED_CACHE_SIZE = 20_000
+_parsed: dict[tuple[str, int | None, str], tuple[list[Inline] | None, list[Block]]] = {}
+
+
+def _parse(text: str, slots: Slots, title_level: int | None) -> tuple[list[Inline] | None, list[Block]]:
+    blocks = _Reader(_tokens(text), slots).blocks()
     title = None
     if title_level and blocks and isinstance(blocks[0], Heading) and blocks[0].level == title_level:
         title, blocks = blocks[0].inlines, blocks[1:]
@@ -58,6 +74,12 @@ def parse(text: str, slots: Slots, *, title_level: int | None = 3) -> tuple[list
                 f"(`{'#' * (title_level or 3)} `), sub-headings use `#### `"
             )
     return title, blocks
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> list[Token]:
+    """markdown-it's tokens for a text; read, never changed, by `_Reader`."""
+    return _parser().parse(text)
 
 
 def parse_inline(text: str, slots: Slots) -> list[Inline]:

@@ -5,25 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.model import CORE, Clause, Policy, Section, plain_text
-
-ACTION_WORDS = {
-    "replace": "Reworded",
-    "add": "Added",
-    "add_section": "Added",
-    "remove": "Removed",
-    "exclude": "Left out",
-    "include": "Included",
-    "move": "Moved",
-}
+from toolkit.resolve.operations import OPERATION_TABLE
 
 
 @dataclass(frozen=True)
 class TailoringNote:
-    clause_id: str
+    clause_id: str  # for links within the document; never shown to readers
     title: str  # the clause's title, or its section's when it has none
     change: str  # "Reworded", "Added", ...
     by: str  # the organisation whose profile made the change
     reason: str | None
+    own: bool = True  # made by this organisation's own profile, not one it builds on
+
+    @property
+    def change_in_words(self) -> str:
+        """What a reader is told changed: "Added", or "Added by Department for Coastal Affairs" when the change
+        came from an organisation this one builds on."""
+        return self.change if self.own else f"{self.change} by {self.by}"
 
 
 def tailoring_notes(policy: Policy) -> list[TailoringNote]:
@@ -31,7 +29,12 @@ def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     a clause a council added and its directorate reworded shows both, each with its own reason."""
     return [
         TailoringNote(
-            clause.id, _title(section, clause), ACTION_WORDS[change.action], who(policy, change.layer), change.reason
+            clause.id,
+            _title(section, clause),
+            OPERATION_TABLE[change.action].note,
+            who(policy, change.layer),
+            change.reason,
+            change.layer == policy.profile,
         )
         for section in policy.sections
         for clause in section.clauses
@@ -59,6 +62,16 @@ def _title(section: Section, clause: Clause) -> str:
 
 
 def based_on(policy: Policy) -> str:
-    """One sentence for the document control block and the metadata."""
-    profiles = ", then ".join(f"{who(policy, name)} ({name})" for name in policy.chain)
-    return f"Tailored from version {policy.core_version} of the core guidance by the profiles of {profiles}."
+    """One sentence for readers and the metadata, in plain words: no profile files, no clause IDs (reviewers find
+    those in `diff` and `show`)."""
+    return (
+        f"This is {policy.organisation.name}'s version of the core guidance on using social media "
+        f"(core version {policy.core_version}), shared by public bodies."
+    )
+
+
+def tailoring_intro(policy: Policy, notes: list[TailoringNote]) -> str:
+    """What a reader is told before the list of changes."""
+    if not notes:
+        return f"{policy.organisation.name} uses the core guidance as it stands, without changing any part of it."
+    return "These parts differ from the core guidance, for the reasons given."

@@ -6,14 +6,16 @@ the renderers' notes, the differ and the drift check read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.profiles import Layer
 from toolkit.load.schema import (
     AddClause,
     AddSection,
+    ClauseOperation,
     ExcludeClause,
     IncludeClause,
     MoveClause,
@@ -104,7 +106,7 @@ class Applier:
     def apply_all(self) -> None:
         seen: dict[str, int] = {}
         for index, operation in enumerate(self.layer.spec.clauses):
-            targets = _targets(operation)
+            targets = operation.targets()
             repeated = [target for target in targets if target in seen]
             if repeated:
                 self.fail(
@@ -137,17 +139,8 @@ class Applier:
             fingerprint=fingerprint(operation),
         )
 
-    def apply(self, index: int, operation: Any) -> None:
-        handler = {
-            ReplaceClause: self.replace,
-            RemoveClause: self.remove,
-            ExcludeClause: self.remove,
-            AddClause: self.add,
-            AddSection: self.add_section,
-            MoveClause: self.move,
-            IncludeClause: self.include,
-        }[type(operation)]
-        handler(index, operation)
+    def apply(self, index: int, operation: ClauseOperation) -> None:
+        OPERATION_TABLE[operation.action].apply(self, index, operation)
 
     def existing(self, clause_id: str, field_name: str) -> tuple[DraftSection, int]:
         found = self.outline.find(clause_id)
@@ -187,15 +180,14 @@ class Applier:
         clause.text = op.text
         clause.where = self.layer.where("clauses", index, "text")
         self.decide(clause, "replaced" if clause.origin == CORE else "added", op.reason)
-        clause.history.append(self.change(index, "replace", op.reason))
+        clause.history.append(self.change(index, op.action, op.reason))
 
     def decide(self, clause: DraftClause, status: ClauseStatus, reason: str | None) -> None:
         clause.status, clause.changed_by, clause.reason = status, self.layer.name, reason
 
     def remove(self, index: int, op: RemoveClause | ExcludeClause) -> None:
-        target = op.remove if isinstance(op, RemoveClause) else op.exclude
-        action = "remove" if isinstance(op, RemoveClause) else "exclude"
-        status: ClauseStatus = "removed" if action == "remove" else "excluded"
+        target, action = op.targets()[0], op.action
+        status: ClauseStatus = "removed" if isinstance(op, RemoveClause) else "excluded"
         section = self.outline.section(target) if "." not in target else None
         clauses = [c for c in section.clauses if c.present] if section else [self._present(target, action)]
         if section is not None and not clauses:
@@ -230,7 +222,7 @@ class Applier:
             if clause.present:
                 raise _OperationError(f"clause `{target}` is already part of this policy", None, "include")
             self.decide(clause, "unchanged" if not clause.history else "included", op.reason)
-        clause.history.append(self.change(index, "include", op.reason))
+        clause.history.append(self.change(index, op.action, op.reason))
 
     def include_section(self, index: int, op: IncludeClause) -> None:
         section = self.outline.section(op.include)
@@ -244,7 +236,7 @@ class Applier:
             if clause.id in self.outline.dormant:
                 self.place_core_clause(self.outline.dormant.pop(clause.id))
             self.decide(clause, "included", op.reason)
-            clause.history.append(self.change(index, "include", op.reason))
+            clause.history.append(self.change(index, op.action, op.reason))
 
     def place_core_clause(self, clause: DraftClause) -> None:
         """Put a dormant core clause back where the core has it, after its nearest present predecessor."""
@@ -269,7 +261,7 @@ class Applier:
             op.reason,
             where=self.layer.where("clauses", index, "text"),
         )
-        clause.history.append(self.change(index, "add", op.reason))
+        clause.history.append(self.change(index, op.action, op.reason))
         self.insert(clause, op.before, op.after, op.section)
 
     def check_new_id(self, clause_id: str, field_name: str) -> None:
@@ -315,7 +307,7 @@ class Applier:
                 op.reason,
                 where=self.layer.where("clauses", index, "clauses", number, "text"),
             )
-            clause.history.append(self.change(index, "add_section", op.reason))
+            clause.history.append(self.change(index, op.action, op.reason))
             section.clauses.append(clause)
         given = [value for value in (op.before, op.after) if value]
         if len(given) != 1:
@@ -337,7 +329,7 @@ class Applier:
         clause.moved = True
         if clause.status == "unchanged":
             self.decide(clause, "moved", op.reason)
-        clause.history.append(self.change(index, "move", op.reason))
+        clause.history.append(self.change(index, op.action, op.reason))
 
 
 class _OperationError(Exception):
@@ -346,17 +338,39 @@ class _OperationError(Exception):
         self.hint, self.field = hint, field_name
 
 
-def _targets(operation: Any) -> list[str]:
-    if isinstance(operation, AddSection):
-        return [operation.add_section, *(clause.id for clause in operation.clauses)]
-    for name in ("replace", "remove", "add", "move", "include", "exclude"):
-        if hasattr(operation, name):
-            return [getattr(operation, name)]
-    return []
-
-
 def apply_layers(outline: Outline, layers: list[Layer]) -> Outline:
     """Each profile's operations in turn, the most general profile first."""
     for layer in layers:
         Applier(outline, layer).apply_all()
     return outline
+
+
+# The table: one row per operation ----------------------------------------------------------------------------------
+
+DiffChange = Literal["added", "removed", "replaced", "moved"]
+
+
+@dataclass(frozen=True)
+class OperationEntry:
+    """Everything the toolkit says and does for one clause operation. Adding an operation takes a schema class (in
+    `load/schema.py`), an `Applier` method and a row here; the notes, the differ and drift read the words from it."""
+
+    schema: type[ClauseOperation]
+    apply: Callable[[Applier, int, Any], None]
+    note: str  # the tailoring notes' word for it: "Reworded"
+    explains: DiffChange  # the difference between two policies that it accounts for in a diff
+    yours: str  # `check` on a profile's own change: "you replaced this clause"
+
+
+OPERATION_TABLE: dict[str, OperationEntry] = {
+    entry.schema.action: entry
+    for entry in (
+        OperationEntry(ReplaceClause, Applier.replace, "Reworded", "replaced", "replaced"),
+        OperationEntry(RemoveClause, Applier.remove, "Removed", "removed", "removed"),
+        OperationEntry(AddClause, Applier.add, "Added", "added", "added"),
+        OperationEntry(AddSection, Applier.add_section, "Added", "added", "added"),
+        OperationEntry(MoveClause, Applier.move, "Moved", "moved", "moved"),
+        OperationEntry(IncludeClause, Applier.include, "Included", "added", "included"),
+        OperationEntry(ExcludeClause, Applier.remove, "Left out", "removed", "left out"),
+    )
+}

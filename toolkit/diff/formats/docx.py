@@ -7,8 +7,8 @@ also has its paragraph mark tracked (`w:pPr/w:rPr/w:ins` or `w:del`), so rejecti
 paragraphs entirely instead of leaving empty ones. The summary, terms list and headings are ordinary text.
 
 python-docx has no tracked-changes API (python-docx #340), so the revision markup is written as OOXML here.
-The same diff, timestamp and template always give the same bytes: fixed core properties, and the zip re-packed
-with fixed entry dates in a fixed order by the Word renderer's `repack`.
+The same diff, timestamp and template always give the same bytes: fixed core properties, and the zip packed by
+`render/ooxml.py` as the Word renderer packs its own, which also fills the template and sets settings and language.
 """
 
 from __future__ import annotations
@@ -38,33 +38,13 @@ from toolkit.diff.formats._wording import (
     term_label,
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
-from toolkit.load.yamlio import FORBIDDEN_CHARACTERS  # the project's one way to make a .docx reproducible
+from toolkit.load.yamlio import FORBIDDEN_CHARACTERS
 from toolkit.render import build_timestamp
-from toolkit.render._word.package import repack
-from toolkit.render._word.spec import DEFAULT_TEMPLATE, PLACEHOLDERS, environment
+from toolkit.render.ooxml import DEFAULT_TEMPLATE, fill_template, package, set_language, setting
 
 SUFFIX = ".docx"
 LANGUAGE = "en-GB"
 LINE_STYLES = {"title": "Heading 3", "heading": "Heading 4", "item": "List Bullet", "paragraph": None, "row": None}
-# Elements that follow w:trackRevisions in w:settings (ECMA-376 CT_Settings order); it goes before the first found.
-AFTER_TRACK_REVISIONS = (
-    "w:doNotTrackMoves",
-    "w:doNotTrackFormatting",
-    "w:documentProtection",
-    "w:autoFormatOverride",
-    "w:styleLockTheme",
-    "w:styleLockQFSet",
-    "w:defaultTabStop",
-    "w:autoHyphenation",
-    "w:characterSpacingControl",
-    "w:compat",
-    "w:rsids",
-    "m:mathPr",
-    "w:themeFontLang",
-    "w:clrSchemeMapping",
-    "w:decimalSymbol",
-    "w:listSeparator",
-)
 
 
 # Tracked changes ---------------------------------------------------------------------------------------------------
@@ -134,13 +114,13 @@ def iso_date(moment: datetime) -> str:
 
 
 def _open(template: Path | None, values: dict[str, str]) -> DocumentObject:
-    """The project's Word template, its placeholders filled as the renderer fills them (docxtpl, sandboxed) and its
-    body emptied (styles, page set-up, headers and footers kept); python-docx's own document without a template."""
+    """The project's Word template, its placeholders filled as the renderer fills them and its body emptied
+    (styles, page set-up, headers and footers kept); python-docx's own document without a template."""
     path = template if template is not None else (DEFAULT_TEMPLATE if DEFAULT_TEMPLATE.is_file() else None)
     if path is None:
         return Document()
     filled = DocxTemplate(str(path))
-    filled.render({**dict.fromkeys(PLACEHOLDERS, ""), **values}, jinja_env=environment())
+    fill_template(filled, values, path)
     buffer = BytesIO()
     filled.save(buffer)
     document = Document(buffer)
@@ -247,21 +227,8 @@ def _write_clauses(document: DocumentObject, diff: PolicyDiff, revisions: Revisi
 
 def _settings(document: DocumentObject) -> None:
     """Keep tracking on, so a reviewer's own edits are tracked too; British English for spelling and hyphenation."""
-    settings = document.settings.element
-    if settings.find(qn("w:trackRevisions")) is None:
-        settings.insert_element_before(OxmlElement("w:trackRevisions"), *AFTER_TRACK_REVISIONS)
-    language = settings.find(qn("w:themeFontLang"))
-    if language is not None:
-        language.set(qn("w:val"), LANGUAGE)
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
-    run_properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
-    if run_properties is not None:
-        lang = run_properties.find(qn("w:lang"))
-        if lang is None:
-            lang = OxmlElement("w:lang")
-            run_properties.append(lang)
-        lang.set(qn("w:val"), LANGUAGE)
+    setting(document, "w:trackRevisions")
+    set_language(document, LANGUAGE)
 
 
 def _properties(document: DocumentObject, diff: PolicyDiff, moment: datetime) -> None:
@@ -291,6 +258,4 @@ def report(diff: PolicyDiff, *, timestamp: datetime | None = None, template: Pat
     _write_clauses(document, diff, revisions)
     _settings(document)
     _properties(document, diff, moment)
-    buffer = BytesIO()
-    document.save(buffer)
-    return repack(buffer.getvalue(), moment)
+    return package(document, moment)

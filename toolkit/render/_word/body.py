@@ -32,7 +32,8 @@ from toolkit.model import (
 )
 from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
 from toolkit.render._word.styles import Styles
-from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
+from toolkit.render.ooxml import val
+from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
 from toolkit.resolve.vocabulary import format_date
 
 # The guidance ------------------------------------------------------------------------------------------------------
@@ -235,22 +236,16 @@ class BodyWriter:
         """Appendix: every clause the profiles changed, so a reader can see how this guidance departs from the core."""
         self.heading(1, [Text(text="How this guidance was tailored")])
         notes = tailoring_notes(policy)
-        self.paragraph(None, [Text(text=based_on(policy))]).get_or_add_pPr().keepNext_val = bool(notes)
+        self.paragraph(None, [Text(text=based_on(policy))])
+        self.paragraph(None, [Text(text=tailoring_intro(policy, notes))]).get_or_add_pPr().keepNext_val = bool(notes)
         if not notes:
-            self.paragraph(None, [Text(text="No clause of the core guidance was changed, added or removed.")])
             return
-        self.paragraph(None, [Text(text="Each clause that differs from the core guidance, who changed it and why:")])
-        header = [[Text(text=label)] for label in ("Clause", "Change", "By", "Reason")]
+        header = [[Text(text=label)] for label in ("Part of the guidance", "Change", "Why")]
         rows = [
-            [
-                [Text(text=note.title), LineBreak(), Emphasis(children=[Text(text=note.clause_id)])],
-                [Text(text=note.change)],
-                [Text(text=note.by)],
-                [Text(text=note.reason or "Not recorded")],
-            ]
+            [[Text(text=note.title)], [Text(text=note.change_in_words)], [Text(text=note.reason or "Not recorded")]]
             for note in notes
         ]
-        self.table(header, rows, "How this guidance was tailored", widths=[36, 14, 20, 30])
+        self.table(header, rows, "How this guidance was tailored", widths=[38, 22, 40])
 
     def document_control(self, policy: Policy) -> None:
         """Only when the profiles left the core's document control section out: every format ends with it."""
@@ -275,12 +270,6 @@ def _space(paragraph: etree._Element, before: str | None = None, after: str | No
         properties.spacing_before = Twips(int(before))
     if after is not None:
         properties.spacing_after = Twips(int(after))
-
-
-def val(tag: str, value: str) -> etree._Element:
-    element = OxmlElement(tag)
-    element.set(qn("w:val"), value)
-    return element
 
 
 def _t(text: str) -> etree._Element:
@@ -345,9 +334,10 @@ def write_contents(
 ) -> None:
     """A TOC field whose cached result already lists the headings, linked to them.
 
-    LibreOffice and Word before its field update show this cached result; `w:updateFields` makes Word rebuild the
-    field with page numbers when the document is opened. Our cached entries carry no page numbers: we cannot know
-    Word's page breaks.
+    Word and LibreOffice show this cached result as it is: linked headings without page numbers, and no prompt
+    on opening (`w:updateFields` would ask every reader's permission to update fields). Page numbers are not
+    written because only Word knows Word's page breaks (the PDF's are another layout); a reader who prints can
+    right-click the contents and choose "Update Field" to add them.
     """
     paragraphs = [_contents_entry(styles, entry) for entry in entries] or [_new_paragraph(styles.id("TOC 1"))]
     begin = [_field_char("begin"), _instruction(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u'), _field_char("separate")]

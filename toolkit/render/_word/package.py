@@ -1,13 +1,12 @@
-"""After rendering: branding, embedded fonts, language, settings, properties and a reproducible zip."""
+"""After rendering: logo alt text, branding, embedded fonts, settings and properties (language and packaging are
+in `render/ooxml.py`, shared with the Word diff report)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import uuid
-import zipfile
-from datetime import UTC, datetime
-from io import BytesIO
+from datetime import UTC
 from xml.sax.saxutils import quoteattr
 
 from docx.document import Document as DocumentObject
@@ -24,21 +23,11 @@ from toolkit.model import (
     Policy,
 )
 from toolkit.render import EPOCH_FLOOR, RenderOptions
-from toolkit.render._word.body import val
 from toolkit.render._word.spec import BODY_FONT, DECORATIVE_URI, MARKERS, PRIMARY, TEXT, paragraph_text, retire_marker
+from toolkit.render.ooxml import setting, story_parts
 from toolkit.resolve.notes import based_on
 
 # After rendering ---------------------------------------------------------------------------------------------------
-
-
-def story_parts(document: DocumentObject) -> list[Part]:
-    """The main document part and its headers and footers: where text and pictures live."""
-    related = [
-        rel.target_part
-        for rel in document.part.rels.values()
-        if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
-    ]
-    return [document.part, *sorted(related, key=lambda part: str(part.partname))]
 
 
 def finish_logo(document: DocumentObject, logo: Logo | None) -> None:
@@ -71,7 +60,10 @@ def _describe(holder: etree._Element, alt: str | None) -> None:
 
 
 def apply_branding(document: DocumentObject, policy: Policy) -> None:
-    """Only for the default template: the profile's colours and font replace the template's placeholders for them."""
+    """The profile's colours and font replace the default template's own ones wherever a template still has them.
+
+    A house template made from the default keeps what its editor changed (a restyled heading stays as restyled);
+    what it left alone, such as the rule under the cover title, takes the organisation's colour and font."""
     colours = {
         PRIMARY: policy.branding.primary_colour.lstrip("#").upper(),
         TEXT: policy.branding.text_colour.lstrip("#").upper(),
@@ -101,8 +93,24 @@ FONT_FAMILIES = {"serif": "roman", "sans-serif": "swiss", "monospace": "modern"}
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 
 
+def fonts_named(document: DocumentObject) -> set[str]:
+    """The fonts a template's styles and theme name: what a reader's machine needs to show it as designed."""
+    names = {
+        value
+        for fonts in document.styles.element.iter(qn("w:rFonts"))
+        for name in ("w:ascii", "w:hAnsi")
+        if (value := fonts.get(qn(name)))
+    }
+    theme = document.part.part_related_by(RT.THEME)
+    for tag in ("major", "minor"):
+        match = re.search(rf"<a:{tag}Font>\s*<a:latin typeface=\"([^\"]+)\"".encode(), theme.blob)
+        if match:
+            names.add(match.group(1).decode())
+    return names
+
+
 def embed_font(document: DocumentObject, font: Font) -> None:
-    """Only for the default template: the profile's font travels in the file, as Word's "Embed fonts" does.
+    """The profile's font travels in the file, as Word's "Embed fonts" does, whenever the template names it.
 
     Noto is not installed with Windows, macOS or most LibreOffice set-ups, and without it Word silently substitutes.
     Fonts whose licence forbids embedding (OS/2 `fsType`) are only named, with their family, so that Word picks a
@@ -120,11 +128,7 @@ def embed_font(document: DocumentObject, font: Font) -> None:
         for style, tag in FONT_EMBEDS.items():
             if style == "regular" or font.files[style] != font.files["regular"]:
                 entry.append(_embedded(document, table, font, style, tag))
-        settings = document.settings.element
-        if settings.find(qn("w:embedTrueTypeFonts")) is None:
-            settings.insert_element_before(
-                OxmlElement("w:embedTrueTypeFonts"), *_settings_after("w:embedTrueTypeFonts")
-            )
+        setting(document, "w:embedTrueTypeFonts")
     table._blob = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
 
 
@@ -181,75 +185,6 @@ def _embeddable(data: bytes) -> bool:
     return fs_type & 0x000F != 0x0002 and not fs_type & 0x0200
 
 
-def set_language(document: DocumentObject, language: str) -> None:
-    """The policy's language everywhere Word records one: default run properties, styles and the text itself."""
-    roots = [document.styles.element, *(part.element for part in story_parts(document))]
-    for root in roots:
-        for lang in root.iter(qn("w:lang")):
-            lang.set(qn("w:val"), language)
-    properties = _default_run_properties(document.styles.element)
-    if properties.find(qn("w:lang")) is None:
-        properties.append(val("w:lang", language))
-    settings = document.settings.element
-    theme = settings.find(qn("w:themeFontLang"))
-    if theme is None:
-        theme = settings.insert_element_before(OxmlElement("w:themeFontLang"), *_settings_after("w:themeFontLang"))
-    theme.set(qn("w:val"), language)
-
-
-def _default_run_properties(styles: etree._Element) -> etree._Element:
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        styles.insert(0, defaults)
-    run_defaults = defaults.find(qn("w:rPrDefault"))
-    if run_defaults is None:
-        run_defaults = OxmlElement("w:rPrDefault")
-        defaults.insert(0, run_defaults)
-    properties = run_defaults.find(qn("w:rPr"))
-    if properties is None:
-        properties = OxmlElement("w:rPr")
-        run_defaults.append(properties)
-    return properties
-
-
-def _settings_after(tag: str) -> tuple[str, ...]:
-    """The elements that must follow `tag` in settings.xml: Word refuses a file whose settings are out of order."""
-    return _SETTINGS_SEQUENCE[_SETTINGS_SEQUENCE.index(tag) + 1 :]
-
-
-# The order CT_Settings requires, from embedTrueTypeFonts on (python-docx keeps it private).
-_SETTINGS_SEQUENCE = (  # noqa: SIM905
-    "w:embedTrueTypeFonts w:embedSystemFonts w:saveSubsetFonts w:saveFormsData w:mirrorMargins "
-    "w:alignBordersAndEdges w:bordersDoNotSurroundHeader w:bordersDoNotSurroundFooter w:gutterAtTop "
-    "w:hideSpellingErrors w:hideGrammaticalErrors w:activeWritingStyle w:proofState w:formsDesign "
-    "w:attachedTemplate w:linkStyles w:stylePaneFormatFilter w:stylePaneSortMethod w:documentType "
-    "w:mailMerge w:revisionView w:trackRevisions w:doNotTrackMoves w:doNotTrackFormatting "
-    "w:documentProtection w:autoFormatOverride w:styleLockTheme w:styleLockQFSet w:defaultTabStop "
-    "w:autoHyphenation w:consecutiveHyphenLimit w:hyphenationZone w:doNotHyphenateCaps w:showEnvelope "
-    "w:summaryLength w:clickAndTypeStyle w:defaultTableStyle w:evenAndOddHeaders w:bookFoldRevPrinting "
-    "w:bookFoldPrinting w:bookFoldPrintingSheets w:drawingGridHorizontalSpacing "
-    "w:drawingGridVerticalSpacing w:displayHorizontalDrawingGridEvery w:displayVerticalDrawingGridEvery "
-    "w:doNotUseMarginsForDrawingGridOrigin w:drawingGridHorizontalOrigin w:drawingGridVerticalOrigin "
-    "w:doNotShadeFormData w:noPunctuationKerning w:characterSpacingControl w:printTwoOnOne "
-    "w:strictFirstAndLastChars w:noLineBreaksAfter w:noLineBreaksBefore w:savePreviewPicture "
-    "w:doNotValidateAgainstSchema w:saveInvalidXml w:ignoreMixedContent w:alwaysShowPlaceholderText "
-    "w:doNotDemarcateInvalidXml w:saveXmlDataOnly w:useXSLTWhenSaving w:saveThroughXslt w:showXMLTags "
-    "w:alwaysMergeEmptyNamespace w:updateFields w:hdrShapeDefaults w:footnotePr w:endnotePr w:compat "
-    "w:docVars w:rsids m:mathPr w:attachedSchema w:themeFontLang w:clrSchemeMapping "
-    "w:doNotIncludeSubdocsInStats w:doNotAutoCompressPictures w:forceUpgrade w:captions "
-    "w:readModeInkLockDown w:smartTagType sl:schemaLibrary w:shapeDefaults w:doNotEmbedSmartTags "
-    "w:decimalSymbol w:listSeparator "
-).split()
-
-
-def update_fields_on_open(document: DocumentObject) -> None:
-    """Word fills in the contents' page numbers (and asks the reader's permission) when the file is opened."""
-    settings = document.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        settings.insert_element_before(val("w:updateFields", "true"), *_settings_after("w:updateFields"))
-
-
 def set_properties(document: DocumentObject, policy: Policy, options: RenderOptions) -> None:
     """After rendering, because docxtpl renders the template's core properties as jinja templates."""
     properties = document.core_properties
@@ -278,22 +213,3 @@ def fit_property(text: str) -> str:
     with the organisation's name, the chain of profiles); the document itself keeps the full text.
     """
     return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1].rstrip() + "…"
-
-
-def repack(data: bytes, moment: datetime) -> bytes:
-    """The same zip with fixed entry dates, a stable entry order and fixed attributes: reproducible bytes."""
-    stamp = max(moment, EPOCH_FLOOR).astimezone(UTC).timetuple()[:6]
-    output = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
-        for name in sorted(source.namelist(), key=_entry_order):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name), compresslevel=6)
-    return output.getvalue()
-
-
-def _entry_order(name: str) -> tuple[int, str]:
-    """[Content_Types].xml and the package relationships first, as Word writes them; then by name."""
-    return ({"[Content_Types].xml": 0, "_rels/.rels": 1}.get(name, 2), name)

@@ -9,7 +9,8 @@ from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.render._word.spec import HINT, LIST_STYLES, REQUIRED_STYLES
+from toolkit.render._word.spec import LIST_STYLES, REQUIRED_STYLES
+from toolkit.render.ooxml import TEMPLATE_HINT
 
 # Styles ------------------------------------------------------------------------------------------------------------
 
@@ -28,7 +29,7 @@ class Styles:
         missing = [name for name in REQUIRED_STYLES if name.lower() not in found]
         if missing:
             raise ToolkitError(
-                Problem(f"the Word template lacks the style(s) {', '.join(missing)}", file=path, hint=HINT)
+                Problem(f"the Word template lacks the style(s) {', '.join(missing)}", file=path, hint=TEMPLATE_HINT)
             )
         ids = {name: style_id for name, (style_id, _) in found.items()}
         numbering = {name: style_numbering(document, found[name.lower()][0]) for name in LIST_STYLES}

@@ -19,16 +19,13 @@ Afterwards we set what docxtpl would otherwise template or leave stale: core pro
 
 from __future__ import annotations
 
-import zipfile
 from io import BytesIO
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
-from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import TemplateError
 from lxml import etree
 
 from toolkit.errors import Problem, ToolkitError
@@ -43,22 +40,12 @@ from toolkit.render._word.package import (
     apply_branding,
     embed_font,
     finish_logo,
-    repack,
-    set_language,
+    fonts_named,
     set_properties,
-    update_fields_on_open,
 )
-from toolkit.render._word.spec import (
-    DEFAULT_TEMPLATE,
-    HINT,
-    LOGO_HEIGHT,
-    LOGO_MAX_WIDTH,
-    MARKERS,
-    PLACEHOLDERS,
-    environment,
-    paragraph_text,
-)
+from toolkit.render._word.spec import LOGO_HEIGHT, LOGO_MAX_WIDTH, MARKERS, paragraph_text
 from toolkit.render._word.styles import Styles
+from toolkit.render.ooxml import DEFAULT_TEMPLATE, PLACEHOLDERS, TEMPLATE_HINT, fill_template, package, set_language
 from toolkit.resolve.vocabulary import format_date
 
 SUFFIX = ".docx"
@@ -69,22 +56,19 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
     """The .docx bytes of one policy; equal inputs and `options.timestamp` give equal bytes."""
     template_path = policy.branding.word_template
     template = DocxTemplate(BytesIO(template_path.read_bytes()))
-    _fill(template, _context(policy, template), template_path)
+    fill_template(template, _context(policy, template), template_path)
     document = template.docx
     styles = Styles.of(document, template_path)
     writer = BodyWriter(document, styles, _marker_paragraph(document, "body", template_path))
     writer.write(policy)
     write_contents(document, styles, writer.contents, _marker_paragraph(document, "contents", template_path))
     finish_logo(document, policy.branding.logo)
-    if template_path.resolve() == DEFAULT_TEMPLATE.resolve():
-        apply_branding(document, policy)
+    apply_branding(document, policy)
+    if policy.branding.font.name in fonts_named(document):
         embed_font(document, policy.branding.font)
     set_language(document, policy.language)
-    update_fields_on_open(document)
     set_properties(document, policy, options)
-    buffer = BytesIO()
-    document.save(buffer)
-    return repack(buffer.getvalue(), options.timestamp)
+    return package(document, options.timestamp)
 
 
 # Filling the template ----------------------------------------------------------------------------------------------
@@ -119,23 +103,14 @@ def _logo_image(template: DocxTemplate, logo: Logo | None) -> InlineImage | None
     return InlineImage(template, BytesIO(data), height=LOGO_HEIGHT)
 
 
-def _fill(template: DocxTemplate, context: dict[str, object], path: Path) -> None:
-    try:
-        template.render(context, jinja_env=environment())
-    except TemplateError as error:
-        raise ToolkitError(
-            Problem(f"the Word template could not be filled in: {error.message}", file=path, hint=HINT)
-        ) from None
-    except (ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError, etree.XMLSyntaxError) as error:
-        raise ToolkitError(
-            Problem(f"the Word template cannot be opened as a Word document (.docx): {error}", file=path, hint=HINT)
-        ) from None
-
-
 def _marker_paragraph(document: DocumentObject, name: str, path: Path) -> etree._Element:
     for paragraph in document.element.body.iter(qn("w:p")):
         if MARKERS[name] in paragraph_text(paragraph):
             return paragraph
     raise ToolkitError(
-        Problem(f"the Word template has no `{{{{ {name} }}}}` placeholder ({PLACEHOLDERS[name]})", file=path, hint=HINT)
+        Problem(
+            f"the Word template has no `{{{{ {name} }}}}` placeholder ({PLACEHOLDERS[name]})",
+            file=path,
+            hint=TEMPLATE_HINT,
+        )
     )

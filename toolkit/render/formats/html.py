@@ -43,8 +43,15 @@ from toolkit.model import (
     plain_text,
 )
 from toolkit.render import RenderOptions
+from toolkit.render.fonts import page_characters, subset_woff2
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
-from toolkit.resolve.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.notes import (
+    TailoringNote,
+    based_on,
+    sections_around_appendix,
+    tailoring_intro,
+    tailoring_notes,
+)
 from toolkit.resolve.vocabulary import format_date
 
 SUFFIX = ".html"
@@ -74,8 +81,10 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
 def render_html(policy: Policy, options: RenderOptions, *, for_pdf: bool = False) -> str:
     """The page as text. With `for_pdf`, the PDF variant: a cover instead of the web header, paged-media CSS, and
     fonts and logo named by `file:` URL (the PDF renderer's fetcher serves exactly those files)."""
-    page = html_environment().get_template(PAGE_TEMPLATE)
-    return page.render(**_context(policy, options, for_pdf=for_pdf))
+    page = html_environment().get_template(PAGE_TEMPLATE).render(**_context(policy, options, for_pdf=for_pdf))
+    if for_pdf:
+        return page
+    return page.replace(FONTS_MARK, subset_font_faces(policy, page_characters(page)), 1)
 
 
 def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[str, object]:
@@ -104,8 +113,7 @@ def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[s
                 *(section_html(s) for s in sections[1]),
             ]
         ),
-        "footer": f"{policy.full_title}. Version {policy.document.version}, "
-        f"built on {format_date(options.timestamp.date())} with {options.generator}.",
+        "footer": f"{policy.full_title}. Version {policy.document.version}. Owner: {policy.document.owner}.",
     }
 
 
@@ -254,17 +262,19 @@ def _bare(text: str) -> str:
 
 
 def tailoring_html(policy: Policy) -> Markup:
-    """Which clauses differ from the core guidance, how, by which profile and why: a reader can trust the text."""
+    """What this organisation changed in the core guidance and why, in words a member of staff reads: no clause
+    IDs or profile names (reviewers have `diff` and `show` for those)."""
     notes = tailoring_notes(policy)
     visible = {c.id for s in policy.sections for c in s.visible_clauses}
-    intro = Markup("<p>{}</p>").format(based_on(policy))
+    intro = Markup("<p>{}</p>\n<p>{}</p>").format(based_on(policy), tailoring_intro(policy, notes))
+    body = Markup()
     if notes:
-        header = Markup("").join(Markup('<th scope="col">{}</th>').format(h) for h in ("Clause", "Change", "Reason"))
+        header = Markup("").join(
+            Markup('<th scope="col">{}</th>').format(h) for h in ("Part of the guidance", "Change", "Why")
+        )
         rows = Markup("\n").join(_note_row(note, note.clause_id in visible) for note in notes)
-        caption = "Clauses that differ from the core guidance"
+        caption = "What was changed, and why"
         body = table_markup(f"table_{TAILORING_ID}", caption, False, header, rows)
-    else:
-        body = Markup("<p>This organisation uses the core guidance without changing any clause.</p>")
     return Markup('<section class="section tailoring" id="{}">\n<h2>{}</h2>\n{}\n{}\n</section>').format(
         TAILORING_ID, TAILORING_TITLE, intro, body
     )
@@ -272,9 +282,7 @@ def tailoring_html(policy: Policy) -> Markup:
 
 def _note_row(note: TailoringNote, visible: bool) -> Markup:
     title = Markup('<a href="#{}">{}</a>').format(note.clause_id, note.title) if visible else escape(note.title)
-    clause = Markup('{} <span class="clause-id">{}</span>').format(title, note.clause_id)
-    change = Markup('{} <span class="changed-by">by {}</span>').format(note.change, note.by)
-    cells = (clause, change, escape(note.reason or "No reason recorded"))
+    cells = (title, escape(note.change_in_words), escape(note.reason or "No reason recorded"))
     return Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in cells))
 
 
@@ -299,6 +307,24 @@ def asset_url(path: Path, *, for_pdf: bool) -> str:
         return path.resolve().as_uri()
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f"data:{MIME_TYPES[path.suffix.lower()]};base64,{data}"
+
+
+FONTS_MARK = "/* the page's fonts */"
+
+
+def subset_font_faces(policy: Policy, characters: str) -> str:
+    """`@font-face` rules for the web page with fonts cut down to `characters` (see `toolkit.render.fonts`)."""
+    font = policy.branding.font
+    family = css_string(f"{font.name} Embedded")
+    rules = []
+    for style in styles_used(policy):
+        weight, slant = FONT_STYLES[style]
+        data = base64.b64encode(subset_woff2(font.files[style], characters)).decode("ascii")
+        rules.append(
+            f"@font-face {{ font-family: {family}; src: url({css_string('data:font/woff2;base64,' + data)}) "
+            f'format("woff2"); font-weight: {weight}; font-style: {slant}; font-display: swap; }}'
+        )
+    return "\n".join(rules)
 
 
 def font_faces(font: Font, family: str, *, for_pdf: bool, styles: Iterable[str]) -> str:
@@ -361,7 +387,7 @@ def page_css(policy: Policy, *, for_pdf: bool) -> Markup:
     stack = f"{family}, {css_string(branding.font.name)}, {_generic(branding.font.generic)}"
     styles = list(FONT_STYLES) if for_pdf else styles_used(policy)
     prelude = [
-        font_faces(branding.font, family, for_pdf=for_pdf, styles=styles),
+        font_faces(branding.font, family, for_pdf=True, styles=styles) if for_pdf else FONTS_MARK,
         ":root {",
         f"  --primary: {_colour(branding.primary_colour)};",
         f"  --text: {_colour(branding.text_colour)};",

@@ -43,7 +43,14 @@ class RefusedFetch(ValueError):
 
 
 def render(policy: Policy, options: RenderOptions) -> bytes:
-    """The handbook as PDF bytes; the same policy, build time and environment give the same bytes."""
+    """The handbook as PDF bytes; the same policy, build time and environment give the same bytes.
+
+    `options.pdf_engine` chooses WeasyPrint (the default, from the print HTML) or Typst (`toolkit.render.typst_pdf`).
+    """
+    if options.pdf_engine == "typst":
+        from toolkit.render import typst_pdf
+
+        return typst_pdf.render(policy, options)
     html = render_html(policy, options, for_pdf=True)
     return html_to_pdf(html, policy_files(policy))
 

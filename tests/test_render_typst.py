@@ -1,0 +1,173 @@
+"""The Typst PDF engine: the same document as the WeasyPrint PDF (text, bookmarks, metadata, tagging), and profile
+text that looks like Typst markup or code printed exactly as typed."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import UTC, datetime
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from toolkit.render import RenderOptions
+from toolkit.render.formats import pdf
+from toolkit.render.formats.html import version_mark
+from toolkit.resolve.policy import resolve_profile
+
+from .conftest import PROFILES, _resolved
+from .test_render_pdf import structure_elements, structure_tags
+
+BUILD_TIME = datetime(2025, 11, 24, 16, 0, 0, tzinfo=UTC)
+PROFILE = "riverside-borough-council"
+
+
+@pytest.fixture(scope="module")
+def both():
+    policy = _resolved(PROFILE)
+    weasy = pdf.render(policy, RenderOptions(timestamp=BUILD_TIME))
+    typst = pdf.render(policy, RenderOptions(timestamp=BUILD_TIME, pdf_engine="typst"))
+    return policy, weasy, typst
+
+
+def words(data: bytes) -> list[str]:
+    """The document's words in order, without running heads, page numbers or the contents' leader dots."""
+    reader = PdfReader(io.BytesIO(data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return [word for word in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text)]
+
+
+def outline(data: bytes) -> list[tuple[int, str]]:
+    reader = PdfReader(io.BytesIO(data))
+    entries: list[tuple[int, str]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, item.title))
+
+    walk(reader.outline, 0)
+    return entries
+
+
+def test_the_bookmarks_are_the_same(both):
+    _, weasy, typst = both
+    assert outline(typst) == outline(weasy)
+    assert len(outline(typst)) > 50
+
+
+def test_the_words_are_the_same(both):
+    """Same vocabulary, each word as often (line and page breaks differ, so running heads are counted apart)."""
+    policy, weasy, typst = both
+    from collections import Counter
+
+    heads = {*re.findall(r"\w+", f"{policy.organisation.name} Page of Contents {version_mark(policy)}")}
+    for section in policy.visible_sections:
+        heads.update(re.findall(r"\w+", " ".join(getattr(node, "text", "") for node in section.title)))
+    weasy_words = Counter(word for word in words(weasy) if word not in heads)
+    typst_words = Counter(word for word in words(typst) if word not in heads)
+    assert set(typst_words) == set(weasy_words)
+    assert typst_words == weasy_words
+
+
+def test_metadata_language_and_tagging_match(both):
+    policy, weasy, typst = both
+    for data in (weasy, typst):
+        with pikepdf.open(io.BytesIO(data)) as document:
+            root = document.Root
+            assert str(root.Lang) == policy.language
+            assert str(document.docinfo.Title) == policy.full_title
+            assert str(document.docinfo.Subject).startswith(policy.subtitle)
+            assert bool(root.ViewerPreferences.DisplayDocTitle) is True
+            assert bool(root.MarkInfo.Marked) is True
+            assert "/StructTreeRoot" in root
+            assert str(document.docinfo.CreationDate).startswith("D:20251124160000")
+
+
+def test_the_structure_has_the_same_headings_and_the_logo_alt_text(both):
+    policy, weasy, typst = both
+
+    def headings(data):
+        with pikepdf.open(io.BytesIO(data)) as document:
+            tags = structure_tags(document.Root.StructTreeRoot)
+            figures = [
+                str(e.Alt) for e in structure_elements(document.Root.StructTreeRoot) if e.S == "/Figure" and "/Alt" in e
+            ]
+        return [tag for tag in tags if re.fullmatch(r"/H\d", tag)], figures
+
+    weasy_headings, weasy_figures = headings(weasy)
+    typst_headings, typst_figures = headings(typst)
+    assert typst_headings == weasy_headings
+    assert typst_figures == weasy_figures == [policy.branding.logo.alt]
+
+
+def test_every_font_is_embedded_from_the_bundled_fonts(both):
+    _, _, typst = both
+    with pikepdf.open(io.BytesIO(typst)) as document:
+        fonts = {
+            str(font.get("/BaseFont"))
+            for page in document.pages
+            for font in (page.Resources.get("/Font") or {}).values()
+        }
+        for page in document.pages:
+            for font in (page.Resources.get("/Font") or {}).values():
+                descendant = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                assert "/FontFile2" in descendant.FontDescriptor or "/FontFile3" in descendant.FontDescriptor
+    assert all("Noto" in name for name in fonts), fonts
+
+
+def test_the_same_inputs_give_the_same_bytes(both):
+    policy, _, typst = both
+    assert pdf.render(policy, RenderOptions(timestamp=BUILD_TIME, pdf_engine="typst")) == typst
+
+
+HOSTILE = [
+    '#import "x.typ": *',
+    '#read("/etc/passwd")',
+    "#let x = 1",
+    "] closing bracket",
+    "$x^2$ maths",
+    "*not strong* _not emphasised_",
+    "<x> @x label and reference",
+    "back\\slash \\n",
+    "= not a heading",
+    "// not a comment",
+    "`raw` and {braces}",
+]
+
+
+HOSTILE_NAME = 'Org #read("/etc/passwd") ] $ * <x> \\'
+
+
+def test_profile_text_that_looks_like_typst_is_printed_as_typed(tmp_path):
+    path = tmp_path / "typst-hostile.yaml"
+    text = "\n\n".join(HOSTILE)
+    path.write_text(
+        "extends: local-council\n"
+        f"name: {json.dumps(HOSTILE_NAME)}\n"
+        "clauses:\n  - replace: principles.credible\n"
+        "    title: '#import \"@preview/x:0.1.0\"'\n"
+        f"    text: {json.dumps(text)}\n",
+        encoding="utf-8",
+    )
+    policy = resolve_profile(path, PROFILES)
+    data = pdf.render(policy, RenderOptions(timestamp=BUILD_TIME, pdf_engine="typst"))
+    reader = PdfReader(io.BytesIO(data))
+    flat = re.sub(r"\s+", "", " ".join(page.extract_text() for page in reader.pages))
+    assert "root:" not in flat  # /etc/passwd was never read
+    assert re.sub(r"\s+", "", policy.organisation.name) in flat
+    assert '#import"@preview/x:0.1.0"' in flat
+    from toolkit.model import block_text
+
+    clause = next(c for s in policy.sections for c in s.clauses if c.id == "principles.credible")
+    for line in block_text(clause.blocks).splitlines():  # a page break may fall between two paragraphs
+        assert re.sub(r"\s+", "", line) in flat
+
+
+def test_an_unknown_engine_is_a_usage_error(cli):
+    code, _, err = cli("build", str(PROFILES / f"{PROFILE}.yaml"), "--pdf-engine", "latex")
+    assert code == 2 and "unknown PDF engine `latex`" in err

@@ -1,0 +1,87 @@
+"""Fonts cut down to the characters one page uses, for the HTML output (the full files would be most of its size).
+
+A page's font is subset with fontTools to printable ASCII plus every other character on the page, and saved as
+WOFF2. Subsetting takes a fraction of a second per style, so results are kept by font file and character set: in
+memory for the process and on disk (the user's cache folder), and most pages share a character set. Equal inputs
+give equal bytes, so the HTML stays byte-for-byte reproducible; a cache entry that cannot be read is made again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+ALWAYS = "".join(chr(code) for code in range(0x20, 0x7F))  # printable ASCII: cheap, and covers typing in forms
+
+FEATURES = ("kern", "liga", "mark", "mkmk")  # kerning, fi/fl ligatures, accents placed on letters
+RECIPE = f"woff2, no hinting, source date, {FEATURES}"  # part of the cache key: change it when _subset changes
+
+_memory: dict[str, bytes] = {}
+
+
+def page_characters(text: str) -> str:
+    """The characters to keep for a page: printable ASCII and whatever else the page holds, sorted."""
+    return "".join(sorted(set(ALWAYS) | {ch for ch in text if ord(ch) > 0x7E}))
+
+
+def subset_woff2(font_file: Path, characters: str) -> bytes:
+    """`font_file` as WOFF2 holding only `characters` (and what shaping them needs)."""
+    key = _key(font_file, characters)
+    if key in _memory:
+        return _memory[key]
+    cached = _cache_dir() / f"{key}.woff2"
+    try:
+        data = cached.read_bytes()
+    except OSError:
+        data = _subset(font_file, characters)
+        _store(cached, data)
+    _memory[key] = data
+    return data
+
+
+def _subset(font_file: Path, characters: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False  # screens rasterise well without it; it was about a third of each file
+    options.layout_features = list(FEATURES)
+    font = TTFont(font_file, recalcTimestamp=False)  # the source font's date, not now: same bytes every time
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(ch) for ch in characters])
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+def _key(font_file: Path, characters: str) -> str:
+    digest = hashlib.sha256(font_file.read_bytes())
+    digest.update(characters.encode("utf-8", "surrogatepass"))
+    digest.update(f"{version('fonttools')} {RECIPE}".encode())
+    return digest.hexdigest()
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "policy-toolkit" / "font-subsets"
+
+
+def _store(target: Path, data: bytes) -> None:
+    """Best effort: a cache that cannot be written only means subsetting again next time."""
+    with contextlib.suppress(OSError):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".partial")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, target)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
+            raise
