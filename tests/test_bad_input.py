@@ -15,7 +15,7 @@ import pytest
 
 from toolkit.output import LOCK_NAME
 from toolkit.paths import CORE_DIR
-from toolkit.render._word.spec import DEFAULT_TEMPLATE
+from toolkit.render.ooxml import DEFAULT_TEMPLATE
 
 from .conftest import PROFILES, ROOT, SECTORS
 
@@ -71,7 +71,7 @@ def house_docx(text: str | None = None, parts: dict[str, bytes] | None = None) -
 
     from docx import Document
 
-    from toolkit.render._word.spec import DEFAULT_TEMPLATE
+    from toolkit.render.ooxml import DEFAULT_TEMPLATE
 
     source = io.BytesIO()
     document = Document(str(DEFAULT_TEMPLATE))
@@ -95,7 +95,7 @@ def with_relationship(kind: str, target: str) -> bytes:
     """The default template's document relationships plus one to an outside address."""
     import zipfile
 
-    from toolkit.render._word.spec import DEFAULT_TEMPLATE
+    from toolkit.render.ooxml import DEFAULT_TEMPLATE
 
     rels = zipfile.ZipFile(DEFAULT_TEMPLATE).read("word/_rels/document.xml.rels").decode()
     extra = (
