@@ -243,6 +243,7 @@ class Settings(_Node):
     code_of_conduct: CodeOfConduct
     branding: Branding
     document: DocumentControl
+    set_by: dict[str, str] = {}  # detail key (`org.name`, `contact.press.email`, `code`, `channels`) -> its profile
 
 
 class CoreInfo(_Node):

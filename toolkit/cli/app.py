@@ -244,20 +244,34 @@ def diff(
             metavar="FILE",
         ),
     ] = None,
-    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there is any difference (for CI).")
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 only for this kind of difference: `text` (a clause's wording; not names, terms or "
+            "contacts) or `any`.",
+            metavar="KIND",
+        ),
+    ] = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
     jobs: JobsOption = None,
 ) -> None:
     """Show how a profile's guidance departs from the core guidance (or from another profile), clause by clause."""
     from toolkit.cli import commands
 
+    if fail_on not in (None, "text", "any"):
+        raise ToolkitError(Problem(f"unknown kind `{fail_on}`; choose text or any", field="--fail-on"))
     if all_profiles:
         commands.matrix(profiles_dir, report, out, _core(), jobs)
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
-    differs = commands.diff(profile, against, report, out, profiles_dir, _core())
-    if exit_code and differs:
+    result = commands.diff(profile, against, report, out, profiles_dir, _core())
+    failing = result.has_text_differences if fail_on == "text" else result.has_differences
+    if (exit_code or fail_on) and failing:
         raise typer.Exit(1)
 
 
@@ -279,6 +293,9 @@ def review(
 @app.command(short_help="List core changes since each profile's review.")
 def check(
     profiles: SomeProfiles = None,
+    show_diff: Annotated[
+        bool, typer.Option("--diff", help="Show each core change since the review, word by word.")
+    ] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
     jobs: JobsOption = None,
 ) -> None:
@@ -286,7 +303,7 @@ def check(
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core(), jobs):
+    if commands.check(paths, profiles_dir, _core(), jobs, redlines=show_diff):
         raise typer.Exit(1)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from toolkit.diff import compare, compare_with_core, report_formats, reporter
+from toolkit.diff import PolicyDiff, compare, compare_with_core, report_formats, reporter
 from toolkit.errors import Problem, ToolkitError
 from toolkit.load.profiles import all_profiles, profile_path
 from toolkit.output import publish
@@ -25,8 +25,8 @@ def wants_colour() -> bool:
 
 def diff(
     profile: Path, against: Path | None, report: str, out: Path | None, profiles_dir: Path, core: Core | None = None
-) -> bool:
-    """Write or print one comparison; true when the two differ."""
+) -> PolicyDiff:
+    """Write or print one comparison, and return it (the CLI's exit code depends on what differs)."""
     _check_report(report)
     new = resolve_profile(profile, profiles_dir, core)
     if against is not None:
@@ -34,10 +34,13 @@ def diff(
     else:
         result = compare_with_core(new)
     module = reporter(report)
-    content = module.report(result, colour=wants_colour()) if report == "terminal" else module.report(result)
+    if report == "terminal":
+        content = module.report(result, colour=wants_colour())
+    else:
+        content = module.report(result, branding=new.branding)  # the reviewed guidance's font, colour and logo
     other = result.old.profile
     _deliver(content, out, report, DIFFS_DIR / f"{new.profile}-vs-{other}{module.SUFFIX}")
-    return result.has_differences
+    return result
 
 
 def _check_report(report: str) -> None:
@@ -94,17 +97,24 @@ def matrix(
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
 
 
-def check(paths: list[Path], profiles_dir: Path, core: Core | None = None, jobs: int | None = None) -> bool:
-    """Print each profile's drift, in the order given; true when any profile needs review."""
+def check(
+    paths: list[Path], profiles_dir: Path, core: Core | None = None, jobs: int | None = None, redlines: bool = False
+) -> bool:
+    """Print each profile's drift, in the order given (with `redlines`, the core's change to each clause); true when
+    any profile needs review."""
     from toolkit.checks.drift import check as drift_check
+    from toolkit.diff.formats.terminal import redline_text
     from toolkit.parallel import ordered_map
 
     needs_review = False
-    task = partial(drift_check, profiles_dir=profiles_dir, core=core)
+    task = partial(drift_check, profiles_dir=profiles_dir, core=core, redlines=redlines)
     for _, future in ordered_map(task, paths, jobs, preload=["toolkit.checks.drift"]):
         report = future.result()
         needs_review |= report.needs_review
         typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
         for finding in report.findings:
             typer.echo(f"  {finding.kind:<11}{finding.message}")
+            if finding.redline:
+                typer.echo("    The core's text at your review, and now:")
+                typer.echo(redline_text(finding.redline, colour=wants_colour()), nl=False)
     return needs_review

@@ -359,7 +359,10 @@ def diff_page(hub: Hub, policy: Policy, mode: Mode, *, parent: bool = False) -> 
     else:
         difference = compare_with_core(policy)
     return with_hub_links(
-        reporter("html").report(difference), mode, f"{mode.base}profiles/{policy.profile}/", hub.version
+        reporter("html").report(difference, branding=policy.branding),
+        mode,
+        f"{mode.base}profiles/{policy.profile}/",
+        hub.version,
     )
 
 

@@ -81,6 +81,11 @@ def default_profiles_dir(path: Path) -> Path:
     return Path.cwd() / "profiles"
 
 
+def vocabulary_for(policy: Policy, core: Core) -> Vocabulary:
+    """Everything the core's text can name, as this policy gives it: for rendering other versions of the core."""
+    return _vocabulary(policy.settings, core)
+
+
 def _vocabulary(settings: Settings, core: Core) -> Vocabulary:
     return Vocabulary(
         settings.organisation,
@@ -102,7 +107,9 @@ def _render(outline: Outline, vocabulary: Vocabulary, leaf: Layer | None) -> lis
         for clause in draft.clauses:
             try:
                 clauses.append(_render_clause(clause, vocabulary))
-            except (VocabularyError, MarkdownError) as error:
+            except VocabularyError as error:
+                problems += [Problem(message, **_text_where(clause, leaf, message)) for message in error.messages]
+            except MarkdownError as error:
                 problems.append(Problem(str(error), **_text_where(clause, leaf, str(error))))
             except ToolkitError:
                 if clause.present:

@@ -32,7 +32,14 @@ PLACEHOLDER = re.compile(r"(?<!\{)\{([a-z_]+(?:\.[a-z0-9_]+)+)\}(?!\})")
 
 
 class VocabularyError(Exception):
-    """A template or profile text named something the vocabulary does not have."""
+    """A template or profile text named something the vocabulary does not have (one message per thing)."""
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(arg) for arg in self.args] or [type(self).__name__]
+
+    def __str__(self) -> str:
+        return "; ".join(self.messages)
 
 
 @dataclass
@@ -291,9 +298,24 @@ class Vocabulary:
     # Profile text: `{org.name}`-style placeholders, resolved here, never by a template engine. ---------------
 
     def substitute(self, text: str) -> str:
-        """Profile text with placeholders and stray marker characters turned into slots, ready for Markdown."""
+        """Profile text with placeholders and stray marker characters turned into slots, ready for Markdown.
+
+        Every unknown placeholder is reported (in one `VocabularyError` whose `messages` lists them), not just the
+        first, so one run shows all there are to fix."""
         text = re.sub(f"[{SLOT_OPEN}{SLOT_CLOSE}]", lambda m: self.slots.add(Text(text=m.group())), text)
-        return PLACEHOLDER.sub(lambda match: str(self.lookup(match.group(1))), text)
+        messages: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            try:
+                return str(self.lookup(match.group(1)))
+            except VocabularyError as error:
+                messages.append(str(error))
+                return match.group()
+
+        result = PLACEHOLDER.sub(replace, text)
+        if messages:
+            raise VocabularyError(*messages)
+        return result
 
     def lookup(self, path: str) -> object:
         """The value of a documented placeholder; any other name (`{org.name.__class__}`) is unknown.

@@ -176,9 +176,9 @@ def _visible_text(xml: str) -> str:
 # Fonts that will not travel ----------------------------------------------------------------------------------------
 
 
-def fonts_left_behind(path: Path, shipped: str) -> list[str]:
-    """Fonts a template names that neither the build embeds (the default's own font becomes `shipped`, the
-    profile's font) nor the template itself carries: on a machine without them, Word silently shows another font."""
+def fonts_left_behind(path: Path) -> list[str]:
+    """Fonts a template names that it does not carry, besides the default's own font (the build embeds the
+    profile's font in its place): on a machine without them, Word silently shows another font."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     from toolkit.render._word.package import fonts_named
@@ -188,4 +188,4 @@ def fonts_left_behind(path: Path, shipped: str) -> list[str]:
     carried = {
         font.get(qn("w:name")) for font in table.findall(qn("w:font")) if font.find(qn("w:embedRegular")) is not None
     }
-    return sorted(fonts_named(document) - carried - {shipped, BODY_FONT})
+    return sorted(fonts_named(document) - carried - {BODY_FONT})
