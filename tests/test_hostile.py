@@ -236,6 +236,15 @@ def test_diff_output_onto_a_pipe_is_refused_and_the_pipe_kept(tmp_path, cli):
     assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
 
 
+def test_a_single_report_or_lock_file_leaves_no_lock_file_in_the_users_folder(tmp_path, cli):
+    code, _, err = cli("diff", NHS, "--format", "html", "-o", tmp_path / "report.html")
+    assert code == 0, err
+    path = profile(tmp_path / "profiles", GOOD)
+    code, _, err = cli("review", path, "--profiles", PROFILES)
+    assert code == 0, err
+    assert not (tmp_path / LOCK_NAME).exists() and not (tmp_path / "profiles" / LOCK_NAME).exists()
+
+
 def test_dash_writes_a_report_to_standard_output(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = cli("diff", NHS, "--format", "html", "-o", "-")

@@ -29,16 +29,21 @@ STALE_PARTIAL = re.compile(r"^\..+\.[a-z0-9_]{8}\.partial$")
 
 
 def publish(files: dict[Path, bytes], out_dir: Path) -> list[Path]:
-    """Write every file atomically into `out_dir`; all of them or, on failure, none of them."""
+    """Write every file atomically into `out_dir`; all of them or, on failure, none of them.
+
+    Several files published together (a build's formats) take the folder's lock, so that two builds never mix
+    their files; one file alone (a report, a lock file beside a profile) is atomic by itself and leaves no lock
+    file in the user's folder.
+    """
     prepare_folder(out_dir)
     lock = lock_file(out_dir)
     try:
-        with FileLock(lock, timeout=LOCK_TIMEOUT_SECONDS):
-            remove_stale_partials(out_dir)
-            for target in files:
-                check_target(target)
-            staged = _stage(files, out_dir)
-            _swap_in(staged)
+        if len(files) == 1:
+            _write_all(files, out_dir)
+        else:
+            with FileLock(lock, timeout=LOCK_TIMEOUT_SECONDS):
+                remove_stale_partials(out_dir)
+                _write_all(files, out_dir)
     except Timeout:
         raise OutputError(
             Problem(
@@ -52,6 +57,12 @@ def publish(files: dict[Path, bytes], out_dir: Path) -> list[Path]:
         what = "cannot take the output folder's lock" if where == lock else "cannot write here"
         raise OutputError(Problem(f"{what}: {_reason(error)}", file=where)) from None
     return list(files)
+
+
+def _write_all(files: dict[Path, bytes], out_dir: Path) -> None:
+    for target in files:
+        check_target(target)
+    _swap_in(_stage(files, out_dir))
 
 
 def lock_file(out_dir: Path) -> Path:
