@@ -22,10 +22,11 @@ test:
 lint:
 	@$(UV) run ruff check . && $(UV) run ruff format --check .
 
-## Measure speed and memory against the raw engines.
+## Measure speed and memory against the raw engines, and the hub with 600 profiles.
 bench:
 	@$(UV) sync --locked --quiet
 	@$(UV) run python benchmarks/run.py
+	@$(UV) run python benchmarks/hub.py
 
 clean:
 	rm -rf output .pytest_cache .ruff_cache

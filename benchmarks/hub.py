@@ -78,11 +78,19 @@ def wait_for_event(url: str, ready: threading.Event, arrived: list[float]) -> No
                 return
 
 
+class Figures(dict):
+    """The figures so far, each printed as it is measured (a long run still says something when stopped)."""
+
+    def __setitem__(self, name: str, value: float) -> None:
+        super().__setitem__(name, value)
+        print(f"  {name:38} {value:10.2f}", flush=True)
+
+
 def measure(count: int, export: bool) -> dict[str, float]:
     from toolkit.hub.app import HubApp, start_in_thread, warm
     from toolkit.hub.state import Hub
 
-    results: dict[str, float] = {}
+    results: dict[str, float] = Figures()
     with tempfile.TemporaryDirectory() as temporary:
         profiles = fixture(Path(temporary), count)
         started = time.perf_counter()
@@ -136,10 +144,8 @@ def main() -> None:
     parser.add_argument("--skip-export", action="store_true", help="leave out the static export")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     arguments = parser.parse_args()
+    print(f"Guidance hub with {arguments.count} profiles", flush=True)
     results = measure(arguments.count, not arguments.skip_export)
-    print(f"Guidance hub with {arguments.count} profiles")
-    for name, value in results.items():
-        print(f"  {name:38} {value:10.2f}")
     if arguments.json:
         arguments.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 

@@ -25,7 +25,8 @@ def test_two_workers_write_the_same_files_and_lines_as_one(cli, tmp_path):
     code2, out2, _ = cli("build", "--all", "-f", "html,docx", "-o", two, "--jobs", "2")
     assert code1 == code2 == 0
     assert outputs(one) == outputs(two)
-    assert len(outputs(one)) == 2 * len(all_profiles(PROFILES))
+    languages = 1 + 1  # the Welsh sample council publishes in two languages: one more file per format
+    assert len(outputs(one)) == 2 * (len(all_profiles(PROFILES)) + languages - 1)
 
     def names(printed: str) -> list[str]:
         return [line.split(":")[0] for line in printed.splitlines() if line.startswith("built")]
@@ -109,3 +110,19 @@ def test_a_shard_builds_its_part_only(cli, tmp_path):
     assert code == 0
     expected = [path.stem for path in shard(list(all_profiles(PROFILES).values()), 2, 4)]
     assert sorted(path.stem for path in tmp_path.glob("*.html")) == sorted(expected)
+
+
+def test_a_broken_profile_among_many_fails_alone_with_two_workers(cli, tmp_path):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "alpha-council.yaml").write_text("extends: local-council\nname: Alpha Council\n", encoding="utf-8")
+    (profiles / "beta-council.yaml").write_text("extends: local-council\nname: [Beta\n", encoding="utf-8")
+    (profiles / "gamma-council.yaml").write_text("extends: local-council\nname: Gamma Council\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, printed, err = cli("build", "--all", "-f", "html", "-o", out, "--profiles", profiles, "--jobs", "2")
+    assert code == 2
+    assert "beta-council.yaml" in err and "failed" in err
+    assert (out / "alpha-council.html").exists() and (out / "gamma-council.html").exists()
+    assert not (out / "beta-council.html").exists()
+    built = [line.split()[1].rstrip(":") for line in printed.splitlines() if line.startswith("built")]
+    assert built.index("alpha-council") < built.index("gamma-council")

@@ -493,3 +493,41 @@ def test_word_report_names_a_template_that_is_not_a_word_document(diff, tmp_path
         docx_report.report(diff, timestamp=MOMENT, template=broken)
     problem = raised.value.problems[0]
     assert problem.file == broken and "cannot be opened as a Word document" in problem.message
+
+
+def test_word_lists_unchanged_clauses_as_a_table_by_section_with_titles(word, diff):
+    from docx import Document
+
+    document = Document(BytesIO(word))
+    table = document.tables[-1]
+    assert [cell.text for cell in table.rows[0].cells] == ["Section", "Unchanged clauses"]
+    assert table.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None
+    listed = " ".join(row.cells[1].text for row in table.rows[1:])
+    unchanged = [c for c in diff.clauses if c.change == "unchanged" and not c.moved]
+    assert all(f"{c.title} ({c.id})" in listed for c in unchanged)
+    assert len(table.rows) - 1 == len({c.section for c in unchanged})
+
+
+def test_word_footer_has_one_tab_before_the_page_number(word):
+    with zipfile.ZipFile(BytesIO(word)) as package:
+        footers = [etree.fromstring(package.read(n)) for n in package.namelist() if n.startswith("word/footer")]
+    for footer in footers:
+        for paragraph in footer.iter(f"{W}p"):
+            if "PAGE" in "".join(paragraph.itertext()) or paragraph.find(f".//{W}instrText") is not None:
+                runs = paragraph.findall(f"{W}r")
+                tabs = [i for i, run in enumerate(runs) if run.find(f"{W}tab") is not None]
+                assert len(tabs) == 1
+
+
+def test_html_wears_the_guidances_font_colour_and_logo(sample_policy):
+    riverside = sample_policy("riverside-borough-council")
+    page = html_report.report(
+        compare(sample_policy("local-council"), riverside), timestamp=MOMENT, branding=riverside.branding
+    )
+    soup = BeautifulSoup(page, "html5lib")
+    css = soup.style.string
+    assert '@font-face { font-family: "Noto Sans Embedded"; src: url("data:font/woff2;base64,' in css
+    assert f"--primary: {riverside.branding.primary_colour}" in css
+    assert soup.select_one("header.brand img")["alt"] == riverside.branding.logo.alt
+    steps = soup.select("ol > li[value]")
+    assert [li["value"] for li in steps][:2] == ["1", "2"]

@@ -23,6 +23,7 @@ from .test_accessibility import CHROMIUM_FLAGS, WCAG_TAGS, WIDTHS
 ORG = "riverside-borough-council"
 COMMENT = "# Riverside Borough Council: a fictional English borough council, built on the local council profile."
 BROKEN = "broken-borough"
+BROKEN_TEXT = "extends: local-council\nname: Broken Borough\nbranding:\n  primary_colour: purple\n"
 
 
 def _git(folder: Path, *args: str) -> str:
@@ -38,6 +39,7 @@ def project(tmp_path_factory) -> Path:
     _git(root, "init", "-q")
     _git(root, "config", "user.name", "Casey Editor")
     _git(root, "config", "user.email", "casey@example.org")
+    (root / "profiles" / f"{BROKEN}-axe.yaml").write_text(BROKEN_TEXT, encoding="utf-8")
     _git(root, "add", ".")
     _git(root, "commit", "-q", "-m", "Sample profiles")
     return root / "profiles"
@@ -146,6 +148,19 @@ def test_bad_text_gets_validates_message_next_to_the_field(page, hub_url, projec
 
 
 @pytest.mark.browser
+def test_profile_text_is_shown_as_typed_never_run(page, hub_url, project):
+    _open_form(page, hub_url, "code.public")
+    page.fill("#text", "<script>window.ran = 1</script> {{ 7*7 }} <b>bold?</b>")
+    page.fill("#reason", "Testing that text stays text.")
+    page.get_by_role("button", name="Save the change").click()
+    page.wait_for_selector("text=Change saved")
+    page.goto(f"{hub_url}profiles/{ORG}/#code.public")
+    clause = page.locator("[id='code.public']")
+    assert "<script>window.ran = 1</script> {{ 7*7 }} <b>bold?</b>" in clause.inner_text()
+    assert clause.locator("script, b").count() == 0 and page.evaluate("window.ran") is None
+
+
+@pytest.mark.browser
 def test_removing_needs_a_reason(page, hub_url, project):
     before = (project / f"{ORG}.yaml").read_bytes()
     _open_form(page, hub_url, "principles.integrated")
@@ -185,6 +200,14 @@ def test_forms_refuse_cross_site_posts(browser, hub_url, project):
     assert (project / f"{ORG}.yaml").read_bytes() == before
 
 
+def test_a_changed_logo_or_template_drops_every_cached_policy(project):
+    hub = Hub(project)
+    hub.outcome(ORG)
+    assert hub.cached(ORG) is not None
+    hub.changed([project / "assets" / "riverside-borough-council-logo.png"])
+    assert hub.cached(ORG) is None
+
+
 def test_safety_rules():
     guard = Guard(needs_token=True)
     assert guard.access_token and not guard.token_ok(None) and guard.token_ok(guard.access_token)
@@ -208,7 +231,7 @@ def test_other_host_names_are_refused(browser, hub_url):
 @pytest.mark.browser
 def test_a_broken_profile_shows_its_errors_in_the_page(page, hub_url, project):
     path = project / f"{BROKEN}.yaml"
-    path.write_text("extends: local-council\nname: Broken Borough\nbranding:\n  primary_colour: purple\n")
+    path.write_text(BROKEN_TEXT, encoding="utf-8")
     try:
         page.goto(f"{hub_url}profiles/{BROKEN}/")
         text = page.inner_text(".hub-error-summary")
@@ -290,6 +313,15 @@ def test_no_wcag_violations_on_any_kind_of_hub_page(browser, hub_url, site, widt
     page.get_by_role("button", name="Save the change").click()
     page.locator("#error_summary").wait_for()
     found["form with errors"] = _violations(page)
+    page.fill("#text", "Be accurate and fair.")
+    page.fill("#reason", "Checking the saved page.")
+    page.get_by_role("button", name="Save the change").click()
+    page.wait_for_selector("text=Change saved")
+    found["saved"] = _violations(page)
+    page.goto(f"{hub_url}profiles/{BROKEN}-axe/")
+    found["problems"] = _violations(page)
+    page.goto(f"{hub_url}profiles/coastal-survey-agency/diff-parent/")
+    found["diff against the parent"] = _violations(page)
     page.goto(f"{site[1]}search/?q=credible")
     page.locator(".hub-results li").first.wait_for(timeout=10000)
     found["search"] = _violations(page)

@@ -154,3 +154,22 @@ def test_a_corrupt_cached_font_is_not_trusted(tmp_path, monkeypatch):
     cached.unlink()
     cached.mkdir()  # unreadable as a file
     assert fonts.subset_woff2(source, fonts.page_characters("Gwŷn")) == good
+
+
+def test_compiled_core_templates_are_remembered_and_a_corrupt_entry_is_compiled_again(tmp_path, monkeypatch):
+    from toolkit.resolve.codecache import compiled_code
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    calls: list[int] = []
+
+    def compile_it():
+        calls.append(1)
+        return compile("x = 1", "clause.md.j2", "exec")
+
+    first = compiled_code("{{ x }}", "a.b", "clause.md.j2", compile_it)
+    assert compiled_code("{{ x }}", "a.b", "clause.md.j2", compile_it).co_filename == first.co_filename
+    assert len(calls) == 1
+    for entry in (tmp_path / "policy-toolkit" / "templates").glob("*.code"):
+        entry.write_bytes(b"\x00garbage")
+    assert compiled_code("{{ x }}", "a.b", "clause.md.j2", compile_it).co_filename == "clause.md.j2"
+    assert len(calls) == 2

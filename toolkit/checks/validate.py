@@ -96,7 +96,13 @@ def _template_facts(path: Path) -> dict[str, list[str]]:
     return facts
 
 
-CHECK_CODE = ("render/_word/check.py", "render/_word/spec.py", "render/_word/styles.py", "render/_word/package.py")
+CHECK_CODE = (
+    "render/_word/check.py",
+    "render/_word/spec.py",
+    "render/_word/styles.py",
+    "render/_word/package.py",
+    "render/ooxml.py",  # the placeholders and the sandbox the check fills the template with
+)
 
 
 def _template_key(path: Path) -> str:

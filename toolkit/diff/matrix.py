@@ -53,6 +53,7 @@ class Matrix:
     profiles: tuple[str, ...]
     names: tuple[str, ...]
     rows: tuple[Row, ...]
+    translations: tuple[str, ...] = ()  # each organisation's translation state: "cy: 105 of 165 translated, ..."
 
     def count(self, word: str) -> list[int]:
         return [sum(1 for row in self.rows if row.cells[i].word == word) for i in range(len(self.profiles))]
@@ -115,8 +116,13 @@ def terminal_report(matrix: Matrix, *, colour: bool = False) -> str:
         highlight=False,
     )
     console.print(table)
-    for number, (profile, name) in enumerate(zip(matrix.profiles, matrix.names, strict=True), start=1):
-        console.print(f"{number:>3}  {profile} ({name})", soft_wrap=True)
+    translations = matrix.translations or ("",) * len(matrix.profiles)
+    for number, (profile, name, state) in enumerate(
+        zip(matrix.profiles, matrix.names, translations, strict=True), start=1
+    ):
+        console.print(
+            f"{number:>3}  {profile} ({name})" + (f"; translations: {state}" if state else ""), soft_wrap=True
+        )
     console.print(
         "· inherited unchanged   R reworded   A added   X removed   I included (optional)   M moved   "
         "blank: does not apply. Lower case: changed by a profile it extends.",

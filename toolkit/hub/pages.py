@@ -70,7 +70,12 @@ def _render(hub: Hub, template: str, mode: Mode, **values: object) -> str:
 
 def stylesheet(hub: Hub) -> str:
     """One stylesheet for every hub page: the HTML output's CSS (with its fonts) and the hub's own rules."""
-    css = renderer.page_css(hub.baseline(), for_pdf=False)
+    baseline = hub.baseline()
+    font = baseline.branding.font
+    faces = renderer.font_faces(
+        font, renderer.css_string(f"{font.name} Embedded"), for_pdf=False, styles=renderer.FONT_STYLES
+    )  # whole fonts: one stylesheet serves every page, whatever characters it holds
+    css = str(renderer.page_css(baseline, for_pdf=False)).replace(renderer.FONTS_MARK, faces, 1)
     return f"{css}\n{_hub_css()}"
 
 
@@ -301,10 +306,8 @@ def clause_page(hub: Hub, clause_id: str, mode: Mode) -> str | None:
         cards.append(
             _card(hub, baseline, *core_clause, mode, href=f"{mode.base}core/#{clause_id}", name="Core guidance")
         )
-    for policy in hub.policies():
-        found = _find(policy, clause_id)
-        if found is not None:
-            cards.append(_card(hub, policy, *found, mode))
+    versions = [_card(hub, p, *found, mode) for p in hub.policies() if (found := _find(p, clause_id)) is not None]
+    cards += sorted(versions, key=lambda card: not card["changed"])  # the changed wordings first
     if not cards:
         return None
     title = next((c["title"] for c in cards if c["title"]), clause_id)

@@ -41,6 +41,7 @@ class Hub:
         self._core: Core | None = None
         self._outcomes: dict[str, Outcome] = {}
         self._baseline: Policy | None = None
+        self._written: dict[Path, bytes] = {}  # what the hub itself last wrote, so its own save is not news twice
         self._paths: dict[str, Path] | None = None
         self.version = 0  # bumped on every change, for live reload
 
@@ -124,9 +125,22 @@ class Hub:
 
     # Changes -----------------------------------------------------------------------------------------------------
 
+    def _is_own_write(self, path: Path) -> bool:
+        with self._lock:
+            written = self._written.pop(path, None)
+        try:
+            return written is not None and path.read_bytes() == written
+        except OSError:
+            return False
+
+    def wrote(self, path: Path, data: bytes) -> None:
+        """The hub saved this file (and has already taken the change in)."""
+        with self._lock:
+            self._written[path.resolve()] = data
+
     def changed(self, files: Iterable[Path]) -> bool:
         """Forget what the changed files affect; True when anything the hub shows may differ."""
-        files = [Path(f).resolve() for f in files]
+        files = [f for f in (Path(f).resolve() for f in files) if not self._is_own_write(f)]
         relevant = False
         with self._lock:
             core_folder = self.core.directory.resolve()
@@ -141,6 +155,10 @@ class Hub:
                 if BASELINE_PROFILE in names:
                     self._baseline = None
                 relevant = True
+            profiles = self.profiles_dir
+            others = [f for f in files if f.is_relative_to(profiles) and f.suffix not in (".yaml", ".yml", ".json")]
+            if others:  # a logo, font or Word template: any profile may use it
+                self._outcomes, relevant = {}, True
             if relevant:
                 self.version += 1
         return relevant

@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from toolkit.errors import CoreTemplateError, Problem
 from toolkit.model import Block, Inline
+from toolkit.resolve.codecache import compiled_code
 from toolkit.resolve.core import CoreClause, CoreSection
 from toolkit.resolve.markdown import MarkdownError, parse, parse_inline
 from toolkit.resolve.vocabulary import Vocabulary, VocabularyError
@@ -35,7 +36,8 @@ def _environment() -> SandboxedEnvironment:
 def _compile(source: str, name: str, filename: str, first_line: int) -> Template:
     """Padded so that Jinja's line numbers are the file's line numbers."""
     environment = _environment()
-    code = environment.compile("\n" * (first_line - 1) + source, name=name, filename=filename)
+    padded = "\n" * (first_line - 1) + source
+    code = compiled_code(padded, name, filename, lambda: environment.compile(padded, name=name, filename=filename))
     return environment.template_class.from_code(environment, code, environment.make_globals(None))
 
 

@@ -95,6 +95,13 @@ class Revisions:
         run_properties.append(self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del")))
 
     def write_line(self, paragraph: Paragraph, line: LineDiff) -> None:
+        """The line's segments as runs; an item of a numbered list starts with its number, written as text (Word's
+        own numbering would run on from one clause's list into the next), tracked with the line when it is only
+        on one side."""
+        if line.number is not None:
+            number = f"{line.number}. "
+            element = self.change(line.op, number) if line.op in ("insert", "delete") else self.run(number)
+            paragraph._p.append(element)
         for segment in line.segments:
             element = self.run(segment.text) if segment.op == "equal" else self.change(segment.op, segment.text)
             paragraph._p.append(element)
@@ -210,11 +217,8 @@ def _write_clause(document: DocumentObject, diff: PolicyDiff, clause: ClauseDiff
     if not clause.lines:
         _add(document, "The wording is the same; only its place in the policy differs.")
     for line in clause.lines:
-        style = "List Number" if line.number is not None else LINE_STYLES[line.kind]
-        paragraph = _add(document, style=style)
-        if line.number is not None and _style(document, style) is None:
-            paragraph.add_run(f"{line.number}. ")
-        revisions.write_line(paragraph, line)
+        style = "List Continue" if line.number is not None else LINE_STYLES[line.kind]
+        revisions.write_line(_add(document, style=style), line)
 
 
 def _write_clauses(document: DocumentObject, diff: PolicyDiff, revisions: Revisions) -> None:

@@ -12,6 +12,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Twips
 from lxml import etree
 
+from toolkit.i18n import Labels, labels_of
 from toolkit.model import (
     Block,
     Code,
@@ -34,7 +35,6 @@ from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOG
 from toolkit.render._word.styles import Styles
 from toolkit.render.ooxml import val
 from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
-from toolkit.resolve.vocabulary import format_date
 
 # The guidance ------------------------------------------------------------------------------------------------------
 
@@ -65,8 +65,11 @@ class BodyWriter:
         )
         self._first: etree._Element | None = None
         self._last: etree._Element | None = None
+        self.labels = Labels("en")
+        self.english: list[etree._Element] = []  # what is written in English in another language's document
 
     def write(self, policy: Policy) -> None:
+        self.labels = labels_of(policy)
         before, after = sections_around_appendix(policy)
         for section in before:
             self.section(section)
@@ -84,9 +87,23 @@ class BodyWriter:
     def section(self, section: Section) -> None:
         self.heading(1, section.title)
         for clause in section.visible_clauses:
+            if clause.untranslated:
+                self.paragraph(None, [Strong(children=[Text(text=self.labels.untranslated(clause.untranslated))])])
+            start = self._last
             if clause.title:
                 self.heading(2, clause.title)
             self.blocks(clause.blocks, 3 if clause.title else 2, caption=plain_text(clause.title or section.title))
+            if clause.untranslated:
+                self.english += self._written_since(start)
+
+    def _written_since(self, start: etree._Element | None) -> list[etree._Element]:
+        """The paragraphs and tables inserted after `start`, in order."""
+        written = []
+        element = self.anchor.getprevious()
+        while element is not None and element is not start:
+            written.append(element)
+            element = element.getprevious()
+        return written[::-1]
 
     # blocks
 
@@ -234,34 +251,40 @@ class BodyWriter:
 
     def tailoring(self, policy: Policy) -> None:
         """Appendix: every clause the profiles changed, so a reader can see how this guidance departs from the core."""
-        self.heading(1, [Text(text="How this guidance was tailored")])
+        labels = self.labels
+        self.heading(1, [Text(text=labels("how_tailored"))])
         notes = tailoring_notes(policy)
         self.paragraph(None, [Text(text=based_on(policy))])
         self.paragraph(None, [Text(text=tailoring_intro(policy, notes))]).get_or_add_pPr().keepNext_val = bool(notes)
         if not notes:
             return
-        header = [[Text(text=label)] for label in ("Part of the guidance", "Change", "Why")]
+        header = [[Text(text=labels(column))] for column in ("column_part", "column_change", "column_why")]
         rows = [
-            [[Text(text=note.title)], [Text(text=note.change_in_words)], [Text(text=note.reason or "Not recorded")]]
+            [
+                [Text(text=note.title)],
+                [Text(text=note.change_in_words)],
+                [Text(text=note.reason or labels("not_recorded"))],
+            ]
             for note in notes
         ]
-        self.table(header, rows, "How this guidance was tailored", widths=[38, 22, 40])
+        self.table(header, rows, labels("how_tailored"), widths=[38, 22, 40])
 
     def document_control(self, policy: Policy) -> None:
         """Only when the profiles left the core's document control section out: every format ends with it."""
-        control = policy.document
+        control, labels = policy.document, self.labels
         details = [
-            ("Owner", control.owner),
-            ("Version", control.version),
-            ("Approved by", control.approved_by),
-            ("Approved on", format_date(control.approved_on)),
-            ("Effective from", format_date(control.effective_from) if control.effective_from else None),
-            ("Review by", format_date(control.review_by)),
-            ("Classification", control.classification),
+            (labels("owner"), control.owner),
+            (labels("version"), control.version),
+            (labels("approved_by"), control.approved_by),
+            (labels("approved_on"), labels.date(control.approved_on)),
+            (labels("effective_from"), labels.date(control.effective_from) if control.effective_from else None),
+            (labels("review_by"), labels.date(control.review_by)),
+            (labels("classification"), control.classification),
         ]
-        self.heading(1, [Text(text="Document control")])
+        self.heading(1, [Text(text=labels("document_control"))])
         rows = [[[Text(text=label)], [Text(text=value)]] for label, value in details if value]
-        self.table([[Text(text="Item")], [Text(text="Details")]], rows, "Document control", widths=[35, 65])
+        header = [[Text(text=labels("column_item"))], [Text(text=labels("column_details"))]]
+        self.table(header, rows, labels("document_control"), widths=[35, 65])
 
 
 def _space(paragraph: etree._Element, before: str | None = None, after: str | None = None) -> None:

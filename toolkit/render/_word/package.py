@@ -185,6 +185,21 @@ def _embeddable(data: bytes) -> bool:
     return fs_type & 0x000F != 0x0002 and not fs_type & 0x0200
 
 
+def mark_language(elements: list[etree._Element], language: str) -> None:
+    """Every run in `elements` declared as `language` (`w:lang`), so Word checks its spelling as that language."""
+    for element in elements:
+        for run in element.iter(qn("w:r")):
+            properties = run.find(qn("w:rPr"))
+            if properties is None:
+                properties = OxmlElement("w:rPr")
+                run.insert(0, properties)
+            lang = properties.find(qn("w:lang"))
+            if lang is None:
+                lang = OxmlElement("w:lang")
+                properties.append(lang)  # w:lang is last but for a few elements this renderer never writes
+            lang.set(qn("w:val"), language)
+
+
 def set_properties(document: DocumentObject, policy: Policy, options: RenderOptions) -> None:
     """After rendering, because docxtpl renders the template's core properties as jinja templates."""
     properties = document.core_properties
