@@ -237,7 +237,7 @@ class BodyWriter:
         table = self.document.add_table(rows=1 + len(rows), cols=columns)
         self._insert(table._tbl)
         _table_properties(table._tbl, self.styles.id(TABLE_STYLE), caption)
-        _column_widths(table._tbl, widths or [100 // columns] * columns, self.document)
+        _column_widths(table._tbl, widths or [max(100 // columns, 1)] * columns, self.document)
         header_row = table._tbl.tr_lst[0].get_or_add_trPr()
         header_row.append(OxmlElement("w:cantSplit"))
         header_row.append(OxmlElement("w:tblHeader"))
