@@ -207,6 +207,10 @@ def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(cleaned)
 
 
+def _looks_like_a_date(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+
+
 FRIENDLY = {
     "model_type": "expected its own indented fields here (such as `name:`), not a single value; check that the lines "
     "below it are indented under it",
@@ -223,6 +227,8 @@ FRIENDLY = {
 
 def problem_message(error: Any) -> str:
     """A pydantic error in plain words (shared with the lock-file reader)."""
+    if error["type"] in ("date_from_datetime_parsing", "date_parsing") and _looks_like_a_date(error.get("input")):
+        return f"`{error['input']}` is written year-month-day, but there is no such date (check the month and day)"
     if error["type"] in FRIENDLY:
         return FRIENDLY[error["type"]]
     message = str(error["msg"])

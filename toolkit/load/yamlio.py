@@ -193,8 +193,13 @@ def _plain_yaml_message(message: str) -> tuple[str, str | None]:
             "not valid YAML: a `:` where it cannot be",
             "usually a line indented further than the line above it, or a value with `: ` in it that needs quotes",
         )
-    if "expected <block end>" in message or "could not find expected ':'" in message:
-        return f"not valid YAML: {message}", "check that this line lines up with the lines around it"
+    if "expected <block end>" in message:
+        return (
+            "this line is not indented like the lines around it",
+            "fields of the same group start in the same column; a field inside another is indented by two more spaces",
+        )
+    if "could not find expected ':'" in message:
+        return "a line here has no `name: value` form", "check for a missing `:`, or text that should be on the line above"
     if "found unexpected end of stream" in message or "found unexpected end" in message:
         return f"not valid YAML: {message}", "a quote or bracket was opened and not closed"
     return f"not valid YAML: {message}", None
