@@ -74,3 +74,14 @@ def test_a_profile_made_by_new_names_its_organisation(cli, tmp_path):
     policy = resolve_profile(tmp_path / "millbrook-district-council.yaml", tmp_path)
     assert policy.organisation.name == "Millbrook District Council"
     assert policy.chain == ["local-council", "millbrook-district-council"]
+
+
+def test_site_never_replaces_a_folder_it_did_not_make(cli, tmp_path):
+    """`build --out site/` then `site` must not wipe the built documents: an export replaces only an export."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "riverside-borough-council.pdf").write_bytes(b"%PDF- built earlier")
+    code, _, err = cli("site", "--out", out, "--profiles", ROOT / "profiles")
+    assert code == 2
+    assert "did not make" in err and "--out" in err
+    assert (out / "riverside-borough-council.pdf").read_bytes() == b"%PDF- built earlier"

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from toolkit.errors import OutputError, Problem
+from toolkit.errors import OutputError, Problem, ToolkitError
 from toolkit.hub import pages
 from toolkit.hub.edit import file_history, git_root
 from toolkit.hub.pages import Mode
@@ -22,12 +22,14 @@ from toolkit.hub.state import Hub
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
 
 PAGEFIND_TIMEOUT_SECONDS = 600
+SITE_MARKER = ".policy-toolkit-site"  # an export replaces only a folder that an export made
 
 
 def export(
     profiles_dir: Path, core_dir: Path | None, out: Path, *, edit_url: str | None = None, base: str = "/"
 ) -> int:
     """Write every page under `out`; returns how many pages were written."""
+    _check_replaceable(out)
     hub = Hub(profiles_dir, core_dir)
     root = git_root(hub.profiles_dir)
     base = "/" + base.strip("/") + "/" if base.strip("/") else "/"
@@ -47,6 +49,7 @@ def export(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         index_for_search(staging)
+        (staging / SITE_MARKER).write_text("Made by `policy-toolkit site`; replaced whole by the next export.\n")
         _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -106,9 +109,23 @@ def index_for_search(folder: Path) -> None:
         raise OutputError(Problem(f"the search index could not be built: {said[-1] if said else 'pagefind failed'}"))
 
 
-def _swap_in(staging: Path, out: Path) -> None:
+def _check_replaceable(out: Path) -> None:
+    """An export replaces the previous export whole; never a folder of other files (built documents, a site)."""
     if out.exists() and not out.is_dir():
         raise OutputError(Problem("the output folder is a file, not a folder", file=out))
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).is_file():
+        raise ToolkitError(
+            Problem(
+                "this folder holds files that `site` did not make; it replaces a folder whole, so it will not use it",
+                file=out,
+                field="--out",
+                hint="give an empty or new folder, e.g. --out hub-site/",
+            )
+        )
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    _check_replaceable(out)
     old = out.with_name(f".{out.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():

@@ -199,7 +199,10 @@ def _plain_yaml_message(message: str) -> tuple[str, str | None]:
             "fields of the same group start in the same column; a field inside another is indented by two more spaces",
         )
     if "could not find expected ':'" in message:
-        return "a line here has no `name: value` form", "check for a missing `:`, or text that should be on the line above"
+        return (
+            "a line here has no `name: value` form",
+            "check for a missing `:`, or text that should be on the line above",
+        )
     if "found unexpected end of stream" in message or "found unexpected end" in message:
         return f"not valid YAML: {message}", "a quote or bracket was opened and not closed"
     return f"not valid YAML: {message}", None
