@@ -401,7 +401,11 @@ def new(
     """Write profiles/NAME.yaml: the name and what it extends, and every other field explained in a comment."""
     from toolkit.hub.new import new_profile
 
-    typer.echo(f"wrote  {new_profile(name, extends, profiles_dir)}")
+    profile, *others = new_profile(name, extends, profiles_dir)
+    typer.echo(f"wrote  {profile}")
+    for other in others:
+        typer.echo(f"wrote  {other} (the profile fields, for editors that complete and check YAML)")
+    typer.echo(f"next:  policy-toolkit validate {profile}")
 
 
 @app.command(short_help="Write the profiles' JSON Schema (for editors).")

@@ -35,8 +35,11 @@ def slug(name: str) -> str:
     return words
 
 
-def new_profile(name: str, extends: str, profiles_dir: Path) -> Path:
-    """Write `profiles/<slug>.yaml` (and the JSON Schema beside it when missing); refuse to overwrite a profile."""
+def new_profile(name: str, extends: str, profiles_dir: Path) -> list[Path]:
+    """Write `profiles/<slug>.yaml` (and the JSON Schema beside it when missing); refuse to overwrite a profile.
+
+    Returns the files written, the profile first, so the command can say what it made.
+    """
     known = known_profiles(profiles_dir)
     if extends not in known:
         raise ToolkitError(
@@ -47,25 +50,25 @@ def new_profile(name: str, extends: str, profiles_dir: Path) -> Path:
         raise ToolkitError(
             Problem(f"a profile called `{slug(name)}` already exists", file=known.get(slug(name), target))
         )
-    files = {target: profile_text(name, extends).encode("utf-8")}
+    files = {target: profile_text(name, extends, target).encode("utf-8")}
     schema = profiles_dir / SCHEMA_FILE
     if not schema.exists():
         files[schema] = schema_text().encode("utf-8")
     publish(files, profiles_dir)
-    return target
+    return list(files)
 
 
 def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def profile_text(name: str, extends: str) -> str:
+def profile_text(name: str, extends: str, path: Path | None = None) -> str:
     """The profile: the two fields it sets, then every other field as an explained, commented-out example."""
     lines = [
         f"# yaml-language-server: $schema={SCHEMA_FILE}",
         f"# {name}: a profile made with `policy-toolkit new`. It inherits everything it does not say from",
         f"# `{extends}`. Uncomment and change what is different about your organisation, then run",
-        f"# `policy-toolkit validate {slug(name)}.yaml`.",
+        f"# `policy-toolkit validate {(path or Path('profiles') / f'{slug(name)}.yaml').as_posix()}`.",
         "",
         f"extends: {_scalar(extends)}",
         f"name: {_scalar(name)}",
