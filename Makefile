@@ -1,7 +1,7 @@
 # The README's commands. Each installs what it needs first (uv, the locked Python packages, Debian packages).
 UV := $(shell scripts/ensure-uv)
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_DEBS := $(RUNTIME_DEBS) libreoffice-writer-nogui python3-uno chromium poppler-utils
+TEST_DEBS := $(RUNTIME_DEBS) libreoffice-writer-nogui python3-uno chromium poppler-utils default-jre-headless
 
 .PHONY: samples test lint bench clean
 
@@ -22,10 +22,11 @@ test:
 lint:
 	@$(UV) run ruff check . && $(UV) run ruff format --check .
 
-## Measure speed and memory against the raw engines.
+## Measure speed and memory against the raw engines, and the hub with 600 profiles.
 bench:
 	@$(UV) sync --locked --quiet
 	@$(UV) run python benchmarks/run.py
+	@$(UV) run python benchmarks/hub.py
 
 clean:
 	rm -rf output .pytest_cache .ruff_cache

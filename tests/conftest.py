@@ -1,8 +1,8 @@
-"""Shared fixtures: the sample profiles, resolved once per test session."""
+"""Shared fixtures and helpers: the sample profiles (resolved once per test session), profile text to a resolved
+policy (`resolve_text`), the command line in-process (`cli`), and LibreOffice, bounded and explained when it fails."""
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import signal
@@ -137,10 +137,19 @@ def libreoffice() -> LibreOffice:
     return _prepared(require_program("soffice", "libreoffice-writer-nogui"))
 
 
+_LIBREOFFICE_FOLDERS: list[Path] = []  # this worker's profiles, removed when its session ends
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Each worker removes its own LibreOffice profile once its tests are done."""
+    for folder in _LIBREOFFICE_FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @cache
 def _prepared(program: str) -> LibreOffice:
     folder = Path(tempfile.mkdtemp(prefix=f"policy-toolkit-lo-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    _LIBREOFFICE_FOLDERS.append(folder)
     profile = folder.as_uri()
     startup = run_bounded(
         [program, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--terminate_after_init"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.diff import compare_with_core, reporter
+from toolkit.diff import compare, compare_with_core, reporter
 from toolkit.diff.matrix import build_matrix, html_report
 from toolkit.render import render
 
@@ -28,6 +28,8 @@ SAMPLES = [
     "dyffryn-tawel-council",
     "central-government",
 ]
+MATRIX = [*SAMPLES, "local-council", "nhs-trust", "department-for-coastal-affairs"]  # every sample: 8 columns
+REPORTS = ["diff.html", "diff-branded.html", "matrix.html"]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,10 @@ def browser():
 def pages() -> dict[str, bytes]:
     built = {f"{name}.html": render(_resolved(name), "html") for name in SAMPLES}
     built["diff.html"] = reporter("html").report(compare_with_core(_resolved("greenvale-hospitals"))).encode()
-    built["matrix.html"] = html_report(build_matrix([_resolved(name) for name in SAMPLES])).encode()
+    riverside = _resolved("riverside-borough-council")
+    branded = reporter("html").report(compare(_resolved("local-council"), riverside), branding=riverside.branding)
+    built["diff-branded.html"] = branded.encode()
+    built["matrix.html"] = html_report(build_matrix([_resolved(name) for name in MATRIX])).encode()
     return built
 
 
@@ -58,7 +63,7 @@ def written(tmp_path_factory):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("page_name", [*(f"{name}.html" for name in SAMPLES), "diff.html", "matrix.html"])
+@pytest.mark.parametrize("page_name", [*(f"{name}.html" for name in SAMPLES), *REPORTS])
 def test_no_wcag_violations(browser, written, page_name, width):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -71,10 +76,31 @@ def test_no_wcag_violations(browser, written, page_name, width):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_name", [f"{name}.html" for name in SAMPLES[:2]])
+@pytest.mark.parametrize("page_name", [*(f"{name}.html" for name in SAMPLES[:2]), *REPORTS])
 def test_readable_on_a_phone_without_sideways_scrolling(browser, written, page_name):
     page = browser.new_page(viewport={"width": 360, "height": 780})
     page.goto((written / page_name).as_uri())
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     page.close()
     assert overflow <= 0
+
+
+@pytest.mark.browser
+def test_the_matrix_is_not_clipped_at_desktop_width_and_keeps_its_clause_column(browser, written):
+    """At 1280 px every organisation's column fits; on a phone the table scrolls inside its own box, with the
+    clause column and the header row staying in view."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((written / "matrix.html").as_uri())
+    clipped = page.evaluate("[...document.querySelectorAll('.scroll')].map(e => e.scrollWidth - e.clientWidth)")
+    page.close()
+    assert clipped and max(clipped) <= 0
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    page.goto((written / "matrix.html").as_uri())
+    box = page.locator("#changed + .scroll")
+    box.evaluate("e => { e.scrollLeft = 400; e.scrollTop = 300; }")
+    header = page.locator("#changed + .scroll thead th").first.bounding_box()
+    clause = page.locator("#changed + .scroll tbody th").nth(5).bounding_box()
+    frame = box.bounding_box()
+    page.close()
+    assert abs(header["x"] - frame["x"]) <= 2 and abs(header["y"] - frame["y"]) <= 2
+    assert abs(clause["x"] - frame["x"]) <= 2

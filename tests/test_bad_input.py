@@ -440,3 +440,16 @@ def test_profile_text_is_never_evaluated(tmp_path, monkeypatch, cli):
     assert "{{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
     assert "{% for x in range(3) %}{{ x }}{% endfor %}" in page and "<script>alert" not in page
     assert "49" not in page.split("<body", 1)[1].split("Using social media", 1)[0]
+
+
+def test_every_bad_placeholder_in_a_clause_is_reported_with_its_line(tmp_path, cli):
+    path = tmp_path / "test-org.yaml"
+    path.write_text(
+        GOOD + "clauses:\n  - replace: principles.credible\n    text: |\n      Ask {term.staf}.\n\n"
+        "      Then {org.nmae}.\n    reason: Ours.\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli("validate", path, "--profiles", PROFILES)
+    assert code == 2
+    assert "{term.staf}" in err and "{org.nmae}" in err
+    assert "test-org.yaml:6:" in err and "test-org.yaml:8:" in err

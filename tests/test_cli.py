@@ -93,6 +93,25 @@ def test_diff_exit_code_reports_differences(cli):
     assert cli("diff", RIVERSIDE, "--against", RIVERSIDE, "--exit-code")[0] == 0
 
 
+def test_a_name_and_contacts_only_profile_passes_fail_on_text(cli, tmp_path):
+    """Names and contacts are details, not clause text: `--fail-on text` passes, `--exit-code` still fails."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    profile = folder / "fernbrook.yaml"
+    profile.write_text(
+        "extends: local-council\nname: Fernbrook Council\ncontacts:\n  press:\n    name: Fernbrook press desk\n"
+        "  hr:\n    name: Fernbrook people team\n",
+        encoding="utf-8",
+    )
+    against = ("diff", profile, "--against", "local-council", "--profiles", folder)
+    assert cli(*against, "--fail-on", "text")[0] == 0
+    assert cli(*against, "--exit-code")[0] == 1
+    replaced = profile.read_text(encoding="utf-8") + "clauses:\n  - replace: code.public\n    text: Be careful.\n"
+    profile.write_text(replaced + "    reason: Shorter.\n", encoding="utf-8")
+    assert cli(*against, "--fail-on", "text")[0] == 1
+    assert cli(*against, "--fail-on", "words")[0] == 2
+
+
 def test_diff_formats(cli, tmp_path):
     code, out, _ = cli("diff", RIVERSIDE, "--format", "json")
     assert code == 0 and json.loads(out)["new"]["profile"] == "riverside-borough-council"
@@ -176,3 +195,10 @@ def test_the_library_api_other_programs_call():
     assert toolkit.compare_with_core(policy).summary.added == 1
     assert set(toolkit.__all__) >= {"resolve_profile", "render_policy", "compare", "check", "review", "ToolkitError"}
     assert all(getattr(toolkit, name) for name in toolkit.__all__)
+
+
+def test_show_numbers_the_items_of_a_numbered_list(cli):
+    code, out, _ = cli("show", RIVERSIDE, "--clause", "security.compromised")
+    assert code == 0
+    numbers = [line.split(" ", 1)[0] for line in out.splitlines() if line[:1].isdigit()]
+    assert numbers == ["1.", "2.", "3.", "4.", "5."]

@@ -97,7 +97,7 @@ def body(word) -> etree._Element:
 def test_the_profile_exercises_every_kind_of_change(diff):
     assert {clause.id: clause.change for clause in diff.changed_clauses} == {
         "official.extra": "added",
-        "politics.council-publicity": "replaced",
+        "politics.council-publicity": "reworded",
         "commenting.formal": "moved",
         "confidentiality.investigations": "removed",
     }
@@ -159,7 +159,7 @@ def test_html_summary_counts_match_the_diff(soup, diff):
     assert rows == {
         "Clauses added": s.added,
         "Clauses removed": s.removed,
-        "Clauses reworded": s.replaced,
+        "Clauses reworded": s.reworded,
         "Clauses moved": s.moved,
         "Clauses unchanged": s.unchanged,
         "Terms and details that differ": s.substitutions,
@@ -169,7 +169,7 @@ def test_html_summary_counts_match_the_diff(soup, diff):
 
 
 def test_html_every_changed_clause_has_its_change_who_and_why(soup, diff):
-    words = {"added": "Added", "removed": "Removed", "replaced": "Reworded", "moved": "Moved"}
+    words = {"added": "Added", "removed": "Removed", "reworded": "Reworded", "moved": "Moved"}
     for clause in diff.changed_clauses:
         heading = soup.find(id=f"clause-{clause.id}")
         assert heading is not None and heading.name == "h3", clause.id
@@ -267,10 +267,11 @@ def _revisions(body: etree._Element) -> list[etree._Element]:
 
 
 def _paragraph_texts(body: etree._Element, accept: bool) -> list[str]:
-    """The body's paragraphs after accepting (or rejecting) every tracked change, as Word would show them."""
+    """The body's paragraphs (outside tables) after accepting (or rejecting) every tracked change, as Word would
+    show them."""
     gone = f"{W}del" if accept else f"{W}ins"
     result = []
-    for paragraph in body.iter(f"{W}p"):
+    for paragraph in body.findall(f"{W}p"):
         mark = paragraph.find(f"{W}pPr/{W}rPr/{gone}")
         text = "".join(
             "\n" if node.tag == f"{W}br" else node.text or ""
@@ -492,3 +493,41 @@ def test_word_report_names_a_template_that_is_not_a_word_document(diff, tmp_path
         docx_report.report(diff, timestamp=MOMENT, template=broken)
     problem = raised.value.problems[0]
     assert problem.file == broken and "cannot be opened as a Word document" in problem.message
+
+
+def test_word_lists_unchanged_clauses_as_a_table_by_section_with_titles(word, diff):
+    from docx import Document
+
+    document = Document(BytesIO(word))
+    table = document.tables[-1]
+    assert [cell.text for cell in table.rows[0].cells] == ["Section", "Unchanged clauses"]
+    assert table.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None
+    listed = " ".join(row.cells[1].text for row in table.rows[1:])
+    unchanged = [c for c in diff.clauses if c.change == "unchanged" and not c.moved]
+    assert all(f"{c.title} ({c.id})" in listed for c in unchanged)
+    assert len(table.rows) - 1 == len({c.section for c in unchanged})
+
+
+def test_word_footer_has_one_tab_before_the_page_number(word):
+    with zipfile.ZipFile(BytesIO(word)) as package:
+        footers = [etree.fromstring(package.read(n)) for n in package.namelist() if n.startswith("word/footer")]
+    for footer in footers:
+        for paragraph in footer.iter(f"{W}p"):
+            if "PAGE" in "".join(paragraph.itertext()) or paragraph.find(f".//{W}instrText") is not None:
+                runs = paragraph.findall(f"{W}r")
+                tabs = [i for i, run in enumerate(runs) if run.find(f"{W}tab") is not None]
+                assert len(tabs) == 1
+
+
+def test_html_wears_the_guidances_font_colour_and_logo(sample_policy):
+    riverside = sample_policy("riverside-borough-council")
+    page = html_report.report(
+        compare(sample_policy("local-council"), riverside), timestamp=MOMENT, branding=riverside.branding
+    )
+    soup = BeautifulSoup(page, "html5lib")
+    css = soup.style.string
+    assert '@font-face { font-family: "Noto Sans Embedded"; src: url("data:font/woff2;base64,' in css
+    assert f"--primary: {riverside.branding.primary_colour}" in css
+    assert soup.select_one("header.brand img")["alt"] == riverside.branding.logo.alt
+    steps = soup.select("ol > li[value]")
+    assert [li["value"] for li in steps][:2] == ["1", "2"]

@@ -100,3 +100,44 @@ def test_a_new_core_clause_is_reported(project):
         "{# clause principles.test-new #}\nA new principle.\n\n{# clause principles.consistent #}",
     )
     assert kinds(drift.check(profile, project / "profiles", core=_core(project)))["principles.test-new"] == "new"
+
+
+def test_editing_one_clause_of_a_parents_new_section_flags_only_that_clause(project):
+    profiles = project / "profiles"
+    sector = profiles / "sectors" / "local-council.yaml"
+    sector.write_text(
+        sector.read_text()
+        + textwrap.dedent("""\
+        clauses:
+          - add_section: extra
+            after: principles
+            title: Extra
+            reason: Ours.
+            clauses:
+              - {id: extra.one, title: One, text: First text.}
+              - {id: extra.two, title: Two, text: Second text.}
+              - {id: extra.three, title: Three, text: Third text.}
+        """),
+        encoding="utf-8",
+    )
+    profile = profiles / "test-council.yaml"
+    drift.review(profile, profiles, core=_core(project))
+    sector.write_text(sector.read_text().replace("Second text.", "Second text edited."), encoding="utf-8")
+    found = kinds(drift.check(profile, profiles, core=_core(project)))
+    assert {clause for clause, kind in found.items() if kind in ("changed", "stale")} == {"extra.two"}
+
+
+def test_check_diff_shows_the_cores_change_in_the_organisations_words(project, cli):
+    profiles = project / "profiles"
+    profile = profiles / "test-council.yaml"
+    drift.review(profile, profiles, core=_core(project))
+    edit_core_clause(project, "principles", "Welcome constructive criticism", "Welcome fair criticism")
+    report = drift.check(profile, profiles, core=_core(project), redlines=True)
+    finding = next(f for f in report.findings if f.clause_id == "principles.consistent")
+    changed = [line for line in finding.redline if line.op != "equal"]
+    assert len(changed) == 1 and ("delete", "constructive") in [(s.op, s.text.strip()) for s in changed[0].segments]
+    assert ("insert", "fair") in [(s.op, s.text.strip()) for s in changed[0].segments]
+    core_folder = project / "templates" / "core"
+    code, out, _ = cli("--core", core_folder, "check", "--diff", profile, "--profiles", profiles)
+    assert code == 1 and "[-constructive-]{+fair+}" in out.replace(" ", "")
+    assert "The core's text at your review, and now:" in out

@@ -6,6 +6,8 @@ is intended, regenerate them with `uv run pytest tests/test_golden.py --update-g
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from toolkit.diff import compare_with_core, reporter
@@ -75,3 +77,72 @@ def test_resolved_guidance_matches_golden(name, update_golden):
 @pytest.mark.parametrize("name", SAMPLES)
 def test_diff_against_core_matches_golden(name, update_golden):
     check(GOLDEN / f"{name}.diff.txt", diff_text(name), update_golden)
+
+
+# The diff reports for people: one web page and one Word document, as a reviewer would read them --------------------
+
+REPORT_PAIR = ("local-council", "riverside-borough-council")
+
+
+def _report_diff():
+    from toolkit.diff import compare
+
+    return compare(_resolved(REPORT_PAIR[0]), _resolved(REPORT_PAIR[1]))
+
+
+def html_report_text() -> str:
+    """The page as written, with embedded files (font, logo) shortened to their kind: the markup is what matters."""
+    import re
+
+    branding = _resolved(REPORT_PAIR[1]).branding
+    page = reporter("html").report(_report_diff(), branding=branding)
+    return re.sub(r"data:([a-z0-9+/-]+);base64,[A-Za-z0-9+/=]+", r"data:\1;base64,…", page)
+
+
+def word_report_text() -> str:
+    """The Word report's body, headers and footers as text: each paragraph with its style, tracked insertions as
+    {+…+} and deletions as [-…-], tables row by row."""
+    import zipfile
+    from io import BytesIO
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    data = reporter("docx").report(_report_diff())
+    lines = []
+    with zipfile.ZipFile(BytesIO(data)) as package:
+        parts = ["word/document.xml", *sorted(n for n in package.namelist() if re.match(r"word/(header|footer)", n))]
+        for part in parts:
+            lines.append(f"== {part}")
+            root = etree.fromstring(package.read(part))
+            for paragraph in root.iter(f"{w}p"):
+                style = paragraph.find(f"{w}pPr/{w}pStyle")
+                in_table = any(a.tag == f"{w}tc" for a in paragraph.iterancestors())
+                text = _word_runs(paragraph, w)
+                label = (style.get(f"{w}val") if style is not None else "Normal") + (" (cell)" if in_table else "")
+                lines.append(f"[{label}] {text}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _word_runs(paragraph, w: str) -> str:
+    parts = []
+    for node in paragraph.iter(f"{w}t", f"{w}delText", f"{w}tab", f"{w}br", f"{w}instrText"):
+        inserted = any(a.tag == f"{w}ins" for a in node.iterancestors())
+        text = {f"{w}tab": "\\t", f"{w}br": "\\n", f"{w}instrText": f"{{{(node.text or '').strip()}}}"}.get(
+            node.tag, node.text or ""
+        )
+        if node.tag == f"{w}delText":
+            parts.append(f"[-{text}-]")
+        elif inserted:
+            parts.append(f"{{+{text}+}}")
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+def test_html_diff_report_matches_golden(update_golden):
+    check(GOLDEN / "riverside-borough-council-vs-local-council.diff.html", html_report_text(), update_golden)
+
+
+def test_word_diff_report_matches_golden(update_golden):
+    check(GOLDEN / "riverside-borough-council-vs-local-council.docx.txt", word_report_text(), update_golden)

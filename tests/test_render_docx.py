@@ -190,16 +190,16 @@ def test_tables_repeat_their_header_row_and_use_the_table_style(render, structur
         assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
     headers = [[cell.text for cell in table.rows[0].cells] for table in document.tables]
     assert ["Column A", "Column B"] in headers
-    assert ["Clause", "Change", "By", "Reason"] in headers
+    assert ["Part of the guidance", "Change", "Why"] in headers
 
 
 def test_tailoring_appendix_lists_changed_clauses_with_reasons(render, structures):
-    table = next(t for t in opened(render(structures)).tables if t.rows[0].cells[0].text == "Clause")
-    rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
+    table = next(t for t in opened(render(structures)).tables if t.rows[0].cells[0].text == "Part of the guidance")
+    rows = {row.cells[1].text: row.cells[2].text for row in table.rows[1:]}
     assert rows == {"Added": "To test every structure.", "Removed": "Councillors have their own guidance."}
 
 
-def test_contents_field_lists_the_headings_and_word_refreshes_it(render, sample_policy):
+def test_contents_field_lists_the_headings_without_a_prompt_on_opening(render, sample_policy):
     policy = sample_policy("riverside-borough-council")
     data = render(policy)
     body = part_xml(data, "word/document.xml")
@@ -207,7 +207,7 @@ def test_contents_field_lists_the_headings_and_word_refreshes_it(render, sample_
     entries = [p.text for p in opened(data).paragraphs if p.style.name.lower() in ("toc 1", "toc 2")]
     assert entries[0] == plain_text(policy.visible_sections[0].title)
     assert "Getting a new account approved" in entries
-    assert '<w:updateFields w:val="true"/>' in part_xml(data, "word/settings.xml")
+    assert "updateFields" not in part_xml(data, "word/settings.xml")  # Word would ask to update fields on opening
 
 
 # Metadata and branding ---------------------------------------------------------------------------------------------
@@ -317,8 +317,19 @@ def test_house_template_is_used_and_keeps_its_own_styles(tmp_path, render):
     heading = document.styles["Heading 1"]
     assert heading.font.color.rgb == RGBColor(0xC0, 0x00, 0x30)
     assert heading.font.name == "Georgia"
-    assert "0B5D1E" not in part_xml(render(policy), "word/styles.xml")  # the profile colour is for the default only
     assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "At a glance"
+    title_rule = document.styles["Title"].element.find(f".//{qn('w:pBdr')}/{qn('w:bottom')}")
+    assert title_rule.get(qn("w:color")) == "0B5D1E"  # left as in the default, so it takes the profile's colour
+    fonts = part_xml(render(policy), "word/fontTable.xml")
+    assert 'w:name="Noto Sans"' in fonts and "w:embedRegular" in fonts  # the font the template still names travels
+
+
+def test_validate_names_a_house_font_that_will_not_travel(tmp_path, cli):
+    house_template(tmp_path, restyle)
+    text = f"extends: local-council\nname: House Council\nshort_name: House\n{CONTACTS}"
+    (tmp_path / "house-council.yaml").write_text(text + "branding:\n  word_template: house.docx\n", encoding="utf-8")
+    code, out, _ = cli("validate", tmp_path / "house-council.yaml", "--profiles", PROFILES)
+    assert code == 0 and "“Georgia”, which is not embedded" in out
 
 
 def test_check_template_accepts_the_default_template():
@@ -434,12 +445,12 @@ def test_default_template_carries_the_font_inside_the_file(render, sample_policy
     assert "<w:embedTrueTypeFonts/>" in part_xml(data, "word/settings.xml")
 
 
-def test_a_house_template_gets_no_embedded_font(tmp_path, render, sample_policy):
+def test_a_house_template_made_from_the_default_carries_its_font(tmp_path, render, sample_policy):
     path = house_template(tmp_path, restyle)
     policy = sample_policy("riverside-borough-council")
     branded = policy.model_copy(update={"branding": policy.branding.model_copy(update={"word_template": path})})
     with zipfile.ZipFile(BytesIO(render(branded))) as package:
-        assert not [name for name in package.namelist() if name.endswith(".odttf")]
+        assert "word/fonts/noto-sans-regular.odttf" in package.namelist()
 
 
 def test_a_file_that_is_not_a_word_document_is_reported_not_crashed_on(tmp_path, render, sample_policy):

@@ -132,9 +132,12 @@ def test_tailoring_appendix_then_document_control_close_the_page(sample) -> None
     assert [s["id"] for s in sections[-2:]] == ["how_tailored", "document-control"]
     appendix = visible_text(sections[-2])
     for note in tailoring_notes(policy):
-        assert note.clause_id in appendix and note.change in appendix
+        assert note.title in appendix and note.change_in_words in appendix
+        assert note.clause_id not in appendix  # IDs are for reviewers (diff, show), not for staff
         if note.reason:
             assert words(note.reason) in words(appendix)
+    assert f"({policy.profile})" not in appendix
+    assert "policy-toolkit" not in visible_text(soup.find("footer"))  # no build details for staff
 
 
 def test_logo_is_a_data_uri_with_the_profiles_alt_text(sample_policy) -> None:

@@ -45,7 +45,7 @@ def first_build(tmp_path_factory):
 
 
 def test_building_twice_gives_identical_bytes(first_build, tmp_path):
-    assert set(first_build) == {f"dyffryn-tawel-council.{suffix}" for suffix in FORMATS}
+    assert set(first_build) == {f"dyffryn-tawel-council.{lang}.{suffix}" for suffix in FORMATS for lang in ("cy", "en")}
     assert build_in_process(tmp_path) == first_build
 
 
@@ -56,11 +56,11 @@ def test_a_fresh_process_with_another_hash_seed_gives_identical_bytes(first_buil
 
 
 def test_the_timestamp_comes_from_source_date_epoch(first_build):
-    docx = zipfile.ZipFile(io.BytesIO(first_build["dyffryn-tawel-council.docx"]))
+    docx = zipfile.ZipFile(io.BytesIO(first_build["dyffryn-tawel-council.cy.docx"]))
     assert {info.date_time for info in docx.infolist()} == {(2025, 11, 24, 16, 0, 0)}
-    properties = Document(io.BytesIO(first_build["dyffryn-tawel-council.docx"])).core_properties
+    properties = Document(io.BytesIO(first_build["dyffryn-tawel-council.cy.docx"])).core_properties
     assert properties.created.isoformat().startswith("2025-11-24T16:00:00")
-    metadata = PdfReader(io.BytesIO(first_build["dyffryn-tawel-council.pdf"])).metadata
+    metadata = PdfReader(io.BytesIO(first_build["dyffryn-tawel-council.cy.pdf"])).metadata
     assert metadata["/CreationDate"].startswith("D:20251124160000")
 
 
@@ -74,8 +74,10 @@ def test_two_builds_into_one_folder_at_once_both_succeed(tmp_path):
     outcomes = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outcomes
     assert sorted(path.name for path in tmp_path.glob("[!.]*")) == [
-        "dyffryn-tawel-council.docx",
-        "dyffryn-tawel-council.html",
+        "dyffryn-tawel-council.cy.docx",
+        "dyffryn-tawel-council.cy.html",
+        "dyffryn-tawel-council.en.docx",
+        "dyffryn-tawel-council.en.html",
     ]
-    Document(str(tmp_path / "dyffryn-tawel-council.docx"))
-    assert (tmp_path / "dyffryn-tawel-council.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    Document(str(tmp_path / "dyffryn-tawel-council.cy.docx"))
+    assert (tmp_path / "dyffryn-tawel-council.en.html").read_text(encoding="utf-8").rstrip().endswith("</html>")

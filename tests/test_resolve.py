@@ -284,4 +284,4 @@ def test_every_clause_operation_is_one_schema_class_one_method_and_one_row():
     for action, entry in OPERATION_TABLE.items():
         assert entry.schema is OPERATIONS[action]
         assert getattr(Applier, entry.apply.__name__) is entry.apply
-        assert entry.note and entry.yours and entry.explains in ("added", "removed", "replaced", "moved")
+        assert entry.note and entry.yours and entry.explains in ("added", "removed", "reworded", "moved")

@@ -139,6 +139,7 @@ class Clause(_Node):
     blocks: list[Block]
     source: str  # the template or profile text the clause was rendered from
     provenance: Provenance
+    untranslated: Literal["missing", "stale"] | None = None  # shown in English in another language's document
 
     @property
     def visible(self) -> bool:
@@ -243,6 +244,7 @@ class Settings(_Node):
     code_of_conduct: CodeOfConduct
     branding: Branding
     document: DocumentControl
+    set_by: dict[str, str] = {}  # detail key (`org.name`, `contact.press.email`, `code`, `channels`) -> its profile
 
 
 class CoreInfo(_Node):
@@ -264,6 +266,9 @@ class Policy(Settings):
     subtitle: str
     core: CoreInfo
     sections: list[Section]
+    languages: list[str] = []  # every language the profile publishes in, in display order (BCP 47 tags)
+    labels: dict[str, str] = {}  # the profile's own translations of renderer labels, over the bundled catalogue
+    missing_translations: dict[str, str] = {}  # unit ID -> "missing" or "stale", in a language other than English
 
     @property
     def core_version(self) -> str:

@@ -1,29 +1,35 @@
 """Noticing when the core guidance (or a profile that a profile extends) changes after a profile was reviewed.
 
-`review` writes a lock file beside the profile (`NAME.lock.yaml`, never the user's own YAML) holding the core version
-and a fingerprint of every clause text and inherited operation the profile relies on. `check` recomputes them: a
-difference means something needs a person's eyes, and an override of a clause whose basis changed may be stale.
+`review` writes a lock file beside the profile (`NAME.lock.yaml`, never the user's own YAML) holding the core version,
+a fingerprint of every clause text and inherited operation the profile relies on (each clause on its own), and the
+core text of each clause as reviewed. `check` recomputes them: a difference means something needs a person's eyes,
+and an override of a clause whose basis changed may be stale. With redlines, `check` shows what the core's text of
+each changed clause was at the review and is now, in the organisation's own words.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from io import StringIO
 from pathlib import Path
 from typing import Literal
 
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import LiteralScalarString
 
+from toolkit.diff.compare import redline
+from toolkit.diff.model import LineDiff
 from toolkit.errors import Problem, ToolkitError
 from toolkit.load.yamlio import load_yaml, plain
 from toolkit.model import CORE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
-from toolkit.resolve.core import Core
+from toolkit.resolve.core import Applicability, Core, CoreClause, load_core
 from toolkit.resolve.operations import OPERATION_TABLE
-from toolkit.resolve.policy import resolve_profile
+from toolkit.resolve.policy import resolve_profile, vocabulary_for
+from toolkit.resolve.text import render_core_clause
 from toolkit.resolve.vocabulary import format_date
 
 LOCK_SUFFIX = ".lock.yaml"
@@ -41,6 +47,7 @@ class Finding:
     kind: FindingKind
     message: str
     clause_id: str | None = None
+    redline: list[LineDiff] | None = None  # the core's text then and now, when asked for and known
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,18 @@ def basis(policy: Policy) -> Basis:
     return result
 
 
+def core_texts(policy: Policy, core: Core | None = None) -> dict[str, str]:
+    """The core's own text (its template) of every core clause the profile has, as reviewed: what `check` shows
+    the core's later changes against."""
+    core = core or load_core(policy.core.folder)
+    return {
+        clause.id: core.clauses[clause.id].source
+        for section in policy.sections
+        for clause in section.clauses
+        if clause.provenance.core_fingerprint and clause.id in core.clauses
+    }
+
+
 def review(profile_path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> Path:
     """Record what the profile relies on now, as reviewed; returns the lock file written."""
     policy = resolve_profile(profile_path, profiles_dir, core)
@@ -82,6 +101,9 @@ def review(profile_path: Path, profiles_dir: Path | None = None, core: Core | No
         "core_version": policy.core_version,
         "reviewed_on": build_timestamp().date(),
         "clauses": {clause_id: dict(sorted(sources.items())) for clause_id, sources in sorted(basis(policy).items())},
+        "core_texts": {
+            clause_id: LiteralScalarString(text) for clause_id, text in sorted(core_texts(policy, core).items())
+        },
     }
     stream = StringIO()
     yaml = YAML()
@@ -92,7 +114,10 @@ def review(profile_path: Path, profiles_dir: Path | None = None, core: Core | No
     return target
 
 
-def check(profile_path: Path, profiles_dir: Path | None = None, core: Core | None = None) -> DriftReport:
+def check(
+    profile_path: Path, profiles_dir: Path | None = None, core: Core | None = None, redlines: bool = False
+) -> DriftReport:
+    """What changed since the review; with `redlines`, each core change shown word by word."""
     profile_path = Path(profile_path)
     policy = resolve_profile(profile_path, profiles_dir, core)
     lock = lock_path(profile_path)
@@ -106,7 +131,52 @@ def check(profile_path: Path, profiles_dir: Path | None = None, core: Core | Non
         for clause, sources in (recorded.get("clauses") or {}).items()
     }
     findings += _clause_findings(policy, locked, basis(policy))
+    if redlines:
+        texts = {str(k): str(v) for k, v in (recorded.get("core_texts") or {}).items()}
+        findings = _with_redlines(findings, policy, texts, locked, core or load_core(policy.core.folder))
     return DriftReport(policy.profile, profile_path, findings)
+
+
+def _with_redlines(
+    findings: list[Finding], policy: Policy, texts: dict[str, str], locked: Basis, core: Core
+) -> list[Finding]:
+    """Each finding about a core clause's text, with the core's text at the review and now, rendered with this
+    organisation's words so only the core's own change shows."""
+    vocabulary = vocabulary_for(policy, core)
+    result = []
+    for finding in findings:
+        clause_id = finding.clause_id
+        core_changed = clause_id is not None and (
+            finding.kind in ("new", "gone") or locked.get(clause_id, {}).get(CORE) != _core_fingerprint(core, clause_id)
+        )
+        if not core_changed or clause_id is None:
+            result.append(finding)
+            continue
+        before = _render_source(core, clause_id, texts.get(clause_id), vocabulary)
+        now = core.clauses.get(clause_id)
+        after = render_core_clause(now, vocabulary) if now is not None else None
+        if before is None and finding.kind != "new":
+            message = finding.message + " (the lock file has no text to compare: run review again after reading)"
+            result.append(Finding(finding.kind, message, clause_id))
+            continue
+        result.append(Finding(finding.kind, finding.message, clause_id, redline(before, after)))
+    return result
+
+
+def _core_fingerprint(core: Core, clause_id: str) -> str | None:
+    clause = core.clauses.get(clause_id)
+    return clause.fingerprint if clause else None
+
+
+def _render_source(core: Core, clause_id: str, source: str | None, vocabulary: object) -> tuple | None:
+    """The core text recorded at the review, rendered as the clause is now (its file and place, for messages)."""
+    if source is None:
+        return None
+    now = core.clauses.get(clause_id) or CoreClause(clause_id, "", source, core.directory, 1, Applicability())
+    try:
+        return render_core_clause(replace(now, source=source), vocabulary)  # type: ignore[arg-type]
+    except ToolkitError:
+        return None
 
 
 def _read_lock(lock: Path) -> dict:

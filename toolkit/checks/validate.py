@@ -13,6 +13,7 @@ from pathlib import Path
 
 from toolkit.checks.lint import warnings
 from toolkit.errors import Problem, ToolkitError
+from toolkit.model import Policy
 from toolkit.paths import PACKAGE_DIR
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_with_chain
@@ -26,7 +27,23 @@ def validate_profile(path: Path, profiles_dir: Path | None = None, core: Core | 
         raise ToolkitError(
             [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
         )
-    return warnings(policy, chain)
+    return warnings(policy, chain) + _fonts_left_behind(policy)
+
+
+def _fonts_left_behind(policy: Policy) -> list[Problem]:
+    template = policy.branding.word_template
+    return [
+        Problem(
+            f"the Word template names the font “{name}”, which is not embedded in it: readers without that font "
+            "will see another one",
+            file=template,
+            field="branding.word_template",
+            hint="embed it in Word (File ▸ Options ▸ Save ▸ Embed fonts in the file), "
+            f"or use {policy.branding.font.name}",
+        )
+        for name in _template_facts(template)["fonts"]
+        if name != policy.branding.font.name  # the build embeds the profile's font
+    ]
 
 
 def validate_profiles(
@@ -42,11 +59,17 @@ def validate_profiles(
 
 # The Word template check, once per template --------------------------------------------------------------------
 
-_checked: dict[str, list[str]] = {}
+_checked: dict[str, dict[str, list[str]]] = {}
 
 
 def check_word_template(path: Path) -> list[str]:
-    """What is wrong with a Word template, checked once per distinct file and remembered between runs.
+    """What is wrong with a Word template (see `_template_facts`)."""
+    return list(_template_facts(path)["problems"])
+
+
+def _template_facts(path: Path) -> dict[str, list[str]]:
+    """What is wrong with a Word template, and the fonts it names without carrying them: checked once per
+    distinct file and remembered between runs.
 
     The check fills the template with docxtpl (about 0.1 s, plus importing the Word libraries), and most profiles
     share one template; the result is kept under the hash of the template's bytes and of the checking code, so
@@ -57,18 +80,20 @@ def check_word_template(path: Path) -> list[str]:
     except OSError:
         key = None
     if key is not None and key in _checked:
-        return list(_checked[key])
+        return _checked[key]
     remembered = _read_remembered(key) if key else None
     if remembered is not None:
         _checked[key] = remembered  # type: ignore[index]
-        return list(remembered)
+        return remembered
+    from toolkit.render._word.check import fonts_left_behind
     from toolkit.render.formats.docx import check_template
 
     problems = check_template(path)
+    facts = {"problems": problems, "fonts": [] if problems else fonts_left_behind(path)}
     if key is not None:
-        _checked[key] = problems
-        _remember(key, problems)
-    return list(problems)
+        _checked[key] = facts
+        _remember(key, facts)
+    return facts
 
 
 CHECK_CODE = (
@@ -76,7 +101,7 @@ CHECK_CODE = (
     "render/_word/spec.py",
     "render/_word/styles.py",
     "render/_word/package.py",
-    "render/ooxml.py",
+    "render/ooxml.py",  # the placeholders and the sandbox the check fills the template with
 )
 
 
@@ -94,22 +119,23 @@ def _cache_dir() -> Path:
     return Path(base) / "policy-toolkit" / "word-templates"
 
 
-def _read_remembered(key: str) -> list[str] | None:
+def _read_remembered(key: str) -> dict[str, list[str]] | None:
     """A remembered result, or None when there is none or it cannot be read (never an error)."""
     try:
-        problems = json.loads((_cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        facts = json.loads((_cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if isinstance(problems, list) and all(isinstance(problem, str) for problem in problems):
-        return problems
+    lists = [facts.get(name) for name in ("problems", "fonts")] if isinstance(facts, dict) else [None]
+    if all(isinstance(value, list) and all(isinstance(item, str) for item in value) for value in lists):
+        return facts
     return None
 
 
-def _remember(key: str, problems: list[str]) -> None:
+def _remember(key: str, facts: dict[str, list[str]]) -> None:
     with contextlib.suppress(OSError):
         folder = _cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".partial")
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(problems, handle)
+            json.dump(facts, handle)
         os.replace(temporary, folder / f"{key}.json")

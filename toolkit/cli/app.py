@@ -93,8 +93,15 @@ def build(
     pdf_engine: Annotated[
         str, typer.Option("--pdf-engine", help="weasyprint (default) or typst (faster).", metavar="ENGINE")
     ] = "weasyprint",
+    allow_untranslated: Annotated[
+        bool,
+        typer.Option(
+            "--allow-untranslated", help="Build even with stale or missing translations, marking each such clause."
+        ),
+    ] = False,
 ) -> None:
-    """Build the tailored guidance for one or more profiles (or --all) into the output folder.
+    """Build the tailored guidance for one or more profiles (or --all) into the output folder, in each language
+    the profile publishes in.
 
     Outputs already up to date are kept as they are; --force rebuilds them.
     """
@@ -108,7 +115,16 @@ def build(
         paths = builder.shard(paths, *_shard(shard))
     with progress_reporter(len(paths)) as report:
         results, failures = builder.build_many(
-            paths, chosen, out, profiles_dir, on_done=report, core=_core(), jobs=jobs, force=force, options=options
+            paths,
+            chosen,
+            out,
+            profiles_dir,
+            on_done=report,
+            core=_core(),
+            jobs=jobs,
+            force=force,
+            options=options,
+            allow_untranslated=allow_untranslated,
         )
     for failure in failures:
         _print_error(failure.error)
@@ -188,11 +204,12 @@ def show(
         typer.Option("--clause", help="Print this clause's wording as the profile has it.", metavar="CLAUSE-ID"),
     ] = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
+    lang: LanguageOption = None,
 ) -> None:
     """Print one clause as the profile has it, or the whole resolved document as JSON (for programs)."""
     from toolkit.resolve.policy import resolve_profile
 
-    policy = resolve_profile(profile, profiles_dir, _core())
+    policy = resolve_profile(profile, profiles_dir, _core(), lang)
     if clause:
         from toolkit.cli.listing import clause_text
 
@@ -224,20 +241,35 @@ def diff(
         Path | None,
         typer.Option("--out", "-o", help="File to write (html and docx default to output/diffs/).", metavar="FILE"),
     ] = None,
-    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there is any difference (for CI).")
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 only for this kind of difference: `text` (a clause's wording; not names, terms or "
+            "contacts) or `any`.",
+            metavar="KIND",
+        ),
+    ] = None,
     profiles_dir: ProfilesOption = PROFILES_DIR,
     jobs: JobsOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Show how a profile's guidance departs from the core guidance (or from another profile), clause by clause."""
     from toolkit.cli import commands
 
+    if fail_on not in (None, "text", "any"):
+        raise ToolkitError(Problem(f"unknown kind `{fail_on}`; choose text or any", field="--fail-on"))
     if all_profiles:
         commands.matrix(profiles_dir, report, out, _core(), jobs)
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
-    differs = commands.diff(profile, against, report, out, profiles_dir, _core())
-    if exit_code and differs:
+    result = commands.diff(profile, against, report, out, profiles_dir, _core(), lang)
+    failing = result.has_text_differences if fail_on == "text" else result.has_differences
+    if (exit_code or fail_on) and failing:
         raise typer.Exit(1)
 
 
@@ -259,6 +291,9 @@ def review(
 @app.command(short_help="List core changes since each profile's review.")
 def check(
     profiles: SomeProfiles = None,
+    show_diff: Annotated[
+        bool, typer.Option("--diff", help="Show each core change since the review, word by word.")
+    ] = False,
     profiles_dir: ProfilesOption = PROFILES_DIR,
     jobs: JobsOption = None,
 ) -> None:
@@ -266,8 +301,54 @@ def check(
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core(), jobs):
+    if commands.check(paths, profiles_dir, _core(), jobs, redlines=show_diff):
         raise typer.Exit(1)
+
+
+translations_app = typer.Typer(
+    help="Translate a profile's guidance: export strings for translators, import their work.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(translations_app, name="translations", short_help="Export and import translations (PO files).")
+LanguageOption = Annotated[
+    str | None, typer.Option("--lang", help="Which of the profile's languages (e.g. cy).", metavar="LANG")
+]
+
+
+@translations_app.command("export", short_help="Write a PO file of everything to translate.")
+def translations_export(
+    profile: Annotated[Path, typer.Argument(help="The profile file.", metavar="PROFILE.yaml")],
+    lang: Annotated[str, typer.Option("--lang", help="The language to translate into, e.g. cy.", metavar="LANG")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write (default output/translations/NAME.LANG.po).", metavar="FILE"),
+    ] = None,
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Write every string the profile's guidance needs in LANG (clauses, headings, terms, labels) as a gettext PO
+    file, one unit per clause keyed by its ID, with current translations filled in and stale ones marked fuzzy."""
+    from toolkit.output import publish
+    from toolkit.translations.workflow import export_po
+
+    data = export_po(profile, lang, profiles_dir, _core())
+    target = out or OUT_DIR / "translations" / f"{profile.stem}.{lang}.po"
+    publish({target: data}, target.parent)
+    typer.echo(f"wrote {target}")
+
+
+@translations_app.command("import", short_help="Check a translated PO file and store it with the profile.")
+def translations_import(
+    profile: Annotated[Path, typer.Argument(help="The profile file.", metavar="PROFILE.yaml")],
+    source: Annotated[Path, typer.Argument(help="The translated PO file.", metavar="FILE.po")],
+    profiles_dir: ProfilesOption = PROFILES_DIR,
+) -> None:
+    """Check FILE.po (its language, unit IDs, placeholders) and store it as translations/NAME.LANG.po beside the
+    profile. Nothing is stored when anything is wrong."""
+    from toolkit.translations.workflow import import_po
+
+    target, count = import_po(profile, source, profiles_dir, _core())
+    typer.echo(f"imported {count} translations into {target}")
 
 
 @app.command(short_help="Start a new profile, commented, that builds at once.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from functools import partial
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from toolkit.diff import compare, compare_with_core, report_formats, reporter
+from toolkit.diff import PolicyDiff, compare, compare_with_core, report_formats, reporter
 from toolkit.errors import Problem, ToolkitError
 from toolkit.load.profiles import all_profiles, profile_path
 from toolkit.output import publish
@@ -24,20 +25,30 @@ def wants_colour() -> bool:
 
 
 def diff(
-    profile: Path, against: Path | None, report: str, out: Path | None, profiles_dir: Path, core: Core | None = None
-) -> bool:
-    """Write or print one comparison; true when the two differ."""
+    profile: Path,
+    against: Path | None,
+    report: str,
+    out: Path | None,
+    profiles_dir: Path,
+    core: Core | None = None,
+    language: str | None = None,
+) -> PolicyDiff:
+    """Write or print one comparison (of one language's documents), and return it (the CLI's exit code depends on
+    what differs)."""
     _check_report(report)
-    new = resolve_profile(profile, profiles_dir, core)
+    new = resolve_profile(profile, profiles_dir, core, language)
     if against is not None:
-        result = compare(resolve_profile(profile_path(against, profiles_dir), profiles_dir, core), new)
+        result = compare(resolve_profile(profile_path(against, profiles_dir), profiles_dir, core, language), new)
     else:
         result = compare_with_core(new)
     module = reporter(report)
-    content = module.report(result, colour=wants_colour()) if report == "terminal" else module.report(result)
+    if report == "terminal":
+        content = module.report(result, colour=wants_colour())
+    else:
+        content = module.report(result, branding=new.branding)  # the reviewed guidance's font, colour and logo
     other = result.old.profile
     _deliver(content, out, report, DIFFS_DIR / f"{new.profile}-vs-{other}{module.SUFFIX}")
-    return result.has_differences
+    return result
 
 
 def _check_report(report: str) -> None:
@@ -66,6 +77,8 @@ def matrix(
 
     if report not in ("terminal", "html"):
         raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
+    from toolkit.translations.workflow import translation_summary
+
     paths = list(all_profiles(profiles_dir).values())
     resolve = partial(resolve_profile, profiles_dir=profiles_dir, core=core)
     policies = []
@@ -75,23 +88,58 @@ def matrix(
             advance()
     policies.sort(key=lambda policy: policy.chain)  # each organisation right after the profile it extends
     table = build_matrix(policies)
+    by_name = {path.stem: path for path in paths}
+    summaries = tuple(translation_summary(by_name[name], profiles_dir, core) for name in table.profiles)
+    table = dataclasses.replace(table, translations=summaries)
     if report == "terminal":
         _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
     else:
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
 
 
-def check(paths: list[Path], profiles_dir: Path, core: Core | None = None, jobs: int | None = None) -> bool:
-    """Print each profile's drift, in the order given; true when any profile needs review."""
+def check(
+    paths: list[Path], profiles_dir: Path, core: Core | None = None, jobs: int | None = None, redlines: bool = False
+) -> bool:
+    """Print each profile's drift, in the order given (with `redlines`, the core's change to each clause); true when
+    any profile needs review."""
     from toolkit.checks.drift import check as drift_check
+    from toolkit.diff.formats.terminal import redline_text
     from toolkit.parallel import ordered_map
 
     needs_review = False
-    task = partial(drift_check, profiles_dir=profiles_dir, core=core)
-    for _, future in ordered_map(task, paths, jobs, preload=["toolkit.checks.drift"]):
+    task = partial(drift_check, profiles_dir=profiles_dir, core=core, redlines=redlines)
+    for path, future in ordered_map(task, paths, jobs, preload=["toolkit.checks.drift"]):
         report = future.result()
         needs_review |= report.needs_review
         typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
         for finding in report.findings:
             typer.echo(f"  {finding.kind:<11}{finding.message}")
+            if finding.redline:
+                typer.echo("    The core's text at your review, and now:")
+                typer.echo(redline_text(finding.redline, colour=wants_colour()), nl=False)
+        needs_review |= check_translations(path, profiles_dir, core)
+    return needs_review
+
+
+def check_translations(path: Path, profiles_dir: Path, core: Core | None = None) -> bool:
+    """Each translation language's state, with each stale unit's English change as a redline. True when a
+    translation is stale, or missing from a profile that does not allow untranslated clauses (its build would fail)."""
+    from toolkit.load.profiles import load_chain
+    from toolkit.resolve.languages import allows_untranslated
+    from toolkit.translations.workflow import redline, translation_languages, translation_report
+
+    needs_review = False
+    for language in translation_languages(path, profiles_dir):
+        report = translation_report(path, language, profiles_dir, core)
+        stale, missing = report.count("stale"), report.count("missing")
+        draft = allows_untranslated(load_chain(path, profiles_dir))
+        review = stale > 0 or (missing > 0 and not draft)
+        needs_review |= review
+        counts = f"{report.count('translated')} of {len(report.units)} translated, {stale} stale, {missing} missing"
+        state = "REVIEW" if review else "draft" if missing else "ok"
+        typer.echo(f"{state:<7}{report.profile} ({language}): {counts}")
+        for unit in report.units:
+            if unit.status == "stale" and unit.translation is not None:
+                typer.echo(f"  stale      {unit.unit}: the English changed since it was translated:")
+                typer.echo("    " + redline(unit.translation.english, unit.english).replace("\n", "\n    "))
     return needs_review

@@ -124,7 +124,10 @@ def clause_text(policy: Policy, clause_id: str) -> str:
 
 def _block_lines(block: Block) -> str:
     if isinstance(block, ListBlock):
-        return "\n".join(f"{'1.' if block.ordered else '-'} {block_text(item.blocks)}" for item in block.items) + "\n"
+        marks = [f"{number}." if block.ordered else "-" for number in range(1, len(block.items) + 1)]
+        return (
+            "\n".join(f"{mark} {block_text(item.blocks)}" for mark, item in zip(marks, block.items, strict=True)) + "\n"
+        )
     return block_text([block]) + "\n"
 
 

@@ -16,6 +16,7 @@ from difflib import SequenceMatcher
 from toolkit.diff.model import (
     ChangeRecord,
     ClauseDiff,
+    FilledIn,
     LineDiff,
     LineKind,
     PolicyDiff,
@@ -32,6 +33,7 @@ from toolkit.model import (
     Heading,
     Inline,
     LineBreak,
+    Link,
     ListBlock,
     Paragraph,
     Policy,
@@ -47,20 +49,33 @@ WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
 @dataclass(frozen=True)
 class Token:
-    """A word, space or mark; a term is one token whose identity is its key, not its words."""
+    """A word, space or mark; a term is one token whose identity is its key, not its words.
+
+    `hidden` is what a reader cannot see in the words but a renderer prints (a link's address); `key` names the
+    term or detail whose words (or address) the token shows, so a difference in it is reported against that key.
+    """
 
     identity: str
     text: str
+    hidden: str = ""
+    key: str | None = None
 
 
 @dataclass(frozen=True)
 class Line:
     kind: LineKind
     tokens: tuple[Token, ...]
+    ordered: bool = False  # an item of a numbered list
+    number: int | None = None
 
     @property
     def identity(self) -> tuple[str, ...]:
-        return (self.kind, *(token.identity for token in self.tokens))
+        return (self.kind, "1." if self.ordered else "", *(token.identity for token in self.tokens))
+
+    @property
+    def rendered(self) -> tuple[str, ...]:
+        """What a reader gets: the words and link addresses, whatever they are made of."""
+        return (self.kind, "1." if self.ordered else "", *(token.text + token.hidden for token in self.tokens))
 
 
 @dataclass(frozen=True)
@@ -76,24 +91,61 @@ def compare(old: Policy, new: Policy) -> PolicyDiff:
     old_clauses, new_clauses = _placed(old), _placed(new)
     moved = _moved_ids(old_clauses, new_clauses)
     rules = {**old.core.rules, **new.core.rules}
+    found: Counter[str] = Counter()
     clauses = [
-        _compare_clause(clause_id, old_clauses.get(clause_id), new_clauses.get(clause_id), clause_id in moved, rules)
+        _compare_clause(
+            clause_id, old_clauses.get(clause_id), new_clauses.get(clause_id), clause_id in moved, rules, found
+        )
         for clause_id in _ordered_ids(old_clauses, new_clauses)
     ]
     clauses = [clause for clause in clauses if clause is not None]
-    substitutions = _substitutions(old, new)
+    substitutions = _substitutions(old, new, found)
     return PolicyDiff(
         old=_side(old),
         new=_side(new),
         summary=_summary(clauses, substitutions),
         substitutions=substitutions,
+        filled_in=_filled_in(old, new) if old.profile == CORE else [],
         clauses=clauses,
     )
 
 
+SAME_SOURCE = (
+    "Both sides use the same wording for this clause; it reads differently because of the details it shows "
+    "(contacts, channels, the code of conduct or document control), which differ."
+)
+SECTOR_WORDS = {"central_government": "central government", "local_government": "local government", "nhs": "the NHS"}
+NATION_WORDS = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
+
+
 def _side(policy: Policy) -> Side:
-    name = "the core guidance" if policy.profile == CORE else policy.organisation.name
-    return Side(profile=policy.profile, name=name, chain=policy.chain, core_version=policy.core_version)
+    if policy.profile == CORE:
+        return Side(
+            profile=CORE,
+            name="the core guidance",
+            chain=policy.chain,
+            core_version=policy.core_version,
+            description=core_description(policy),
+        )
+    name = policy.organisation.name
+    return Side(
+        profile=policy.profile, name=name, chain=policy.chain, core_version=policy.core_version, description=name
+    )
+
+
+def core_description(policy: Policy) -> str:
+    """The baseline named exactly: which core, for which kind of organisation, where."""
+    organisation = policy.organisation
+    sector = SECTOR_WORDS.get(organisation.sector, organisation.sector.replace("_", " "))
+    nation = NATION_WORDS.get(organisation.nation, "the UK" if organisation.nation == "uk" else organisation.nation)
+    return f"the core guidance {policy.core_version} as it applies to {sector} in {nation}"
+
+
+def rule_words(rule: str) -> str:
+    """A core rule as readers say it: "only for local_government" becomes "only for local government"."""
+    for code, words in {**SECTOR_WORDS, **NATION_WORDS}.items():
+        rule = rule.replace(code, words)
+    return rule
 
 
 def _placed(policy: Policy) -> dict[str, Placed]:
@@ -130,7 +182,12 @@ def _visible(*placed: Placed) -> bool:
 
 
 def _compare_clause(
-    clause_id: str, old: Placed | None, new: Placed | None, moved: bool, rules: dict[str, str]
+    clause_id: str,
+    old: Placed | None,
+    new: Placed | None,
+    moved: bool,
+    rules: dict[str, str],
+    found: Counter[str],
 ) -> ClauseDiff | None:
     old_visible = old is not None and old.clause.visible
     new_visible = new is not None and new.clause.visible
@@ -145,13 +202,13 @@ def _compare_clause(
             old, "removed", "delete", _why(new.clause, "removed", rules) if new else _why(old.clause, "added", rules)
         )
     assert old is not None and new is not None
-    return _both(old, new, moved, rules)
+    return _both(old, new, moved, rules, found)
 
 
 def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | None]) -> ClauseDiff:
     """A clause on one side only: all of it inserted, or all of it deleted, where that side has it."""
     lines = [
-        LineDiff(kind=line.kind, op=op, segments=[Segment(op=op, text=_text(line))])  # type: ignore[arg-type]
+        LineDiff(kind=line.kind, op=op, segments=[Segment(op=op, text=_text(line))], number=line.number)  # type: ignore[arg-type]
         for line in _lines(placed.clause)
     ]
     by, reason = why
@@ -168,12 +225,18 @@ def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | No
     )  # type: ignore[arg-type]
 
 
-def _both(old: Placed, new: Placed, moved: bool, rules: dict[str, str]) -> ClauseDiff:
-    same_source = old.clause.provenance.source_fingerprint == new.clause.provenance.source_fingerprint
-    old_lines, new_lines = _lines(old.clause), _lines(new.clause)
-    reworded = not same_source and [line.identity for line in old_lines] != [line.identity for line in new_lines]
-    change = "replaced" if reworded else ("moved" if moved else "unchanged")
+def _both(old: Placed, new: Placed, moved: bool, rules: dict[str, str], found: Counter[str]) -> ClauseDiff:
+    """A clause both sides have: the same words, the same words but for some terms or details, or reworded."""
+    identical = old.clause.title == new.clause.title and old.clause.blocks == new.clause.blocks
+    old_lines, new_lines = ([], []) if identical else (_lines(old.clause), _lines(new.clause))
+    same_words = identical or [line.rendered for line in old_lines] == [line.rendered for line in new_lines]
+    reworded = not same_words and [line.identity for line in old_lines] != [line.identity for line in new_lines]
+    details = Counter() if same_words else _term_differences(old_lines, new_lines)
+    found.update(details)
+    change = "reworded" if reworded else ("moved" if moved else "unchanged")
     by, reason = _why(new.clause, change, rules) if change != "unchanged" or moved else (None, None)
+    if reworded and old.clause.provenance.source_fingerprint == new.clause.provenance.source_fingerprint:
+        by, reason = None, SAME_SOURCE
     return ClauseDiff(
         id=new.clause.id,
         title=_title(new.clause),
@@ -186,8 +249,23 @@ def _both(old: Placed, new: Placed, moved: bool, rules: dict[str, str]) -> Claus
         old_section_title=old.section_title if old.section != new.section else None,
         by=by,
         reason=reason,
+        rule=rule_words(rules[new.clause.id]) if new.clause.id in rules else None,
+        details=sorted(details),
         lines=_line_diffs(old_lines, new_lines) if reworded else [],
     )
+
+
+def _term_differences(old: list[Line], new: list[Line]) -> Counter[str]:
+    """The terms and details whose words (or link address) differ where both sides use them in the same place."""
+    old_tokens = [token for line in old for token in line.tokens]
+    new_tokens = [token for line in new for token in line.tokens]
+    matcher = SequenceMatcher(a=[t.identity for t in old_tokens], b=[t.identity for t in new_tokens], autojunk=False)
+    differences: Counter[str] = Counter()
+    for a, b, size in matcher.get_matching_blocks():
+        for before, after in zip(old_tokens[a : a + size], new_tokens[b : b + size], strict=True):
+            if (before.text, before.hidden) != (after.text, after.hidden):
+                differences[_group_key(after.key or after.identity)] += 1
+    return differences
 
 
 def _why(clause: Clause, change: str, rules: dict[str, str]) -> tuple[str | None, str | None]:
@@ -199,7 +277,7 @@ def _why(clause: Clause, change: str, rules: dict[str, str]) -> tuple[str | None
     if chosen is not None:
         return chosen.layer, chosen.reason
     rule = rules.get(clause.id)
-    return CORE, (f"core clause {rule}" if rule else None)
+    return CORE, (f"core clause {rule_words(rule)}" if rule else None)
 
 
 def _history(placed: Placed | None) -> list[ChangeRecord]:
@@ -220,10 +298,28 @@ def _title(clause: Clause) -> str:
 
 
 def _lines(clause: Clause) -> list[Line]:
-    lines = [Line("title", tuple(_tokens(clause.title)))] if clause.title else []
-    for block in clause.blocks:
+    return _text_lines(clause.title, clause.blocks)
+
+
+def _text_lines(title: list[Inline] | None, blocks: list[Block]) -> list[Line]:
+    lines = [Line("title", tuple(_tokens(title)))] if title else []
+    for block in blocks:
         lines.extend(_block_lines(block))
     return lines
+
+
+def redline(
+    old: tuple[list[Inline] | None, list[Block]] | None, new: tuple[list[Inline] | None, list[Block]] | None
+) -> list[LineDiff]:
+    """Two versions of one clause's text (title and blocks; None for no text), compared line by line and word by
+    word: for showing what changed in the core since a review."""
+    old_lines = _text_lines(*old) if old else []
+    new_lines = _text_lines(*new) if new else []
+    if not old_lines:
+        return [_one_side(line, "insert") for line in new_lines]
+    if not new_lines:
+        return [_one_side(line, "delete") for line in old_lines]
+    return _line_diffs(old_lines, new_lines)
 
 
 def _block_lines(block: Block) -> Iterator[Line]:
@@ -232,10 +328,15 @@ def _block_lines(block: Block) -> Iterator[Line]:
     elif isinstance(block, Heading):
         yield Line("heading", tuple(_tokens(block.inlines)))
     elif isinstance(block, ListBlock):
-        for item in block.items:
+        for number, item in enumerate(block.items, start=1):
+            first = True
             for inner in item.blocks:
                 for line in _block_lines(inner):
-                    yield Line("item", line.tokens) if line.kind == "paragraph" else line
+                    if line.kind == "paragraph":  # the item's own text carries its bullet or number, once
+                        shown = number if block.ordered and first else None
+                        line = Line("item", line.tokens, block.ordered and first, shown)
+                        first = False
+                    yield line
     elif isinstance(block, Table):
         for row in [block.header, *block.rows]:
             cells = [tuple(_tokens(cell)) for cell in row]
@@ -243,17 +344,39 @@ def _block_lines(block: Block) -> Iterator[Line]:
             yield Line("row", tuple(t for i, cell in enumerate(cells) for t in (separator if i else ()) + cell))
 
 
-def _tokens(inlines: list[Inline] | None) -> Iterator[Token]:
+def _tokens(inlines: list[Inline] | None, link: str | None = None) -> Iterator[Token]:
     for node in inlines or []:
         if isinstance(node, Term):
-            yield Token(f"\x00{node.key}\x00{node.form}\x00{node.capital}", node.text)
+            yield Token(f"\x00{node.key}\x00{node.form}\x00{node.capital}", node.text, key=node.key)
         elif isinstance(node, LineBreak):
             yield Token(" ", " ")
+        elif isinstance(node, Link):
+            yield _link_token(node)
+            yield from _tokens(node.children)
         elif hasattr(node, "children"):
             yield from _tokens(node.children)  # type: ignore[union-attr]
         else:
             for word in WORD.findall(node.text):  # type: ignore[union-attr]
                 yield Token(" " if word.isspace() else word, " " if word.isspace() else word)
+
+
+def _link_token(link: Link) -> Token:
+    """An invisible token for a link's address: around a term or detail, it belongs to the detail it comes from
+    (a contact's name links to its email), so a new address is reported as that detail, not as reworded text."""
+    term = next((node for node in link.children if isinstance(node, Term)), None)
+    if term is None:
+        return Token(f"\x00link\x00{link.url}", "", link.url)
+    return Token(f"\x00link\x00{term.key}", "", link.url, _link_owner(term.key, link.url))
+
+
+def _link_owner(key: str, url: str) -> str:
+    parts = key.split(".")
+    if parts[0] == "contact" and len(parts) > 2:
+        detail = "email" if url.startswith("mailto:") else "phone" if url.startswith("tel:") else "url"
+        return f"contact.{parts[1]}.{detail}"
+    if parts[0] == "code":
+        return "code.url"
+    return key
 
 
 def _text(line: Line | None) -> str:
@@ -265,23 +388,82 @@ def _line_diffs(old: list[Line], new: list[Line]) -> list[LineDiff]:
     result: list[LineDiff] = []
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            result += [
-                LineDiff(kind=line.kind, op="equal", segments=[Segment(op="equal", text=_text(line))])
-                for line in new[b1:b2]
-            ]
+            result += [_same(before, after) for before, after in zip(old[a1:a2], new[b1:b2], strict=True)]
             continue
-        pairs = min(a2 - a1, b2 - b1) if op == "replace" else 0
-        for offset in range(pairs):
-            result.append(_word_diff(old[a1 + offset], new[b1 + offset]))
-        result += [
-            LineDiff(kind=line.kind, op="delete", segments=[Segment(op="delete", text=_text(line))])
-            for line in old[a1 + pairs : a2]
-        ]
-        result += [
-            LineDiff(kind=line.kind, op="insert", segments=[Segment(op="insert", text=_text(line))])
-            for line in new[b1 + pairs : b2]
-        ]
+        for before, after in _align(old[a1:a2], new[b1:b2]):
+            if before is not None and after is not None:
+                result.append(_word_diff(before, after))
+            elif before is not None:
+                result.append(_one_side(before, "delete"))
+            elif after is not None:
+                result.append(_one_side(after, "insert"))
     return result
+
+
+def _same(before: Line, after: Line) -> LineDiff:
+    """A line whose words are the same but for terms or details: shown in the new side's words."""
+    return LineDiff(kind=after.kind, op="equal", segments=[Segment(op="equal", text=_text(after))], number=after.number)
+
+
+def _one_side(line: Line, op: str) -> LineDiff:
+    return LineDiff(kind=line.kind, op=op, segments=[Segment(op=op, text=_text(line))], number=line.number)  # type: ignore[arg-type]
+
+
+ALIGN_SHARE = 0.3  # lines sharing less than this (by characters) are not the same line reworded
+
+
+def _align(old: list[Line], new: list[Line]) -> list[tuple[Line | None, Line | None]]:
+    """Pair changed lines by content, not position, keeping both orders: deleting one bullet of five shows one
+    deletion, not every later bullet deleted and inserted again."""
+    score = [[0.0] * (len(new) + 1) for _ in range(len(old) + 1)]
+    similar = [[_similarity(a, b) for b in new] for a in old]
+    for i in range(len(old) - 1, -1, -1):
+        for j in range(len(new) - 1, -1, -1):
+            best = max(score[i + 1][j], score[i][j + 1])
+            if similar[i][j] >= ALIGN_SHARE:
+                best = max(best, score[i + 1][j + 1] + similar[i][j])
+            score[i][j] = best
+    pairs: list[tuple[Line | None, Line | None]] = []
+    i = j = 0
+    while i < len(old) or j < len(new):
+        pair = i < len(old) and j < len(new) and similar[i][j] >= ALIGN_SHARE
+        if pair and score[i][j] == score[i + 1][j + 1] + similar[i][j]:
+            pairs.append((old[i], new[j]))
+            i, j = i + 1, j + 1
+            continue
+        if i < len(old) and (j == len(new) or score[i][j] == score[i + 1][j]):
+            pairs.append((old[i], None))
+            i += 1
+        else:
+            pairs.append((None, new[j]))
+            j += 1
+    return _pair_leftovers(pairs)
+
+
+def _pair_leftovers(pairs: list[tuple[Line | None, Line | None]]) -> list[tuple[Line | None, Line | None]]:
+    """Between two matched lines, as many lines deleted as inserted, kind by kind, are one rewording each."""
+    result: list[tuple[Line | None, Line | None]] = []
+    gap: list[tuple[Line | None, Line | None]] = []
+    for pair in [*pairs, (None, None)]:
+        if (pair[0] is None) != (pair[1] is None):
+            gap.append(pair)
+            continue
+        deleted = [old for old, _ in gap if old is not None]
+        inserted = [new for _, new in gap if new is not None]
+        if deleted and [line.kind for line in deleted] == [line.kind for line in inserted]:
+            result += list(zip(deleted, inserted, strict=True))
+        else:
+            result += gap
+        gap = []
+        if pair != (None, None):
+            result.append(pair)
+    return result
+
+
+def _similarity(old: Line, new: Line) -> float:
+    if old.kind != new.kind:
+        return 0.0
+    return SequenceMatcher(a=_text(old), b=_text(new), autojunk=False).ratio()
 
 
 def _word_diff(old: Line, new: Line) -> LineDiff:
@@ -298,7 +480,7 @@ def _word_diff(old: Line, new: Line) -> LineDiff:
             continue
         _append(segments, "delete", old.tokens[a1:a2])
         _append(segments, "insert", new.tokens[b1:b2])
-    raw = LineDiff(kind=new.kind, op="replace", segments=segments)
+    raw = LineDiff(kind=new.kind, op="replace", segments=segments, number=new.number)
     return raw.model_copy(update={"segments": readable_segments(raw)})
 
 
@@ -315,30 +497,81 @@ def _append(segments: list[Segment], op: str, tokens: tuple[Token, ...]) -> None
 # Substitutions ---------------------------------------------------------------------------------------------------
 
 
-def _substitutions(old: Policy, new: Policy) -> list[Substitution]:
+def _substitutions(old: Policy, new: Policy, found: Counter[str]) -> list[Substitution]:
+    """One entry for each term or detail whose words differ in some clause both sides have; `found` counts the
+    places, as the clause comparison met them."""
     old_words, new_words = _term_words(old), _term_words(new)
-    old_count, new_count = _term_counts(old), _term_counts(new)
     labels = {f"term.{key}": label for key, label in {**old.core.term_labels, **new.core.term_labels}.items()}
-    found = []
-    for key in sorted(set(old_words) | set(new_words)):
-        before, after = old_words.get(key), new_words.get(key)
-        if before != after and (old_count.get(key) or new_count.get(key)):
-            places = new_count.get(key) or old_count.get(key, 0)
-            label = labels.get(key) or _label(key)
-            found.append(Substitution(key=key, label=label, old=before, new=after, places=places))
-    return sorted(found, key=lambda s: (-s.places, s.key))
+    labels |= {
+        f"contact.{contact.role}.{detail}": f"{contact.label}: {words}"
+        for contact in [*old.contacts, *new.contacts]
+        for detail, words in DETAIL_WORDS.items()
+    }
+    listed = [
+        Substitution(
+            key=key,
+            label=labels.get(key) or _label(key),
+            old=old_words.get(key),
+            new=new_words.get(key),
+            places=places,
+            set_by=_set_by(new, key),
+            old_set_by=_set_by(old, key),
+        )
+        for key, places in found.items()
+    ]
+    return sorted(listed, key=lambda s: (-s.places, s.key))
+
+
+def _filled_in(baseline: Policy, policy: Policy) -> list[FilledIn]:
+    """What the profiles fill in that the core has no words of its own for (the same on both sides of a comparison
+    with the core), and which profile set each: the organisation's name, its code of conduct, channels, contacts."""
+    code = policy.code_of_conduct
+    items = [
+        ("org.name", policy.organisation.name),
+        ("org.short_name", policy.organisation.short_name),
+        ("code.name", code.name),
+        ("code.values", ", ".join(value.name for value in code.values)),
+        ("channels", ", ".join(f"{channel.name} ({channel.platform})" for channel in policy.channels)),
+    ]
+    found = [
+        FilledIn(key=key, label=_label(key), value=value, set_by=_set_by(policy, key) or CORE)
+        for key, value in items
+        if value
+    ]
+    for contact in policy.contacts:
+        details = [getattr(contact, d) for d in ("name", "email", "phone", "url") if getattr(contact, d)]
+        layers = [_set_by(policy, f"contact.{contact.role}.{d}") for d in ("name", "email", "phone", "url")]
+        set_by = ", ".join(dict.fromkeys(layer for layer in layers if layer)) or CORE
+        found.append(
+            FilledIn(key=f"contact.{contact.role}", label=contact.label, value=", ".join(details), set_by=set_by)
+        )
+    return found
+
+
+def _set_by(policy: Policy, key: str) -> str | None:
+    """The profile that set a term or detail on this side; "core" for the core's own words."""
+    if key.startswith("term."):
+        forms = policy.terms.get(key.removeprefix("term."))
+        return forms.set_by if forms else None
+    if key.startswith("code."):
+        return policy.set_by.get("code")
+    if key.startswith("contact.") and key.count(".") == 1:
+        return None
+    return policy.set_by.get(key)
 
 
 def _term_words(policy: Policy) -> dict[str, str]:
-    """Each term's words (singular / plural) and every detail the text can use, from the policy itself (not from
-    where its text happens to use them, so two organisations with the same short name never differ by it)."""
+    """Each term's words (singular / plural) and every detail the text can use, from the policy itself."""
     words = {
         f"term.{key}": " / ".join(filter(None, (forms.singular, forms.plural))) for key, forms in policy.terms.items()
     }
     words |= {"org.name": policy.organisation.name, "org.short_name": policy.organisation.short_name}
     code = policy.code_of_conduct
-    words |= {"code.name": code.name, "code.values": ", ".join(value.name for value in code.values)}
-    words["channels"] = ", ".join(f"{channel.name} ({channel.platform})" for channel in policy.channels)
+    words |= {"code.name": code.name, "code.values": "; ".join(f"{v.name}: {v.meaning}" for v in code.values)}
+    words["channels"] = ", ".join(
+        f"{channel.name} ({channel.platform}, {channel.url}" + (f", {channel.handle})" if channel.handle else ")")
+        for channel in policy.channels
+    )
     for contact in policy.contacts:
         for detail in ("name", "email", "phone", "url"):
             if getattr(contact, detail):
@@ -351,48 +584,13 @@ def _term_words(policy: Policy) -> dict[str, str]:
     return words
 
 
-def _term_counts(policy: Policy) -> Counter[str]:
-    """Uses of each value; a list item (a code value, a channel) counts once, by its name."""
-    return Counter(
-        _group_key(term.key)
-        for term in _all_terms(policy)
-        if _group_key(term.key) == term.key or term.key.endswith(".name")
-    )
-
-
 def _group_key(key: str) -> str:
     """Lists (code values, channels) are one substitution each, not one per item."""
     match = re.match(r"^(code\.values|channels)\.\d+\.", key)
     return match.group(1) if match else key
 
 
-def _all_terms(policy: Policy) -> Iterator[Term]:
-    for section in policy.visible_sections:
-        for clause in section.visible_clauses:
-            yield from _inline_terms(clause.title)
-            for block in clause.blocks:
-                yield from _block_terms(block)
-
-
-def _inline_terms(nodes: list[Inline] | None) -> Iterator[Term]:
-    for node in nodes or []:
-        if isinstance(node, Term):
-            yield node
-        elif hasattr(node, "children"):
-            yield from _inline_terms(node.children)  # type: ignore[union-attr]
-
-
-def _block_terms(block: Block) -> Iterator[Term]:
-    if isinstance(block, Paragraph | Heading):
-        yield from _inline_terms(block.inlines)
-    elif isinstance(block, ListBlock):
-        for item in block.items:
-            for inner in item.blocks:
-                yield from _block_terms(inner)
-    elif isinstance(block, Table):
-        for row in [block.header, *block.rows]:
-            for cell in row:
-                yield from _inline_terms(cell)
+DETAIL_WORDS = {"name": "who", "email": "email", "phone": "phone", "url": "web address"}
 
 
 def _label(key: str) -> str:
@@ -400,11 +598,14 @@ def _label(key: str) -> str:
         "org.name": "The organisation's name",
         "org.short_name": "The organisation's short name",
         "code.name": "The code of conduct",
-        "code.values": "The code's values",
+        "code.values": "The code's values and what each means",
+        "code.url": "The code of conduct's web address",
         "channels": "Official channels",
     }
     if key in labels:
         return labels[key]
+    if key.startswith("document."):
+        return "Document control: " + key.removeprefix("document.").replace("_", " ")
     return key.replace("_", " ").replace(".", ": ")
 
 
@@ -413,7 +614,7 @@ def _summary(clauses: list[ClauseDiff], substitutions: list[Substitution]) -> Su
     return Summary(
         added=counts["added"],
         removed=counts["removed"],
-        replaced=counts["replaced"],
+        reworded=counts["reworded"],
         moved=sum(1 for clause in clauses if clause.moved),
         unchanged=counts["unchanged"],
         substitutions=len(substitutions),

@@ -17,14 +17,14 @@ from toolkit.render.templates import html_environment
 
 CELL_WORDS = {
     "unchanged": "inherited",
-    "replaced": "replaced",
+    "replaced": "reworded",
     "added": "added",
     "removed": "removed",
     "excluded": "removed",
     "included": "included",
     "moved": "moved",
 }
-CELL_CODES = {"inherited": "·", "replaced": "R", "added": "A", "removed": "X", "included": "I", "moved": "M", "": " "}
+CELL_CODES = {"inherited": "·", "reworded": "R", "added": "A", "removed": "X", "included": "I", "moved": "M", "": " "}
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,18 @@ class Row:
     title: str
     cells: tuple[Cell, ...]
 
+    @property
+    def changed(self) -> bool:
+        """Some organisation's profiles did something to this clause."""
+        return any(cell.word not in ("inherited", "") for cell in self.cells)
+
 
 @dataclass(frozen=True)
 class Matrix:
     profiles: tuple[str, ...]
     names: tuple[str, ...]
     rows: tuple[Row, ...]
+    translations: tuple[str, ...] = ()  # each organisation's translation state: "cy: 105 of 165 translated, ..."
 
     def count(self, word: str) -> list[int]:
         return [sum(1 for row in self.rows if row.cells[i].word == word) for i in range(len(self.profiles))]
@@ -110,10 +116,15 @@ def terminal_report(matrix: Matrix, *, colour: bool = False) -> str:
         highlight=False,
     )
     console.print(table)
-    for number, (profile, name) in enumerate(zip(matrix.profiles, matrix.names, strict=True), start=1):
-        console.print(f"{number:>3}  {profile} ({name})", soft_wrap=True)
+    translations = matrix.translations or ("",) * len(matrix.profiles)
+    for number, (profile, name, state) in enumerate(
+        zip(matrix.profiles, matrix.names, translations, strict=True), start=1
+    ):
+        console.print(
+            f"{number:>3}  {profile} ({name})" + (f"; translations: {state}" if state else ""), soft_wrap=True
+        )
     console.print(
-        "· inherited unchanged   R replaced   A added   X removed   I included (optional)   M moved   "
+        "· inherited unchanged   R reworded   A added   X removed   I included (optional)   M moved   "
         "blank: does not apply. Lower case: changed by a profile it extends.",
         soft_wrap=True,
     )
@@ -127,5 +138,7 @@ def _code(cell: Cell) -> str:
 
 def html_report(matrix: Matrix) -> str:
     template = html_environment().get_template("matrix.html.j2")
-    totals = {word: matrix.count(word) for word in ("replaced", "added", "removed", "included", "moved")}
-    return template.render(matrix=matrix, totals=totals)
+    totals = {word: matrix.count(word) for word in ("reworded", "added", "removed", "included", "moved")}
+    changed = [row for row in matrix.rows if row.changed]
+    inherited = [row for row in matrix.rows if not row.changed]
+    return template.render(matrix=matrix, totals=totals, changed=changed, inherited=inherited)

@@ -10,11 +10,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: "replaced" became "reworded"; lines carry list numbering; clauses their details
 
 SegmentOp = Literal["equal", "insert", "delete"]
 LineKind = Literal["title", "paragraph", "heading", "item", "row"]
-ClauseChange = Literal["added", "removed", "replaced", "moved", "unchanged"]
+ClauseChange = Literal["added", "removed", "reworded", "moved", "unchanged"]
 
 
 class _Node(BaseModel):
@@ -34,6 +34,7 @@ class LineDiff(_Node):
     kind: LineKind
     op: Literal["equal", "insert", "delete", "replace"]
     segments: list[Segment]
+    number: int | None = None  # an item of a numbered list: its number (on the new side; the old side's if deleted)
 
     @property
     def old_text(self) -> str:
@@ -64,7 +65,9 @@ class ClauseDiff(_Node):
     by: str | None = None  # the profile whose operation made the difference, or "core"
     reason: str | None = None
     history: list[ChangeRecord] = []  # every operation on the clause on the compared side
-    lines: list[LineDiff] = []  # empty when unchanged
+    rule: str | None = None  # the core's rule when the clause applies only to some organisations ("only for nhs")
+    details: list[str] = []  # keys of the listed terms and details whose words differ in this clause's text
+    lines: list[LineDiff] = []  # empty when the wording is the same
 
 
 class Substitution(_Node):
@@ -74,7 +77,18 @@ class Substitution(_Node):
     label: str
     old: str | None
     new: str | None
-    places: int  # how often the new side uses it (the old side's count when it is gone)
+    places: int  # how many places in clauses both sides have show the difference
+    set_by: str | None = None  # the profile that set the new side's words ("core" for the core's own)
+    old_set_by: str | None = None  # the profile that set the old side's words
+
+
+class FilledIn(_Node):
+    """A detail the profiles fill in where the core has no words of its own, and the profile that set it."""
+
+    key: str
+    label: str
+    value: str
+    set_by: str
 
 
 class Side(_Node):
@@ -82,19 +96,25 @@ class Side(_Node):
     name: str
     chain: list[str]
     core_version: str
+    description: str = ""  # named exactly: "the core guidance 1.0.0 as it applies to local government in England"
 
 
 class Summary(_Node):
     added: int
     removed: int
-    replaced: int
+    reworded: int
     moved: int
     unchanged: int
     substitutions: int
 
     @property
     def changed(self) -> int:
-        return self.added + self.removed + self.replaced + self.moved
+        return self.added + self.removed + self.reworded + self.moved
+
+    @property
+    def text_changed(self) -> int:
+        """Clauses whose own wording differs (not counting a move, or a term or detail they use)."""
+        return self.added + self.removed + self.reworded
 
 
 class PolicyDiff(_Node):
@@ -103,11 +123,22 @@ class PolicyDiff(_Node):
     new: Side
     summary: Summary
     substitutions: list[Substitution]
+    filled_in: list[FilledIn] = []  # compared with the core: the details the profiles fill in, and who set them
     clauses: list[ClauseDiff]
 
     @property
     def has_differences(self) -> bool:
         return bool(self.summary.changed or self.summary.substitutions)
+
+    @property
+    def has_text_differences(self) -> bool:
+        """True when some clause's wording differs: what `--fail-on text` fails on (names and contacts do not)."""
+        return bool(self.summary.text_changed)
+
+    @property
+    def brought_by_rule(self) -> list[ClauseDiff]:
+        """Clauses both sides have only because of a core rule (a sector's or a nation's own clauses)."""
+        return [clause for clause in self.clauses if clause.rule and clause.change in ("unchanged", "moved")]
 
     @property
     def changed_clauses(self) -> list[ClauseDiff]:

@@ -52,6 +52,7 @@ class HubApp:
         self.listeners: set[asyncio.Queue[int]] = set()
         self.results: dict[str, str] = {}
         self.watch = watch
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.git = edit.git_root(hub.profiles_dir) is not None
         protect = Middleware(BaseHTTPMiddleware, dispatch=self._protect)
         self.app = Starlette(routes=self._routes(), lifespan=self._lifespan, middleware=[protect])
@@ -99,14 +100,14 @@ class HubApp:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        self.loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         watcher = asyncio.create_task(self._watch(stop)) if self.watch else None
         try:
             yield
         finally:
             stop.set()
-            for queue in list(self.listeners):
-                queue.put_nowait(-1)
+            self.close_streams()
             if watcher is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(watcher, 2)
@@ -120,9 +121,20 @@ class HubApp:
             if await asyncio.to_thread(self.hub.changed, paths):
                 self.announce()
 
-    def announce(self) -> None:
+    def close_streams(self) -> None:
+        """End every open event stream (a server waits for open connections before it stops); any thread."""
+        self._tell_listeners(-1)
+
+    def _tell_listeners(self, value: int) -> None:
+        loop = self.loop
         for queue in list(self.listeners):
-            queue.put_nowait(self.hub.version)
+            if loop is not None and loop.is_running():
+                loop.call_soon_threadsafe(queue.put_nowait, value)
+            else:
+                queue.put_nowait(value)
+
+    def announce(self) -> None:
+        self._tell_listeners(self.hub.version)
 
     async def events(self, request: Request) -> Response:
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -171,7 +183,7 @@ class HubApp:
         return HTMLResponse(pages.matrix_page(self.hub, self.mode))
 
     def _outcome_or_page(self, name: str) -> tuple[object | None, Response | None]:
-        if name not in self.hub.paths():
+        if not self.hub.has(name):
             return None, _not_found("no profile with that name")
         outcome = self.hub.outcome(name)
         if outcome.policy is None:
@@ -313,3 +325,29 @@ def serve(profiles_dir: Path, core_dir: Path | None, host: str, port: int, *, op
 
         threading.Timer(1.0, webbrowser.open, [address]).start()
     uvicorn.run(web.app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+
+
+def start_in_thread(web: HubApp, host: str = "127.0.0.1", port: int = 0) -> tuple[Callable[[], None], str]:
+    """Run the hub on a free port in a background thread (for tests and the benchmark); returns a function that
+    stops it, and its base URL."""
+    import time
+
+    import uvicorn
+
+    config = uvicorn.Config(web.app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="hub-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the hub did not start")
+        time.sleep(0.02)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+
+    def stop() -> None:
+        web.close_streams()
+        server.should_exit = True
+        thread.join(10)
+
+    return stop, f"http://{host}:{bound}/"

@@ -26,7 +26,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.hub.state import Hub
-from toolkit.load.yamlio import read_text
+from toolkit.load.yamlio import plain, read_text
 from toolkit.model import (
     Block,
     Clause,
@@ -168,11 +168,12 @@ def save(hub: Hub, name: str, clause_id: str, form: Form) -> Saved | Form:
         updated = updated_yaml(original, clause_id, form)
         problems = _check(hub, path, updated)
         if problems:
-            form.errors += [(_form_field(p), _message(p)) for p in problems]
+            form.errors += [(_form_field(p), p.render(hub.profiles_dir.parent)) for p in problems]
             return form
         before = hub.policy(name)
         _replace_atomically(path, updated)
     hub.changed([path])
+    hub.wrote(path, updated.encode("utf-8"))
     after = hub.policy(name)
     if after is None:  # cannot happen: the same text resolved a moment ago
         raise ToolkitError(Problem("the saved profile no longer resolves", file=path))
@@ -183,33 +184,105 @@ def save(hub: Hub, name: str, clause_id: str, form: Form) -> Saved | Form:
 
 
 def updated_yaml(original: str, clause_id: str, form: Form) -> str:
-    """The profile's text with the clause's operation changed, added or turned into a removal."""
+    """The profile's text with the clause's operation changed, added or turned into a removal.
+
+    Only the lines of that one operation change: the new operation is written by ruamel.yaml and spliced into the
+    original text, so every other line (comments, folded long lines, `null`s) stays byte for byte. The splice is
+    checked against ruamel.yaml's own round-trip of the whole file; if they ever disagree, the round-trip wins.
+    """
     yaml = _round_trip()
     data = yaml.load(original)
+    lines = original.splitlines(keepends=True)
     clauses = data.get("clauses")
+    index = _operation_index(clauses, clause_id)
+    span = _item_span(lines, clauses, index) if index is not None else None
+    last = _item_span(lines, clauses, len(clauses) - 1) if clauses else None
+    operation = clauses[index] if index is not None else None
+    item = _new_operation(operation, clause_id, form)
     if clauses is None:
         clauses = CommentedSeq()
         data["clauses"] = clauses
-    operation = _operation(data, clause_id)
-    if form.change == "remove":
-        new: CommentedMap = CommentedMap([("remove", clause_id), ("reason", form.reason.strip())])
-        if operation is not None and "add" in operation:  # a clause this profile added: drop the addition
-            clauses.remove(operation)
-        elif operation is not None:
-            clauses[clauses.index(operation)] = new
-        else:
-            clauses.append(new)
+    if index is None:
+        clauses.append(item)
+    elif item is None:
+        del clauses[index]
     else:
-        target = operation if operation is not None and any(k in operation for k in CHANGING) else None
-        if target is None:
-            target = CommentedMap([("replace", clause_id)])
-            if operation is not None:
-                clauses[clauses.index(operation)] = target
-            else:
-                clauses.append(target)
-        _set(target, "title", form.title.strip())
-        target["text"] = LiteralScalarString(_normal_lines(form.text))
-        _set(target, "reason", form.reason.strip())
+        clauses[index] = item
+    whole = _dump(yaml, data)
+    spliced = _splice(original, lines, item, span, last, has_clauses="clauses" in yaml.load(original))
+    if spliced is not None and plain(yaml.load(spliced)) == plain(data):  # the lines outside are the file's own
+        return spliced
+    return whole
+
+
+def _new_operation(operation: CommentedMap | None, clause_id: str, form: Form) -> CommentedMap | None:
+    """The operation after the change; None drops it."""
+    if form.change == "remove":
+        if operation is not None and "add" in operation:  # a clause this profile added: drop the addition
+            return None
+        return CommentedMap([("remove", clause_id), ("reason", form.reason.strip())])
+    if operation is not None and any(k in operation for k in CHANGING):
+        target = CommentedMap(operation.items())  # a fresh mapping: no comments that belong to other lines
+    else:
+        target = CommentedMap([("replace", clause_id)])
+    _set(target, "title", form.title.strip())
+    target["text"] = LiteralScalarString(_normal_lines(form.text))
+    _set(target, "reason", form.reason.strip())
+    return target
+
+
+def _operation_index(clauses: Any, clause_id: str) -> int | None:
+    for index, item in enumerate(clauses or []):
+        if isinstance(item, dict) and any(item.get(k) == clause_id for k in (*CHANGING, *REMOVING)):
+            return index
+    return None
+
+
+def _item_span(lines: list[str], clauses: CommentedSeq, index: int) -> tuple[int, int, int]:
+    """(first line, line after the last, column of its `-`) of one item of the `clauses` list."""
+    first = clauses.lc.item(index)[0]
+    dash = len(lines[first]) - len(lines[first].lstrip())
+    end = first + 1
+    while end < len(lines):
+        stripped = lines[end].strip()
+        if stripped and len(lines[end]) - len(lines[end].lstrip()) <= dash:
+            break
+        end += 1
+    while end > first + 1 and not lines[end - 1].strip():
+        end -= 1
+    return first, end, dash
+
+
+def _splice(
+    original: str,
+    lines: list[str],
+    item: CommentedMap | None,
+    span: tuple[int, int, int] | None,
+    last: tuple[int, int, int] | None,
+    *,
+    has_clauses: bool,
+) -> str | None:
+    if span is not None:
+        first, end, dash = span
+        return "".join([*lines[:first], _item_text(item, dash) if item is not None else "", *lines[end:]])
+    if item is None:
+        return None
+    if last is not None:
+        _, end, dash = last
+        return "".join([*lines[:end], _item_text(item, dash), *lines[end:]])
+    if has_clauses:  # `clauses: []` or an empty `clauses:`: let the round-trip write it
+        return None
+    text = original if original.endswith("\n") else original + "\n"
+    return text + "\nclauses:\n" + _item_text(item, 2)
+
+
+def _item_text(item: CommentedMap, dash: int) -> str:
+    body = _dump(_round_trip(), item).splitlines()
+    pad = " " * dash
+    return "".join([f"{pad}- {body[0]}\n", *(f"{pad}  {line}\n" if line else "\n" for line in body[1:])])
+
+
+def _dump(yaml: YAML, data: Any) -> str:
     stream = io.StringIO()
     yaml.dump(data, stream)
     return stream.getvalue()
@@ -229,10 +302,9 @@ def _normal_lines(text: str) -> str:
 
 
 def _operation(data: Any, clause_id: str) -> CommentedMap | None:
-    for item in (data or {}).get("clauses") or []:
-        if isinstance(item, dict) and any(item.get(k) == clause_id for k in (*CHANGING, *REMOVING)):
-            return item
-    return None
+    clauses = (data or {}).get("clauses") or []
+    index = _operation_index(clauses, clause_id)
+    return clauses[index] if index is not None else None
 
 
 def _round_trip() -> YAML:
@@ -271,11 +343,6 @@ def _form_field(problem: Problem) -> str | None:
         if re.search(rf"\b{name}\b", where):
             return name
     return None
-
-
-def _message(problem: Problem) -> str:
-    """As `validate` says it: file, line, field, message and hint."""
-    return problem.render(Path.cwd())
 
 
 def _replace_atomically(path: Path, text: str) -> None:

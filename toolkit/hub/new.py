@@ -10,6 +10,7 @@ import io
 import json
 import re
 import textwrap
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ SET_FIELDS = ("extends", "name")
 
 def slug(name: str) -> str:
     """`Millbrook District Council` -> `millbrook-district-council`: the file name, and so the profile's name."""
-    words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")  # ŵ -> w
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     if not words:
         raise ToolkitError(Problem("the name needs some letters or digits", field="NAME"))
     return words

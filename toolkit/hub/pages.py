@@ -25,6 +25,7 @@ from toolkit.render.templates import HTML_TEMPLATES, html_environment
 from toolkit.resolve.notes import sections_around_appendix
 
 HUB_NAME = "Social media guidance hub"
+EAGER_INDEX_LIMIT = 60  # up to this many profiles the index names every organisation; beyond, as they resolve
 STATUS_WORDS = {
     "unchanged": "As in the core",
     "replaced": "Reworded",
@@ -69,7 +70,12 @@ def _render(hub: Hub, template: str, mode: Mode, **values: object) -> str:
 
 def stylesheet(hub: Hub) -> str:
     """One stylesheet for every hub page: the HTML output's CSS (with its fonts) and the hub's own rules."""
-    css = renderer.page_css(hub.baseline(), for_pdf=False)
+    baseline = hub.baseline()
+    font = baseline.branding.font
+    faces = renderer.font_faces(
+        font, renderer.css_string(f"{font.name} Embedded"), for_pdf=False, styles=renderer.FONT_STYLES
+    )  # whole fonts: one stylesheet serves every page, whatever characters it holds
+    css = str(renderer.page_css(baseline, for_pdf=False)).replace(renderer.FONTS_MARK, faces, 1)
     return f"{css}\n{_hub_css()}"
 
 
@@ -109,8 +115,10 @@ def _where(problem: Problem, root: Path) -> str:
 
 
 def index_page(hub: Hub, mode: Mode, *, resolve_all: bool = False) -> str:
-    """Every profile; names come from resolved policies when known, so the first page never waits for all 600."""
+    """Every profile. In a large folder names come from policies resolved so far (the server resolves the rest in
+    the background), so the first page never waits for hundreds of profiles."""
     rows = []
+    resolve_all = resolve_all or len(hub.paths()) <= EAGER_INDEX_LIMIT
     for name, path in hub.paths().items():
         outcome = hub.outcome(name) if resolve_all else hub.cached(name)
         rows.append(
@@ -298,10 +306,8 @@ def clause_page(hub: Hub, clause_id: str, mode: Mode) -> str | None:
         cards.append(
             _card(hub, baseline, *core_clause, mode, href=f"{mode.base}core/#{clause_id}", name="Core guidance")
         )
-    for policy in hub.policies():
-        found = _find(policy, clause_id)
-        if found is not None:
-            cards.append(_card(hub, policy, *found, mode))
+    versions = [_card(hub, p, *found, mode) for p in hub.policies() if (found := _find(p, clause_id)) is not None]
+    cards += sorted(versions, key=lambda card: not card["changed"])  # the changed wordings first
     if not cards:
         return None
     title = next((c["title"] for c in cards if c["title"]), clause_id)
@@ -356,7 +362,10 @@ def diff_page(hub: Hub, policy: Policy, mode: Mode, *, parent: bool = False) -> 
     else:
         difference = compare_with_core(policy)
     return with_hub_links(
-        reporter("html").report(difference), mode, f"{mode.base}profiles/{policy.profile}/", hub.version
+        reporter("html").report(difference, branding=policy.branding),
+        mode,
+        f"{mode.base}profiles/{policy.profile}/",
+        hub.version,
     )
 
 
@@ -366,7 +375,7 @@ def matrix_page(hub: Hub, mode: Mode) -> str:
 
 def with_hub_links(page: str, mode: Mode, back: str, version: int = 0) -> str:
     """A report page as its format writes it, with a link back into the hub (and live reload when serving)."""
-    link = Markup('<p class="hub-back"><a href="{}">Back to the guidance hub</a></p>\n').format(back)
+    link = str(Markup('<p class="hub-back"><a href="{}">Back to the guidance hub</a></p>\n').format(back))
     opening = page.index(">", page.index("<main")) + 1
     page = page[:opening] + "\n" + link + page[opening:]
     if mode.live:

@@ -40,6 +40,8 @@ class Hub:
         self._lock = threading.RLock()
         self._core: Core | None = None
         self._outcomes: dict[str, Outcome] = {}
+        self._baseline: Policy | None = None
+        self._written: dict[Path, bytes] = {}  # what the hub itself last wrote, so its own save is not news twice
         self._paths: dict[str, Path] | None = None
         self.version = 0  # bumped on every change, for live reload
 
@@ -58,6 +60,14 @@ class Hub:
             if self._paths is None:
                 self._paths = all_profiles(self.profiles_dir)
             return dict(self._paths)
+
+    def has(self, name: str) -> bool:
+        """Whether a profile exists, looking again on a miss (a file may be newer than the last look)."""
+        if name in self.paths():
+            return True
+        with self._lock:
+            self._paths = None
+        return name in self.paths()
 
     def own_profiles(self) -> list[str]:
         """Profiles in the user's folder (the ones the hub may edit)."""
@@ -101,29 +111,54 @@ class Hub:
         return [policy for name in self.paths() if (policy := self.policy(name)) is not None]
 
     def baseline(self) -> Policy:
-        """The core guidance with the core's words, to show and to compare against."""
+        """The core guidance with the core's words, to show and to compare against (kept until the core changes)."""
+        with self._lock:
+            if self._baseline is not None:
+                return self._baseline
         policy = self.policy(BASELINE_PROFILE)
         if policy is None:
             raise ToolkitError(Problem(f"the bundled `{BASELINE_PROFILE}` profile does not resolve"))
-        return core_baseline(policy, self.core)
+        baseline = core_baseline(policy, self.core)
+        with self._lock:
+            self._baseline = baseline
+        return baseline
 
     # Changes -----------------------------------------------------------------------------------------------------
 
+    def _is_own_write(self, path: Path) -> bool:
+        with self._lock:
+            written = self._written.pop(path, None)
+        try:
+            return written is not None and path.read_bytes() == written
+        except OSError:
+            return False
+
+    def wrote(self, path: Path, data: bytes) -> None:
+        """The hub saved this file (and has already taken the change in)."""
+        with self._lock:
+            self._written[path.resolve()] = data
+
     def changed(self, files: Iterable[Path]) -> bool:
         """Forget what the changed files affect; True when anything the hub shows may differ."""
-        files = [Path(f).resolve() for f in files]
+        files = [f for f in (Path(f).resolve() for f in files) if not self._is_own_write(f)]
         relevant = False
         with self._lock:
             core_folder = self.core.directory.resolve()
             if any(f.is_relative_to(core_folder) for f in files):
-                self._core, self._outcomes, relevant = None, {}, True
+                self._core, self._outcomes, self._baseline, relevant = None, {}, None, True
             names = {f.stem for f in files if f.suffix in (".yaml", ".yml") and not f.name.endswith(".lock.yaml")}
             if names:
                 self._paths = None  # a profile may have been added, renamed or deleted
                 stale = [n for n, outcome in self._outcomes.items() if names & {n, *outcome.chain}]
                 for name in stale:
                     del self._outcomes[name]
+                if BASELINE_PROFILE in names:
+                    self._baseline = None
                 relevant = True
+            profiles = self.profiles_dir
+            others = [f for f in files if f.is_relative_to(profiles) and f.suffix not in (".yaml", ".yml", ".json")]
+            if others:  # a logo, font or Word template: any profile may use it
+                self._outcomes, relevant = {}, True
             if relevant:
                 self.version += 1
         return relevant

@@ -12,7 +12,7 @@ from functools import reduce
 from operator import or_
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
 
 Sector = Literal["central_government", "local_government", "nhs"]
 Nation = Literal["england", "wales", "scotland", "northern_ireland", "uk"]
@@ -34,10 +34,39 @@ def _text_not_float(value: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_text_not_float)]
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+LANGUAGES = ("cy", "en")  # the languages the toolkit has labels for (templates/i18n)
+
+
+def _localised(value: str | dict[str, str]) -> str | dict[str, str]:
+    """Words in one form for every language, or one per language: `{cy: Tîm cyfathrebu, en: Communications team}`."""
+    if isinstance(value, str):
+        return _non_blank(value)
+    if not value:
+        raise ValueError("give the words, or one form per language such as `{cy: ..., en: ...}`")
+    for language, words in value.items():
+        if language not in LANGUAGES:
+            raise ValueError(f"`{language}` is not a language the toolkit knows; use " + ", ".join(LANGUAGES))
+        _non_blank(words)
+    return value
+
+
+Words = Annotated[Text | dict[str, Text], AfterValidator(_localised)]
+Language = Annotated[str, Field(description="A language code: " + ", ".join(LANGUAGES))]
+ClauseId = Annotated[str, Field(pattern=CLAUSE_ID_PATTERN, description="A clause ID such as `principles.credible`.")]
 ClauseId = Annotated[str, Field(pattern=CLAUSE_ID_PATTERN, description="A clause ID such as `principles.credible`.")]
 SectionId = Annotated[str, Field(pattern=SECTION_ID_PATTERN, description="A section ID such as `principles`.")]
 AnyId = Annotated[str, Field(pattern=ID_PATTERN, description="A clause or section ID.")]
-Reason = Annotated[str, Field(min_length=1, description="Why: recorded in the documents' notes and shown by diff.")]
+Reason = Annotated[
+    Words, Field(description="Why: recorded in the documents' notes and shown by diff; may be `{cy: ..., en: ...}`.")
+]
 Colour = Annotated[str, Field(pattern=COLOUR_PATTERN, description="A colour as #rrggbb.")]
 
 
@@ -52,14 +81,14 @@ def _terms_shorthand(value: Any) -> Any:
 class TermOverride(Strict):
     """A term's words. Give `plural` whenever the core uses the plural (`validate` says which do)."""
 
-    singular: Text = Field(min_length=1)
-    plural: Text | None = Field(None, min_length=1)
+    singular: Words
+    plural: Words | None = None
 
 
 class ContactDetails(Strict):
     """A contact's details. A profile inherits each detail it does not give; `email: null` drops an inherited one."""
 
-    name: Text | None = Field(None, min_length=1, description="A team or a person, as readers should see it.")
+    name: Words | None = Field(None, description="A team or a person, as readers should see it.")
     email: str | None = Field(None, description="An email address.")
     phone: Text | None = Field(None, description="A phone number.")
     url: str | None = Field(None, description="An https:// web page.")
@@ -84,8 +113,8 @@ def _https(value: str | None) -> str | None:
 
 
 class ChannelSpec(Strict):
-    name: Text = Field(min_length=1)
-    platform: Text = Field(min_length=1, description="e.g. Bluesky, Facebook, LinkedIn, YouTube, a blog.")
+    name: Words
+    platform: Words = Field(description="e.g. Bluesky, Facebook, LinkedIn, YouTube, a blog.")
     url: str = Field(description="The channel's https:// address.")
     handle: Text | None = None
 
@@ -96,12 +125,12 @@ class ChannelSpec(Strict):
 
 
 class CodeValue(Strict):
-    name: Text = Field(min_length=1)
-    meaning: Text = Field(min_length=1)
+    name: Words
+    meaning: Words
 
 
 class CodeOfConduct(Strict):
-    name: Text = Field(min_length=1, description="e.g. the Civil Service Code.")
+    name: Words = Field(description="e.g. the Civil Service Code.")
     url: str | None = None
     values: list[CodeValue] = Field(min_length=1)
 
@@ -114,7 +143,7 @@ class CodeOfConduct(Strict):
 class LogoSpec(Strict):
     png: str = Field(description="PNG file (Word needs one), relative to this profile's folder.")
     svg: str | None = Field(None, description="Optional SVG for HTML and PDF.")
-    alt: Text | None = Field(None, min_length=1, description="Alternative text; required unless decorative.")
+    alt: Words | None = Field(None, description="Alternative text; required unless decorative.")
     decorative: bool = False
 
 
@@ -161,14 +190,14 @@ class BrandingSpec(Strict):
 
 
 class DocumentSpec(Strict):
-    title: Text | None = Field(None, min_length=1, description="Replaces the core title.")
-    owner: Text | None = Field(None, min_length=1)
+    title: Words | None = Field(None, description="Replaces the core title.")
+    owner: Words | None = None
     version: Text | None = Field(None, min_length=1)
-    approved_by: Text | None = Field(None, min_length=1)
+    approved_by: Words | None = None
     approved_on: date | None = None
     effective_from: date | None = None
     review_by: date | None = None
-    classification: Text | None = Field(None, min_length=1)
+    classification: Words | None = None
 
 
 # Clause operations: each is a mapping whose first word says what it does. ------------------------------------------
@@ -205,7 +234,7 @@ class ReplaceClause(ClauseOperation):
     replace: ClauseId
     title: Text | None = None
     text: Text = Field(min_length=1, description="Markdown; {org.name} and {term.staff} are replaced.")
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class RemoveClause(ClauseOperation):
@@ -226,7 +255,7 @@ class AddClause(_Placed):
     section: SectionId | None = Field(None, description="Add at the end of this section.")
     title: Text | None = None
     text: Text = Field(min_length=1)
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class AddSection(_Placed):
@@ -234,7 +263,7 @@ class AddSection(_Placed):
     add_section: SectionId
     title: Text = Field(min_length=1)
     clauses: list[NewClause] = Field(min_length=1)
-    reason: Text | None = None
+    reason: Reason | None = None
 
     def targets(self) -> list[str]:
         return [self.add_section, *(clause.id for clause in self.clauses)]
@@ -244,13 +273,13 @@ class MoveClause(_Placed):
     action: ClassVar[str] = "move"
     move: ClauseId
     section: SectionId | None = Field(None, description="Move to the end of this section.")
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class IncludeClause(ClauseOperation):
     action: ClassVar[str] = "include"
     include: AnyId
-    reason: Text | None = None
+    reason: Reason | None = None
 
 
 class ExcludeClause(ClauseOperation):
@@ -290,12 +319,13 @@ class ProfileFile(Strict):
     description: Text | None = Field(
         None, description="One line on what this profile is, shown by `list`.", examples=["A district council."]
     )
-    name: Text | None = Field(
-        None, min_length=1, description="The organisation's full name.", examples=["Millbrook District Council"]
-    )
-    short_name: Text | None = Field(
+    name: Words | None = Field(
         None,
-        min_length=1,
+        description="The organisation's full name; one form per language if it has several: `{cy: ..., en: ...}`.",
+        examples=["Millbrook District Council"],
+    )
+    short_name: Words | None = Field(
+        None,
         description="The organisation's short name, used in running text.",
         examples=["Millbrook Council"],
     )
@@ -315,6 +345,19 @@ class ProfileFile(Strict):
         pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$",
         description="The documents' language tag, default `en-GB`.",
         examples=["en-GB", "cy-GB"],
+    )
+    languages: list[Literal["cy", "en"]] | None = Field(
+        None,
+        min_length=1,
+        description="The languages to publish in, in display order: one document per language, "
+        "`NAME.cy.html`, `NAME.en.html`, ...; translations in `translations/NAME.LANG.po`.",
+        examples=[["cy", "en"]],
+    )
+    allow_untranslated: bool | None = Field(
+        None,
+        description="Build while translation is in progress: clauses without a current translation appear in "
+        "English, each marked. Leave it out before publishing.",
+        examples=[True],
     )
     terminology: dict[str, Annotated[TermOverride, BeforeValidator(_terms_shorthand)]] = Field(
         {},

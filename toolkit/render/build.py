@@ -14,10 +14,14 @@ from pathlib import Path
 
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import base_language
+from toolkit.load.profiles import load_chain
+from toolkit.model import Policy
 from toolkit.output import prepare_folder, publish
 from toolkit.render import cache
 from toolkit.resolve.core import Core
-from toolkit.resolve.policy import resolve_profile
+from toolkit.resolve.languages import allows_untranslated
+from toolkit.resolve.policy import default_profiles_dir, resolve_languages
 
 # What the fork server imports once for every worker: resolving and the cache check. The renderers (WeasyPrint
 # above all) are imported by a worker only when it has something to render, so a build with nothing to do stays
@@ -90,19 +94,58 @@ def render_profile(
     options: render.RenderOptions | None = None,
     core: Core | None = None,
     force: bool = False,
+    allow_untranslated: bool = False,
 ) -> Rendered:
-    """Resolve one profile and render the formats whose cache key changed (all of them with `force`)."""
+    """Resolve one profile in each of its languages and render the formats whose cache key changed (all of them
+    with `force`). A profile in one language gives `NAME.html`; one in several gives `NAME.cy.html`,
+    `NAME.en.html`, ... Stale or missing translations stop the build unless allowed (by the option or the
+    profile's `allow_untranslated`)."""
     started = time.perf_counter()
-    policy = resolve_profile(path, profiles_dir, core)
+    policies = resolve_languages(path, profiles_dir, core)
+    chain = load_chain(Path(path), Path(profiles_dir) if profiles_dir else default_profiles_dir(Path(path)))
+    if not (allow_untranslated or allows_untranslated(chain)):
+        refuse_untranslated(policies, Path(path))
     options = options or render.RenderOptions()
-    record = cache.read_record(out_dir, policy.profile)
+    profile = policies[0].profile
+    record = cache.read_record(out_dir, profile)
     outputs: dict[Path, tuple[str, bytes | None]] = {}
-    for name in formats:
-        target = out_dir / f"{policy.profile}{render.renderer(name).SUFFIX}"
-        key = cache.output_key(policy, name, options)
-        fresh = force or not record.unchanged(target, key)
-        outputs[target] = (key, render.render(policy, name, options) if fresh else None)
-    return Rendered(policy.profile, outputs, record, time.perf_counter() - started)
+    for policy in policies:
+        for name in formats:
+            target = out_dir / output_name(policy, len(policies) > 1, render.renderer(name).SUFFIX)
+            key = cache.output_key(policy, name, options)
+            fresh = force or not record.unchanged(target, key)
+            outputs[target] = (key, render.render(policy, name, options) if fresh else None)
+    return Rendered(profile, outputs, record, time.perf_counter() - started)
+
+
+def output_name(policy: Policy, several_languages: bool, suffix: str) -> str:
+    language = f".{base_language(policy.language)}" if several_languages else ""
+    return f"{policy.profile}{language}{suffix}"
+
+
+def refuse_untranslated(policies: list[Policy], path: Path) -> None:
+    """A translated document is published only when every unit has a current translation."""
+    problems = []
+    for policy in policies:
+        units = policy.missing_translations
+        if not units:
+            continue
+        parts = []
+        for status in ("stale", "missing"):
+            found = sorted(unit for unit, state in units.items() if state == status)
+            if found:
+                parts.append(f"{len(found)} {status} ({', '.join(found[:3])}{', …' if len(found) > 3 else ''})")
+        problems.append(
+            Problem(
+                f"the {base_language(policy.language)} translation is not complete: " + "; ".join(parts),
+                file=path,
+                field="languages",
+                hint="`policy-toolkit check` lists them; translate them (`translations export`), or build a draft "
+                "with --allow-untranslated, which marks each clause still in English",
+            )
+        )
+    if problems:
+        raise ToolkitError(problems)
 
 
 def publish_rendered(rendered: Rendered, out_dir: Path) -> BuildResult:
@@ -126,9 +169,10 @@ def build_profile(
     options: render.RenderOptions | None = None,
     core: Core | None = None,
     force: bool = False,
+    allow_untranslated: bool = False,
 ) -> BuildResult:
-    """Every requested format of one profile, written only if all of them rendered."""
-    rendered = render_profile(path, formats, out_dir, profiles_dir, options, core, force)
+    """Every requested format of one profile, in each of its languages, written only if all of them rendered."""
+    rendered = render_profile(path, formats, out_dir, profiles_dir, options, core, force, allow_untranslated)
     return publish_rendered(rendered, out_dir)
 
 
@@ -142,6 +186,7 @@ def build_many(
     jobs: int | None = None,
     force: bool = False,
     options: render.RenderOptions | None = None,
+    allow_untranslated: bool = False,
 ) -> tuple[list[BuildResult], list[BuildFailure]]:
     """Build each profile; one broken profile does not stop the others, and its old outputs stay as they were."""
     from toolkit.parallel import ordered_map
@@ -149,7 +194,7 @@ def build_many(
     options = options or render.RenderOptions()
     results: list[BuildResult] = []
     failures: list[BuildFailure] = []
-    tasks = [_Task(Path(path), formats, out_dir, profiles_dir, options, force) for path in paths]
+    tasks = [_Task(Path(path), formats, out_dir, profiles_dir, options, force, allow_untranslated) for path in paths]
     for task, future in ordered_map(_render_task, tasks, jobs, PRELOAD, _set_worker_core, (core,)):
         outcome: BuildResult | BuildFailure
         try:
@@ -171,6 +216,7 @@ class _Task:
     profiles_dir: Path | None
     options: render.RenderOptions
     force: bool
+    allow_untranslated: bool = False
 
 
 _worker_core: list[Core | None] = [None]
@@ -182,5 +228,12 @@ def _set_worker_core(core: Core | None) -> None:
 
 def _render_task(task: _Task) -> Rendered:
     return render_profile(
-        task.path, task.formats, task.out_dir, task.profiles_dir, task.options, _worker_core[0], task.force
+        task.path,
+        task.formats,
+        task.out_dir,
+        task.profiles_dir,
+        task.options,
+        _worker_core[0],
+        task.force,
+        task.allow_untranslated,
     )

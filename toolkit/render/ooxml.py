@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import ENGLISH, Labels
 from toolkit.paths import WORD_DIR
 from toolkit.render import EPOCH_FLOOR
 
@@ -40,10 +41,22 @@ PLACEHOLDERS: dict[str, str] = {
     "version": "the document version",
     "approved_on": "the approval date, as 14 October 2026",
     "classification": "the security classification (for example OFFICIAL), or nothing",
+    "label_version": "the word Version in the document's language",
+    "label_approved": "the word Approved in the document's language",
+    "label_contents": "the word Contents in the document's language",
+    "label_page": "the word Page (of Page 3 of 12) in the document's language",
+    "label_of": "the word of (of Page 3 of 12) in the document's language",
     "logo": "the organisation's logo, 22 mm high (nothing if the profile has none)",
     "contents": "the contents list: alone in its paragraph",
     "body": "the guidance itself: alone in its paragraph",
 }
+
+
+def english_labels() -> dict[str, str]:
+    """The template's label placeholders in English, for documents that do not give their own (the diff report)."""
+    labels = Labels(ENGLISH)
+    names = {"version": "version", "approved": "approved", "contents": "contents", "page": "page", "of": "of"}
+    return {f"label_{name}": labels(key) for name, key in names.items()}
 
 
 @cache
@@ -53,10 +66,10 @@ def environment() -> SandboxedEnvironment:
 
 
 def fill_template(template: DocxTemplate, values: dict[str, object], path: Path) -> None:
-    """docxtpl fills the template's placeholders (those not given are left empty); a template that cannot be
-    filled is the user's mistake, reported against its file."""
+    """docxtpl fills the template's placeholders (those not given are left empty, labels in English); a template
+    that cannot be filled is the user's mistake, reported against its file."""
     try:
-        template.render({**dict.fromkeys(PLACEHOLDERS, ""), **values}, jinja_env=environment())
+        template.render({**dict.fromkeys(PLACEHOLDERS, ""), **english_labels(), **values}, jinja_env=environment())
     except TemplateError as error:
         raise ToolkitError(
             Problem(f"the Word template could not be filled in: {error.message}", file=path, hint=TEMPLATE_HINT)

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import labels_of
 from toolkit.model import (
     Block,
     Code,
@@ -41,12 +42,11 @@ from toolkit.render import RenderOptions
 from toolkit.render.formats.html import (
     LINK_SCHEMES,
     TAILORING_ID,
-    TAILORING_TITLE,
     document_facts,
     printed_address,
     version_mark,
 )
-from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
+from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
 
 TEMPLATE = TEMPLATES_DIR / "typst" / "handbook.typ"
 PDF_STANDARD = "ua-1"  # tagged PDF with language, title and structure, checked by Typst as it writes
@@ -85,6 +85,7 @@ def document_data(policy: Policy, options: RenderOptions) -> dict[str, Any]:
     branding = policy.branding
     return {
         "lang": language.lower(),
+        "labels": {key: labels_of(policy)(key) for key in ("page", "of", "contents")},
         "region": region.upper() or None,
         "title": policy.full_title,
         "description": f"{policy.subtitle}, {policy.organisation.name}. {based_on(policy)}",
@@ -98,14 +99,15 @@ def document_data(policy: Policy, options: RenderOptions) -> dict[str, Any]:
         "colours": {"primary": branding.primary_colour, "text": branding.text_colour, "bg": branding.background_colour},
         "logo": None,
         "sections": [
-            *(_section(section) for section in before),
+            *(_section(section, policy) for section in before),
             _tailoring(policy),
-            *(_section(section) for section in after),
+            *(_section(section, policy) for section in after),
         ],
     }
 
 
-def _section(section: Section) -> dict[str, Any]:
+def _section(section: Section, policy: Policy) -> dict[str, Any]:
+    labels = labels_of(policy)
     return {
         "id": section.id,
         "title": _inlines(section.title),
@@ -113,7 +115,8 @@ def _section(section: Section) -> dict[str, Any]:
             {
                 "id": clause.id,
                 "title": _inlines(clause.title) if clause.title else None,
-                "blocks": _blocks(clause.blocks, plain_text(clause.title) or plain_text(section.title)),
+                "blocks": ([_paragraph(labels.untranslated(clause.untranslated))] if clause.untranslated else [])
+                + _blocks(clause.blocks, plain_text(clause.title) or plain_text(section.title)),
             }
             for clause in section.visible_clauses
         ],
@@ -121,29 +124,24 @@ def _section(section: Section) -> dict[str, Any]:
 
 
 def _tailoring(policy: Policy) -> dict[str, Any]:
-    notes = tailoring_notes(policy)
-    blocks: list[dict[str, Any]] = [_paragraph(based_on(policy))]
+    notes, labels = tailoring_notes(policy), labels_of(policy)
+    blocks: list[dict[str, Any]] = [_paragraph(based_on(policy)), _paragraph(tailoring_intro(policy, notes))]
     if notes:
         rows = [
-            [
-                [_text(f"{note.title} {note.clause_id}")],
-                [_text(f"{note.change} by {note.by}")],
-                [_text(note.reason or "No reason recorded")],
-            ]
+            [[_text(note.title)], [_text(note.change_in_words)], [_text(note.reason or labels("no_reason"))]]
             for note in notes
         ]
         blocks.append(
             {
                 "k": "table",
-                "caption": "Clauses that differ from the core guidance",
+                "caption": labels("tailoring_caption"),
                 "hidden_caption": False,
-                "header": [[_text(name)] for name in ("Clause", "Change", "Reason")],
+                "header": [[_text(labels(name))] for name in ("column_part", "column_change", "column_why")],
                 "rows": rows,
             }
         )
-    else:
-        blocks.append(_paragraph("This organisation uses the core guidance without changing any clause."))
-    return {"id": TAILORING_ID, "title": [_text(TAILORING_TITLE)], "clauses": [{"title": None, "blocks": blocks}]}
+    title = [_text(labels("how_tailored"))]
+    return {"id": TAILORING_ID, "title": title, "clauses": [{"title": None, "blocks": blocks}]}
 
 
 def _blocks(blocks: list[Block], caption: str) -> list[dict[str, Any]]:

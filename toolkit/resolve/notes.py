@@ -4,29 +4,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toolkit.i18n import Labels, labels_of
 from toolkit.model import CORE, Clause, Policy, Section, plain_text
-from toolkit.resolve.operations import OPERATION_TABLE
 
 
 @dataclass(frozen=True)
 class TailoringNote:
-    clause_id: str
+    clause_id: str  # for links within the document; never shown to readers
     title: str  # the clause's title, or its section's when it has none
     change: str  # "Reworded", "Added", ...
     by: str  # the organisation whose profile made the change
     reason: str | None
+    own: bool = True  # made by this organisation's own profile, not one it builds on
+    by_words: str = ""  # "Added by Department for Coastal Affairs", in the document's language
+
+    @property
+    def change_in_words(self) -> str:
+        """What a reader is told changed: "Added", or "Added by Department for Coastal Affairs" when the change
+        came from an organisation this one builds on."""
+        return self.change if self.own else self.by_words or f"{self.change} by {self.by}"
 
 
 def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     """Every change a profile made, in document order and, for one clause, in the order the profiles made them:
     a clause a council added and its directorate reworded shows both, each with its own reason."""
+    labels = labels_of(policy)
     return [
         TailoringNote(
             clause.id,
             _title(section, clause),
-            OPERATION_TABLE[change.action].note,
-            who(policy, change.layer),
+            labels.action(change.action),
+            who(policy, change.layer, labels),
             change.reason,
+            change.layer == policy.profile,
+            labels("change_by", change=labels.action(change.action), who=who(policy, change.layer, labels)),
         )
         for section in policy.sections
         for clause in section.clauses
@@ -34,9 +45,11 @@ def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     ]
 
 
-def who(policy: Policy, profile: str) -> str:
+def who(policy: Policy, profile: str, labels: Labels | None = None) -> str:
     """A profile as readers know it: the organisation's name."""
-    return "the core guidance" if profile == CORE else policy.chain_names.get(profile, profile)
+    if profile == CORE:
+        return (labels or labels_of(policy))("core_guidance")
+    return policy.chain_names.get(profile, profile)
 
 
 DOCUMENT_CONTROL = "document-control"
@@ -54,6 +67,12 @@ def _title(section: Section, clause: Clause) -> str:
 
 
 def based_on(policy: Policy) -> str:
-    """One sentence for the document control block and the metadata."""
-    profiles = ", then ".join(f"{who(policy, name)} ({name})" for name in policy.chain)
-    return f"Tailored from version {policy.core_version} of the core guidance by the profiles of {profiles}."
+    """One sentence for readers and the metadata, in plain words: no profile files, no clause IDs (reviewers find
+    those in `diff` and `show`)."""
+    return labels_of(policy)("based_on", organisation=policy.organisation.name, version=policy.core_version)
+
+
+def tailoring_intro(policy: Policy, notes: list[TailoringNote]) -> str:
+    """What a reader is told before the list of changes."""
+    labels = labels_of(policy)
+    return labels("tailoring_some") if notes else labels("tailoring_none", organisation=policy.organisation.name)

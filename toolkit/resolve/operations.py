@@ -127,9 +127,13 @@ class Applier:
         loc: tuple[str | int, ...] = ("clauses", index, field_name) if field_name else ("clauses", index)
         self.problems.append(Problem(message, field=self.layer.field(*loc), hint=hint, **self.layer.where(*loc)))
 
-    def change(self, index: int, action: str, reason: str | None) -> Change:
+    def change(self, index: int, action: str, reason: str | None, part: Any = None) -> Change:
+        """`part`: the one clause of a multi-clause operation (a new section) this change records, so editing one
+        of its clauses changes that clause's fingerprint only."""
         line = self.layer.where("clauses", index)["line"]
         operation = self.layer.spec.clauses[index].model_dump_json()
+        if part is not None:
+            operation = f"{reason}\n{part.model_dump_json()}"
         return Change(
             layer=self.layer.name,
             action=action,  # type: ignore[arg-type]
@@ -307,7 +311,7 @@ class Applier:
                 op.reason,
                 where=self.layer.where("clauses", index, "clauses", number, "text"),
             )
-            clause.history.append(self.change(index, op.action, op.reason))
+            clause.history.append(self.change(index, op.action, op.reason, part=new))
             section.clauses.append(clause)
         given = [value for value in (op.before, op.after) if value]
         if len(given) != 1:
@@ -347,7 +351,7 @@ def apply_layers(outline: Outline, layers: list[Layer]) -> Outline:
 
 # The table: one row per operation ----------------------------------------------------------------------------------
 
-DiffChange = Literal["added", "removed", "replaced", "moved"]
+DiffChange = Literal["added", "removed", "reworded", "moved"]
 
 
 @dataclass(frozen=True)
@@ -365,7 +369,7 @@ class OperationEntry:
 OPERATION_TABLE: dict[str, OperationEntry] = {
     entry.schema.action: entry
     for entry in (
-        OperationEntry(ReplaceClause, Applier.replace, "Reworded", "replaced", "replaced"),
+        OperationEntry(ReplaceClause, Applier.replace, "Reworded", "reworded", "replaced"),
         OperationEntry(RemoveClause, Applier.remove, "Removed", "removed", "removed"),
         OperationEntry(AddClause, Applier.add, "Added", "added", "added"),
         OperationEntry(AddSection, Applier.add_section, "Added", "added", "added"),

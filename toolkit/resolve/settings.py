@@ -139,7 +139,29 @@ def merge_settings(chain: list[Layer], core: Core, project_root: Path) -> Settin
         ),
         branding=branding,  # type: ignore[arg-type]
         document=document,  # type: ignore[arg-type]
+        set_by=_set_by(merger),
     )
+
+
+def _set_by(merger: _Merger) -> dict[str, str]:
+    """Which profile set each detail the text can show, so a diff can say which layer a difference comes from."""
+    keys = {
+        ("name",): "org.name",
+        ("short_name",): "org.short_name",
+        ("code_of_conduct",): "code",
+        ("channels",): "channels",
+    }
+    found: dict[str, str] = {}
+    for path, setting in merger.latest.items():
+        if path in keys:
+            found[keys[path]] = setting.layer.name
+        elif path[0] == "contacts" and len(path) == 3:
+            found[f"contact.{path[1]}.{path[2]}"] = setting.layer.name
+        elif path[0] == "document" and len(path) == 2:
+            found[f"document.{path[1]}"] = setting.layer.name
+    if "org.short_name" not in found and "org.name" in found:
+        found["org.short_name"] = found["org.name"]
+    return dict(sorted(found.items()))
 
 
 def _organisation(merger: _Merger) -> Organisation | None:

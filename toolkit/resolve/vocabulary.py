@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from toolkit.errors import did_you_mean
+from toolkit.i18n import ENGLISH
+from toolkit.i18n import format_date as i18n_format_date
 from toolkit.model import (
     Channel,
     CodeOfConduct,
@@ -32,7 +34,14 @@ PLACEHOLDER = re.compile(r"(?<!\{)\{([a-z_]+(?:\.[a-z0-9_]+)+)\}(?!\})")
 
 
 class VocabularyError(Exception):
-    """A template or profile text named something the vocabulary does not have."""
+    """A template or profile text named something the vocabulary does not have (one message per thing)."""
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(arg) for arg in self.args] or [type(self).__name__]
+
+    def __str__(self) -> str:
+        return "; ".join(self.messages)
 
 
 @dataclass
@@ -106,32 +115,18 @@ class Value(_Printable):
     def text(self) -> str:
         if self._value is None:
             raise VocabularyError(f"`{self._key}` is not set in the profile")
-        return format_date(self._value) if isinstance(self._value, date) else str(self._value)
+        if isinstance(self._value, date):
+            return format_date(self._value, self._vocabulary.language)
+        return str(self._value)
 
     def __str__(self) -> str:
         term = Term(key=self._key, text=self.text)
         return self._slot(Link(url=self._link, children=[term]) if self._link else term)
 
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def format_date(value: date) -> str:
-    """`1 September 2026`, the same whatever the machine's locale."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+def format_date(value: date, language: str = ENGLISH) -> str:
+    """`1 September 2026` (`1 Medi 2026` in Welsh), the same whatever the machine's locale."""
+    return i18n_format_date(value, language)
 
 
 class Namespace:
@@ -222,8 +217,10 @@ class Vocabulary:
         code: CodeOfConduct,
         document: DocumentControl,
         core_version: str,
+        language: str = ENGLISH,
     ) -> None:
         self.slots = Slots()
+        self.language = language
         given = {contact.role: ContactRef(self, contact) for contact in contacts}
         self.namespaces: dict[str, Namespace] = {
             "org": Namespace(
@@ -291,9 +288,24 @@ class Vocabulary:
     # Profile text: `{org.name}`-style placeholders, resolved here, never by a template engine. ---------------
 
     def substitute(self, text: str) -> str:
-        """Profile text with placeholders and stray marker characters turned into slots, ready for Markdown."""
+        """Profile text with placeholders and stray marker characters turned into slots, ready for Markdown.
+
+        Every unknown placeholder is reported (in one `VocabularyError` whose `messages` lists them), not just the
+        first, so one run shows all there are to fix."""
         text = re.sub(f"[{SLOT_OPEN}{SLOT_CLOSE}]", lambda m: self.slots.add(Text(text=m.group())), text)
-        return PLACEHOLDER.sub(lambda match: str(self.lookup(match.group(1))), text)
+        messages: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            try:
+                return str(self.lookup(match.group(1)))
+            except VocabularyError as error:
+                messages.append(str(error))
+                return match.group()
+
+        result = PLACEHOLDER.sub(replace, text)
+        if messages:
+            raise VocabularyError(*messages)
+        return result
 
     def lookup(self, path: str) -> object:
         parts = path.split(".")

@@ -1,11 +1,12 @@
-"""Plain words about a diff, shared by the HTML and Word reports so both say the same thing the same way."""
+"""Plain words about a diff, shared by every report (terminal, HTML, Word; JSON uses the same change names) so all
+say the same thing in the same words."""
 
 from __future__ import annotations
 
 from toolkit.diff.model import ClauseDiff, PolicyDiff
 from toolkit.model import CORE
 
-CHANGE_WORDS = {"added": "Added", "removed": "Removed", "replaced": "Reworded", "moved": "Moved"}
+CHANGE_WORDS = {"added": "Added", "removed": "Removed", "reworded": "Reworded", "moved": "Moved"}
 NO_REASON = "no reason recorded"
 
 
@@ -65,13 +66,55 @@ def report_title(diff: PolicyDiff) -> str:
     return f"{diff.new.name} compared with {diff.old.name}"
 
 
+def baseline_sentence(diff: PolicyDiff) -> str:
+    """Each side named exactly, so a reviewer knows what the baseline is."""
+    return f"Compared: {described(diff.new)}, with {described(diff.old)}."
+
+
+def described(side: object) -> str:
+    description = getattr(side, "description", "") or getattr(side, "name", "")
+    profile = getattr(side, "profile", "")
+    return description if profile == CORE else f"{description} (profile {profile})"
+
+
+def set_by_words(diff: PolicyDiff, profile: str | None) -> str:
+    """Which layer set a term or detail: "the core guidance", or the profile by its name."""
+    if profile is None:
+        return "not set"
+    if profile == CORE:
+        return "the core guidance"
+    return ", ".join(f"profile {name}" for name in profile.split(", "))
+
+
+def term_sides(diff: PolicyDiff, old_set_by: str | None, new_set_by: str | None) -> tuple[str, str]:
+    """Each side's label for a term, with the layer that set its words."""
+    return (
+        f"{capitalised(diff.old.name)} (set by {set_by_words(diff, old_set_by)})",
+        f"{capitalised(diff.new.name)} (set by {set_by_words(diff, new_set_by)})",
+    )
+
+
+def brought_in_sentence(diff: PolicyDiff) -> str | None:
+    """The clauses both sides have only because of the core's rules (a sector's own clauses), named, not hidden
+    among "unchanged"."""
+    brought = diff.brought_by_rule
+    if not brought:
+        return None
+    rules = sorted({clause.rule or "" for clause in brought})
+    names = "; ".join(f"{clause.title} ({clause.id})" for clause in brought)
+    return (
+        f"{capitalised(described(diff.old))} includes {plural(len(brought), 'clause')} that the core applies "
+        f"{' or '.join(rules)}: {names}."
+    )
+
+
 def summary_counts(diff: PolicyDiff) -> list[tuple[str, int]]:
     """The summary's rows, in the order reviewers read them; the same numbers as `diff.summary`."""
     s = diff.summary
     return [
         ("Clauses added", s.added),
         ("Clauses removed", s.removed),
-        ("Clauses reworded", s.replaced),
+        ("Clauses reworded", s.reworded),
         ("Clauses moved", s.moved),
         ("Clauses unchanged", s.unchanged),
         ("Terms and details that differ", s.substitutions),
@@ -90,3 +133,21 @@ def capitalised(text: str) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def summary_sentence(diff: PolicyDiff) -> str:
+    """The whole comparison in one sentence, the same in every report."""
+    s = diff.summary
+    differ = "clause differs" if s.changed == 1 else "clauses differ"
+    details = "term or detail differs" if s.substitutions == 1 else "terms or details differ"
+    return (
+        f"{s.changed} {differ}: {s.added} added, {s.removed} removed, {s.reworded} reworded, {s.moved} moved; "
+        f"{s.unchanged} unchanged; {s.substitutions} {details}."
+    )
+
+
+def filled_in_intro(diff: PolicyDiff) -> str:
+    return (
+        "The core has no words of its own for these: the profiles fill them in, the same on both sides. "
+        "Each shows the profile that set it."
+    )

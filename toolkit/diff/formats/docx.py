@@ -13,6 +13,7 @@ The same diff, timestamp and template always give the same bytes: fixed core pro
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
@@ -29,13 +30,18 @@ from lxml.etree import _Element
 
 from toolkit.diff.formats._wording import (
     attribution,
-    capitalised,
+    baseline_sentence,
+    brought_in_sentence,
     change_words,
+    filled_in_intro,
     location,
     plural,
     reason_text,
     report_title,
+    set_by_words,
+    summary_sentence,
     term_label,
+    term_sides,
 )
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
 from toolkit.load.yamlio import FORBIDDEN_CHARACTERS
@@ -89,6 +95,13 @@ class Revisions:
         run_properties.append(self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del")))
 
     def write_line(self, paragraph: Paragraph, line: LineDiff) -> None:
+        """The line's segments as runs; an item of a numbered list starts with its number, written as text (Word's
+        own numbering would run on from one clause's list into the next), tracked with the line when it is only
+        on one side."""
+        if line.number is not None:
+            number = f"{line.number}. "
+            element = self.change(line.op, number) if line.op in ("insert", "delete") else self.run(number)
+            paragraph._p.append(element)
         for segment in line.segments:
             element = self.run(segment.text) if segment.op == "equal" else self.change(segment.op, segment.text)
             paragraph._p.append(element)
@@ -149,50 +162,52 @@ def _add(document: DocumentObject, text: str = "", style: str | None = None) -> 
     return paragraph
 
 
-def _summary_sentence(diff: PolicyDiff) -> str:
-    s = diff.summary
-    clauses = f"{plural(s.changed, 'clause')} {'differs' if s.changed == 1 else 'differ'}"
-    terms = "1 term or detail differs" if s.substitutions == 1 else f"{s.substitutions} terms or details differ"
-    return (
-        f"{clauses}: {s.added} added, {s.removed} removed, {s.replaced} reworded, {s.moved} moved. "
-        f"{s.unchanged} unchanged. {terms}."
-    )
-
-
 def _write_intro(document: DocumentObject, diff: PolicyDiff) -> None:
     _add(document, report_title(diff), "Title")
     _add(
         document,
         f"How the policy for {diff.new.name} differs from {diff.old.name}, clause by clause. The clause text below "
         f"is shown as tracked changes by {diff.new.name}: accept them all to read {diff.new.name}'s wording, "
-        f"reject them all to read {diff.old.name}'s.",
+        f"reject them all to read the wording of {diff.old.name}.",
     )
+    _add(document, baseline_sentence(diff))
     _add(document, "Summary", "Heading 1")
-    _add(document, _summary_sentence(diff))
+    _add(document, summary_sentence(diff))
+    brought = brought_in_sentence(diff)
+    if brought:
+        _add(document, brought)
 
 
 def _write_terms(document: DocumentObject, diff: PolicyDiff) -> None:
     _add(document, "Terms and details that differ", "Heading 1")
     if not diff.substitutions:
         _add(document, "No terms or details differ.")
-        return
-    _add(
-        document,
-        "These words or details differ everywhere the policy uses them. They are listed once here and are not "
-        "shown as changes in the clause text.",
-    )
+    else:
+        _add(
+            document,
+            "These words or details differ everywhere the policy uses them. They are listed once here and are not "
+            "shown as changes in the clause text.",
+        )
     for substitution in diff.substitutions:
         _write_term(document, diff, substitution)
+    if diff.filled_in:
+        _add(document, "Details the profiles fill in", "Heading 1")
+        _add(document, filled_in_intro(diff))
+        for item in diff.filled_in:
+            paragraph = _add(document, style="List Bullet")
+            paragraph.add_run(xml_text(term_label(item.label))).bold = True
+            paragraph.add_run(xml_text(f" ({item.key}): {item.value}. Set by {set_by_words(diff, item.set_by)}."))
 
 
 def _write_term(document: DocumentObject, diff: PolicyDiff, s: Substitution) -> None:
-    """One list item: the label in bold, then each side's words on a line of their own."""
+    """One list item: the label in bold, then each side's words on a line of their own, with the layer that set them."""
     paragraph = _add(document, style="List Bullet")
     paragraph.add_run(xml_text(term_label(s.label))).bold = True
     paragraph.add_run(xml_text(f" ({s.key}, {plural(s.places, 'place')})"))
-    for side, words in ((diff.old, s.old), (diff.new, s.new)):
+    labels = term_sides(diff, s.old_set_by, s.set_by)
+    for label, words in zip(labels, (s.old, s.new), strict=True):
         paragraph.add_run().add_break()
-        paragraph.add_run(xml_text(f"{capitalised(side.name)}: {words if words is not None else '(none)'}"))
+        paragraph.add_run(xml_text(f"{label}: {words if words is not None else '(none)'}"))
 
 
 def _write_clause(document: DocumentObject, diff: PolicyDiff, clause: ClauseDiff, revisions: Revisions) -> None:
@@ -202,7 +217,8 @@ def _write_clause(document: DocumentObject, diff: PolicyDiff, clause: ClauseDiff
     if not clause.lines:
         _add(document, "The wording is the same; only its place in the policy differs.")
     for line in clause.lines:
-        revisions.write_line(_add(document, style=LINE_STYLES[line.kind]), line)
+        style = "List Continue" if line.number is not None else LINE_STYLES[line.kind]
+        revisions.write_line(_add(document, style=style), line)
 
 
 def _write_clauses(document: DocumentObject, diff: PolicyDiff, revisions: Revisions) -> None:
@@ -213,13 +229,57 @@ def _write_clauses(document: DocumentObject, diff: PolicyDiff, revisions: Revisi
     for clause in changed:
         _write_clause(document, diff, clause, revisions)
     changed_ids = {clause.id for clause in changed}
-    unchanged = [clause.id for clause in diff.clauses if clause.id not in changed_ids]
+    unchanged = [clause for clause in diff.clauses if clause.id not in changed_ids]
     _add(document, "Unchanged clauses", "Heading 1")
-    if unchanged:
-        are = "is" if len(unchanged) == 1 else "are"
-        _add(document, f"{plural(len(unchanged), 'clause')} {are} the same in both: {', '.join(unchanged)}.")
-    else:
+    if not unchanged:
         _add(document, "Every clause differs.")
+        return
+    are = "is" if len(unchanged) == 1 else "are"
+    _add(document, f"{plural(len(unchanged), 'clause')} {are} the same in both, by section:")
+    _unchanged_table(document, unchanged)
+
+
+def _unchanged_table(document: DocumentObject, unchanged: list[ClauseDiff]) -> None:
+    """One row per section (its title, then its unchanged clauses by title): compact, and read as a table."""
+    sections: dict[str, list[ClauseDiff]] = {}
+    for clause in unchanged:
+        sections.setdefault(clause.section_title or clause.section, []).append(clause)
+    table = document.add_table(rows=1, cols=2)
+    style = _style(document, "Policy Table") or _style(document, "Table Grid")
+    if style:
+        table.style = style
+    header = table.rows[0]
+    for cell, text in zip(header.cells, ("Section", "Unchanged clauses"), strict=True):
+        cell.text = text
+    _repeat_as_header(header)
+    for section, clauses in sections.items():
+        row = table.add_row()
+        row.cells[0].text = xml_text(section)
+        row.cells[1].text = xml_text("; ".join(f"{clause.title} ({clause.id})" for clause in clauses))
+    # A document may not end with a table: Word and LibreOffice would add a paragraph themselves, which with
+    # tracking on becomes a tracked change by an unknown author.
+    _add(document, "End of the comparison report.")
+
+
+def _repeat_as_header(row: object) -> None:
+    """Mark the first row as the table's header row, so screen readers and page breaks treat it as one."""
+    properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    header = OxmlElement("w:tblHeader")
+    properties.append(header)
+
+
+def _footer_on_one_line(document: DocumentObject) -> None:
+    """The template's footer puts the title at the left and "Page 2 of 3" after two tabs (centre, then right): a
+    title longer than half the line pushes the page number onto a line of its own. One tab to the right stop."""
+    for section in document.sections:
+        for footer in (section.footer, section.first_page_footer):
+            for paragraph in footer.paragraphs:
+                runs = paragraph._p.findall(qn("w:r"))
+                tabs = [run for run in runs if len(run) == 1 and run[0].tag == qn("w:tab")]
+                for first, second in itertools.pairwise(tabs):
+                    if first.getnext() is second:
+                        paragraph._p.remove(first)
+                        break
 
 
 # Package details ---------------------------------------------------------------------------------------------------
@@ -249,13 +309,12 @@ def _properties(document: DocumentObject, diff: PolicyDiff, moment: datetime) ->
 def report(diff: PolicyDiff, *, timestamp: datetime | None = None, template: Path | None = None, **_: object) -> bytes:
     """The .docx bytes. `timestamp` dates every tracked change and the file; `template` overrides the Word template."""
     moment = (timestamp or build_timestamp()).astimezone(UTC).replace(microsecond=0)
-    document = _open(
-        template, {"title": report_title(diff), "organisation": diff.new.name, "subtitle": "Comparison report"}
-    )
+    document = _open(template, {"title": "Comparison report", "organisation": diff.new.name, "subtitle": ""})
     revisions = Revisions(author=xml_text(diff.new.name), date=iso_date(moment))
     _write_intro(document, diff)
     _write_terms(document, diff)
     _write_clauses(document, diff, revisions)
+    _footer_on_one_line(document)
     _settings(document)
     _properties(document, diff, moment)
     return package(document, moment)

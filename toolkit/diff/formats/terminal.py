@@ -11,14 +11,22 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff
+from toolkit.diff.formats._wording import (
+    attribution,
+    baseline_sentence,
+    brought_in_sentence,
+    change_words,
+    plural,
+    reason_text,
+    set_by_words,
+    summary_sentence,
+)
+from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
 
 SUFFIX = ".txt"
-CHANGE_WORDS = {"added": "ADDED", "removed": "REMOVED", "replaced": "REWORDED", "moved": "MOVED"}
-MARKS = {"added": "+", "removed": "-", "replaced": "~", "moved": ">"}
+MARKS = {"added": "+", "removed": "-", "reworded": "~", "moved": ">"}
 STYLES = {"insert": "green underline", "delete": "red strike", "equal": ""}
 PLAIN_MARKERS = {"insert": ("{+", "+}"), "delete": ("[-", "-]"), "equal": ("", "")}
-LINE_PREFIX = {"item": "• ", "title": "", "heading": "", "paragraph": "", "row": ""}
 
 
 def report(diff: PolicyDiff, *, colour: bool = False, width: int = 100) -> str:
@@ -36,15 +44,21 @@ def report(diff: PolicyDiff, *, colour: bool = False, width: int = 100) -> str:
 
 
 def _parts(diff: PolicyDiff, colour: bool) -> list[Text | str]:
-    parts: list[Text | str] = [Text(_heading(diff), style="bold"), _summary_line(diff), ""]
+    parts: list[Text | str] = [Text(_heading(diff), style="bold"), baseline_sentence(diff), summary_sentence(diff)]
+    brought = brought_in_sentence(diff)
+    parts += [brought, ""] if brought else [""]
     if diff.substitutions:
         parts += [Text("Terms and details that differ (not counted as text changes)", style="bold")]
         parts += [_substitution(s) for s in diff.substitutions] + [""]
+    if diff.filled_in:
+        parts += [Text("Details the profiles fill in (the same on both sides)", style="bold")]
+        parts += [f"  {item.key}: {item.value}  (set by {set_by_words(diff, item.set_by)})" for item in diff.filled_in]
+        parts += [""]
     changed = diff.changed_clauses
     if changed:
         parts.append(Text("Clauses that differ", style="bold"))
         for clause in changed:
-            parts += _clause(clause, colour)
+            parts += _clause(diff, clause, colour)
     else:
         parts.append("No clause differs.")
     return parts
@@ -54,38 +68,28 @@ def _heading(diff: PolicyDiff) -> str:
     return f"{diff.new.name} ({diff.new.profile}) compared with {diff.old.name} ({diff.old.profile})"
 
 
-def _summary_line(diff: PolicyDiff) -> str:
-    s = diff.summary
-    differ = "clause differs" if s.changed == 1 else "clauses differ"
-    details = "term or detail differs" if s.substitutions == 1 else "terms or details differ"
-    return (
-        f"{s.changed} {differ}: {s.added} added, {s.removed} removed, {s.replaced} reworded, "
-        f"{s.moved} moved; {s.unchanged} unchanged; {s.substitutions} {details}."
-    )
+def _substitution(s: Substitution) -> Text:
+    old = s.old if s.old is not None else "(none)"
+    new = s.new if s.new is not None else "(none)"
+    who = f"set by {s.old_set_by or 'nobody'} → {s.set_by or 'nobody'}"
+    return Text(f"  {s.key}: {old} → {new}  ({plural(s.places, 'place')}; {who})")
 
 
-def _substitution(substitution: object) -> Text:
-    s = substitution
-    old = s.old if s.old is not None else "(none)"  # type: ignore[attr-defined]
-    new = s.new if s.new is not None else "(none)"  # type: ignore[attr-defined]
-    places = f"{s.places} place" + ("" if s.places == 1 else "s")  # type: ignore[attr-defined]
-    return Text(f"  {s.key}: {old} → {new}  ({places})")  # type: ignore[attr-defined]
-
-
-def _clause(clause: ClauseDiff, colour: bool) -> list[Text | str]:
+def _clause(diff: PolicyDiff, clause: ClauseDiff, colour: bool) -> list[Text | str]:
     change = "moved" if clause.change == "unchanged" else clause.change
-    word = CHANGE_WORDS[change] + (" AND MOVED" if clause.moved and change != "moved" else "")
+    word = change_words(clause).upper()
     where = f" from section {clause.old_section}" if clause.old_section else ""
     lines: list[Text | str] = ["", Text(f"{MARKS[change]} {word}: {clause.id}, “{clause.title}”{where}", style="bold")]
-    if clause.by:
-        reason = f": {clause.reason}" if clause.reason else " (no reason recorded)"
-        lines.append(f"    by {clause.by}{reason}")
-    lines += [_line(line, colour) for line in clause.lines]
+    if clause.by or clause.reason:
+        lines.append(f"    {attribution(diff, clause)}: {reason_text(clause)}")
+    lines += [render_line(line, colour) for line in clause.lines]
     return lines
 
 
-def _line(line: LineDiff, colour: bool) -> Text:
-    text = Text("    " + LINE_PREFIX[line.kind])
+def render_line(line: LineDiff, colour: bool) -> Text:
+    """One line of a redline, with its bullet or number; marked in colour, or with plain markers."""
+    prefix = f"{line.number}. " if line.number is not None else ("• " if line.kind == "item" else "")
+    text = Text("    " + prefix)
     for segment in line.segments:
         if colour:
             text.append(segment.text, style=STYLES[segment.op])
@@ -93,3 +97,18 @@ def _line(line: LineDiff, colour: bool) -> Text:
             start, end = PLAIN_MARKERS[segment.op]
             text.append(f"{start}{segment.text}{end}")
     return text
+
+
+def redline_text(lines: list[LineDiff], *, colour: bool = False, width: int = 100) -> str:
+    """Lines of a redline on their own (for `check --diff`)."""
+    console = Console(
+        file=io.StringIO(),
+        force_terminal=colour,
+        color_system="standard" if colour else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
+    for line in lines:
+        console.print(render_line(line, colour), soft_wrap=not colour)
+    return console.file.getvalue()  # type: ignore[attr-defined]

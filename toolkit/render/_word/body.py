@@ -12,6 +12,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Twips
 from lxml import etree
 
+from toolkit.i18n import Labels, labels_of
 from toolkit.model import (
     Block,
     Code,
@@ -33,8 +34,7 @@ from toolkit.model import (
 from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
 from toolkit.render._word.styles import Styles
 from toolkit.render.ooxml import val
-from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_notes
-from toolkit.resolve.vocabulary import format_date
+from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
 
 # The guidance ------------------------------------------------------------------------------------------------------
 
@@ -65,8 +65,11 @@ class BodyWriter:
         )
         self._first: etree._Element | None = None
         self._last: etree._Element | None = None
+        self.labels = Labels("en")
+        self.english: list[etree._Element] = []  # what is written in English in another language's document
 
     def write(self, policy: Policy) -> None:
+        self.labels = labels_of(policy)
         before, after = sections_around_appendix(policy)
         for section in before:
             self.section(section)
@@ -84,9 +87,23 @@ class BodyWriter:
     def section(self, section: Section) -> None:
         self.heading(1, section.title)
         for clause in section.visible_clauses:
+            if clause.untranslated:
+                self.paragraph(None, [Strong(children=[Text(text=self.labels.untranslated(clause.untranslated))])])
+            start = self._last
             if clause.title:
                 self.heading(2, clause.title)
             self.blocks(clause.blocks, 3 if clause.title else 2, caption=plain_text(clause.title or section.title))
+            if clause.untranslated:
+                self.english += self._written_since(start)
+
+    def _written_since(self, start: etree._Element | None) -> list[etree._Element]:
+        """The paragraphs and tables inserted after `start`, in order."""
+        written = []
+        element = self.anchor.getprevious()
+        while element is not None and element is not start:
+            written.append(element)
+            element = element.getprevious()
+        return written[::-1]
 
     # blocks
 
@@ -234,40 +251,40 @@ class BodyWriter:
 
     def tailoring(self, policy: Policy) -> None:
         """Appendix: every clause the profiles changed, so a reader can see how this guidance departs from the core."""
-        self.heading(1, [Text(text="How this guidance was tailored")])
+        labels = self.labels
+        self.heading(1, [Text(text=labels("how_tailored"))])
         notes = tailoring_notes(policy)
-        self.paragraph(None, [Text(text=based_on(policy))]).get_or_add_pPr().keepNext_val = bool(notes)
+        self.paragraph(None, [Text(text=based_on(policy))])
+        self.paragraph(None, [Text(text=tailoring_intro(policy, notes))]).get_or_add_pPr().keepNext_val = bool(notes)
         if not notes:
-            self.paragraph(None, [Text(text="No clause of the core guidance was changed, added or removed.")])
             return
-        self.paragraph(None, [Text(text="Each clause that differs from the core guidance, who changed it and why:")])
-        header = [[Text(text=label)] for label in ("Clause", "Change", "By", "Reason")]
+        header = [[Text(text=labels(column))] for column in ("column_part", "column_change", "column_why")]
         rows = [
             [
-                [Text(text=note.title), LineBreak(), Emphasis(children=[Text(text=note.clause_id)])],
-                [Text(text=note.change)],
-                [Text(text=note.by)],
-                [Text(text=note.reason or "Not recorded")],
+                [Text(text=note.title)],
+                [Text(text=note.change_in_words)],
+                [Text(text=note.reason or labels("not_recorded"))],
             ]
             for note in notes
         ]
-        self.table(header, rows, "How this guidance was tailored", widths=[36, 14, 20, 30])
+        self.table(header, rows, labels("how_tailored"), widths=[38, 22, 40])
 
     def document_control(self, policy: Policy) -> None:
         """Only when the profiles left the core's document control section out: every format ends with it."""
-        control = policy.document
+        control, labels = policy.document, self.labels
         details = [
-            ("Owner", control.owner),
-            ("Version", control.version),
-            ("Approved by", control.approved_by),
-            ("Approved on", format_date(control.approved_on)),
-            ("Effective from", format_date(control.effective_from) if control.effective_from else None),
-            ("Review by", format_date(control.review_by)),
-            ("Classification", control.classification),
+            (labels("owner"), control.owner),
+            (labels("version"), control.version),
+            (labels("approved_by"), control.approved_by),
+            (labels("approved_on"), labels.date(control.approved_on)),
+            (labels("effective_from"), labels.date(control.effective_from) if control.effective_from else None),
+            (labels("review_by"), labels.date(control.review_by)),
+            (labels("classification"), control.classification),
         ]
-        self.heading(1, [Text(text="Document control")])
+        self.heading(1, [Text(text=labels("document_control"))])
         rows = [[[Text(text=label)], [Text(text=value)]] for label, value in details if value]
-        self.table([[Text(text="Item")], [Text(text="Details")]], rows, "Document control", widths=[35, 65])
+        header = [[Text(text=labels("column_item"))], [Text(text=labels("column_details"))]]
+        self.table(header, rows, labels("document_control"), widths=[35, 65])
 
 
 def _space(paragraph: etree._Element, before: str | None = None, after: str | None = None) -> None:
@@ -340,9 +357,10 @@ def write_contents(
 ) -> None:
     """A TOC field whose cached result already lists the headings, linked to them.
 
-    LibreOffice and Word before its field update show this cached result; `w:updateFields` makes Word rebuild the
-    field with page numbers when the document is opened. Our cached entries carry no page numbers: we cannot know
-    Word's page breaks.
+    Word and LibreOffice show this cached result as it is: linked headings without page numbers, and no prompt
+    on opening (`w:updateFields` would ask every reader's permission to update fields). Page numbers are not
+    written because only Word knows Word's page breaks (the PDF's are another layout); a reader who prints can
+    right-click the contents and choose "Update Field" to add them.
     """
     paragraphs = [_contents_entry(styles, entry) for entry in entries] or [_new_paragraph(styles.id("TOC 1"))]
     begin = [_field_char("begin"), _instruction(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u'), _field_char("separate")]

@@ -16,6 +16,7 @@ from lxml import etree
 
 from toolkit.errors import did_you_mean
 from toolkit.render._word.spec import (
+    BODY_FONT,
     LIST_STYLES,
     MARKERS,
     REQUIRED_PLACEHOLDERS,
@@ -165,3 +166,21 @@ def _trial_problems(data: bytes, placed: set[str]) -> list[str]:
 def _visible_text(xml: str) -> str:
     root = etree.fromstring(xml.encode())
     return "\n".join(paragraph_text(paragraph) for paragraph in root.iter(qn("w:p")))
+
+
+# Fonts that will not travel ----------------------------------------------------------------------------------------
+
+
+def fonts_left_behind(path: Path) -> list[str]:
+    """Fonts a template names that it does not carry, besides the default's own font (the build embeds the
+    profile's font in its place): on a machine without them, Word silently shows another font."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from toolkit.render._word.package import fonts_named
+
+    document = DocxTemplate(BytesIO(path.read_bytes())).get_docx()
+    table = etree.fromstring(document.part.part_related_by(RT.FONT_TABLE).blob)
+    carried = {
+        font.get(qn("w:name")) for font in table.findall(qn("w:font")) if font.find(qn("w:embedRegular")) is not None
+    }
+    return sorted(fonts_named(document) - carried - {BODY_FONT})

@@ -59,7 +59,10 @@ def _describe(holder: etree._Element, alt: str | None) -> None:
 
 
 def apply_branding(document: DocumentObject, policy: Policy) -> None:
-    """Only for the default template: the profile's colours and font replace the template's placeholders for them."""
+    """The profile's colours and font replace the default template's own ones wherever a template still has them.
+
+    A house template made from the default keeps what its editor changed (a restyled heading stays as restyled);
+    what it left alone, such as the rule under the cover title, takes the organisation's colour and font."""
     colours = {
         PRIMARY: policy.branding.primary_colour.lstrip("#").upper(),
         TEXT: policy.branding.text_colour.lstrip("#").upper(),
@@ -89,8 +92,24 @@ FONT_FAMILIES = {"serif": "roman", "sans-serif": "swiss", "monospace": "modern"}
 OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 
 
+def fonts_named(document: DocumentObject) -> set[str]:
+    """The fonts a template's styles and theme name: what a reader's machine needs to show it as designed."""
+    names = {
+        value
+        for fonts in document.styles.element.iter(qn("w:rFonts"))
+        for name in ("w:ascii", "w:hAnsi")
+        if (value := fonts.get(qn(name)))
+    }
+    theme = document.part.part_related_by(RT.THEME)
+    for tag in ("major", "minor"):
+        match = re.search(rf"<a:{tag}Font>\s*<a:latin typeface=\"([^\"]+)\"".encode(), theme.blob)
+        if match:
+            names.add(match.group(1).decode())
+    return names
+
+
 def embed_font(document: DocumentObject, font: Font) -> None:
-    """Only for the default template: the profile's font travels in the file, as Word's "Embed fonts" does.
+    """The profile's font travels in the file, as Word's "Embed fonts" does, whenever the template names it.
 
     Noto is not installed with Windows, macOS or most LibreOffice set-ups, and without it Word silently substitutes.
     Fonts whose licence forbids embedding (OS/2 `fsType`) are only named, with their family, so that Word picks a
@@ -163,9 +182,19 @@ def _embeddable(data: bytes) -> bool:
     return fs_type & 0x000F != 0x0002 and not fs_type & 0x0200
 
 
-def update_fields_on_open(document: DocumentObject) -> None:
-    """Word fills in the contents' page numbers (and asks the reader's permission) when the file is opened."""
-    setting(document, "w:updateFields", "true")
+def mark_language(elements: list[etree._Element], language: str) -> None:
+    """Every run in `elements` declared as `language` (`w:lang`), so Word checks its spelling as that language."""
+    for element in elements:
+        for run in element.iter(qn("w:r")):
+            properties = run.find(qn("w:rPr"))
+            if properties is None:
+                properties = OxmlElement("w:rPr")
+                run.insert(0, properties)
+            lang = properties.find(qn("w:lang"))
+            if lang is None:
+                lang = OxmlElement("w:lang")
+                properties.append(lang)  # w:lang is last but for a few elements this renderer never writes
+            lang.set(qn("w:val"), language)
 
 
 def set_properties(document: DocumentObject, policy: Policy, options: RenderOptions) -> None:

@@ -29,6 +29,7 @@ from docxtpl import DocxTemplate, InlineImage
 from lxml import etree
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import labels_of, language_tag
 from toolkit.model import (
     Logo,
     Policy,
@@ -40,13 +41,13 @@ from toolkit.render._word.package import (
     apply_branding,
     embed_font,
     finish_logo,
+    fonts_named,
+    mark_language,
     set_properties,
-    update_fields_on_open,
 )
 from toolkit.render._word.spec import LOGO_HEIGHT, LOGO_MAX_WIDTH, MARKERS, paragraph_text
 from toolkit.render._word.styles import Styles
 from toolkit.render.ooxml import DEFAULT_TEMPLATE, PLACEHOLDERS, TEMPLATE_HINT, fill_template, package, set_language
-from toolkit.resolve.vocabulary import format_date
 
 SUFFIX = ".docx"
 __all__ = ["DEFAULT_TEMPLATE", "SUFFIX", "check_template", "render"]
@@ -63,11 +64,11 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
     writer.write(policy)
     write_contents(document, styles, writer.contents, _marker_paragraph(document, "contents", template_path))
     finish_logo(document, policy.branding.logo)
-    if template_path.resolve() == DEFAULT_TEMPLATE.resolve():
-        apply_branding(document, policy)
+    apply_branding(document, policy)
+    if policy.branding.font.name in fonts_named(document):
         embed_font(document, policy.branding.font)
     set_language(document, policy.language)
-    update_fields_on_open(document)
+    mark_language(writer.english, language_tag("en"))
     set_properties(document, policy, options)
     return package(document, options.timestamp)
 
@@ -76,13 +77,18 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
 
 
 def _context(policy: Policy, template: DocxTemplate) -> dict[str, object]:
-    document = policy.document
+    document, labels = policy.document, labels_of(policy)
     return {
         "title": policy.title,
         "subtitle": policy.subtitle,
         "organisation": policy.organisation.name,
         "version": document.version,
-        "approved_on": format_date(document.approved_on),
+        "approved_on": labels.date(document.approved_on),
+        "label_version": labels("version"),
+        "label_approved": labels("approved"),
+        "label_contents": labels("contents"),
+        "label_page": labels("page"),
+        "label_of": labels("of"),
         "classification": document.classification or "",
         "logo": _logo_image(template, policy.branding.logo) or MARKERS["logo"],
         "contents": MARKERS["contents"],

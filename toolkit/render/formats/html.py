@@ -20,6 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from toolkit.i18n import ENGLISH, Labels, catalogue, labels_of, language_tag
 from toolkit.model import (
     Block,
     Clause,
@@ -45,14 +46,19 @@ from toolkit.model import (
 from toolkit.render import RenderOptions
 from toolkit.render.fonts import page_characters, subset_woff2
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
-from toolkit.resolve.notes import TailoringNote, based_on, sections_around_appendix, tailoring_notes
-from toolkit.resolve.vocabulary import format_date
+from toolkit.resolve.notes import (
+    TailoringNote,
+    based_on,
+    sections_around_appendix,
+    tailoring_intro,
+    tailoring_notes,
+)
 
 SUFFIX = ".html"
 
 PAGE_TEMPLATE = "page.html.j2"
 TAILORING_ID = "how_tailored"
-TAILORING_TITLE = "How this guidance was tailored"
+TAILORING_TITLE = catalogue(ENGLISH)["how_tailored"]  # documents print it in their own language (labels)
 LINK_SCHEMES = ("https:", "mailto:", "tel:")  # the model admits no others; checked again here
 FONT_STYLES = {  # style -> (font-weight, font-style)
     "regular": (400, "normal"),
@@ -84,8 +90,10 @@ def render_html(policy: Policy, options: RenderOptions, *, for_pdf: bool = False
 def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[str, object]:
     created = options.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     sections = sections_around_appendix(policy)
+    labels = labels_of(policy)
     return {
         "lang": policy.language,
+        "labels": labels,
         "title": policy.full_title,
         "description": f"{policy.subtitle}, {policy.organisation.name}. {based_on(policy)}",
         "generator": options.generator,
@@ -98,55 +106,70 @@ def _context(policy: Policy, options: RenderOptions, *, for_pdf: bool) -> dict[s
         "subtitle": policy.subtitle,
         "facts": document_facts(policy),
         "contents": [(s.id, plain_text(s.title)) for s in sections[0]]
-        + [(TAILORING_ID, TAILORING_TITLE)]
+        + [(TAILORING_ID, labels("how_tailored"))]
         + [(s.id, plain_text(s.title)) for s in sections[1]],
         "body": Markup("\n").join(
             [
-                *(section_html(s) for s in sections[0]),
+                *(section_html(s, labels) for s in sections[0]),
                 tailoring_html(policy),
-                *(section_html(s) for s in sections[1]),
+                *(section_html(s, labels) for s in sections[1]),
             ]
         ),
-        "footer": f"{policy.full_title}. Version {policy.document.version}, "
-        f"built on {format_date(options.timestamp.date())} with {options.generator}.",
+        "footer": labels(
+            "footer", title=policy.full_title, version=policy.document.version, owner=policy.document.owner
+        ),
     }
 
 
 def document_facts(policy: Policy) -> list[tuple[str, str]]:
     """Version and dates from document control, for the title block and the PDF cover."""
     document = policy.document
-    facts = [("Version", document.version)]
+    labels = labels_of(policy)
+    facts = [(labels("version"), document.version)]
     if document.effective_from:
-        facts.append(("Effective from", format_date(document.effective_from)))
+        facts.append((labels("effective_from"), labels.date(document.effective_from)))
     facts += [
-        ("Approved by", document.approved_by),
-        ("Approved on", format_date(document.approved_on)),
-        ("Review by", format_date(document.review_by)),
+        (labels("approved_by"), document.approved_by),
+        (labels("approved_on"), labels.date(document.approved_on)),
+        (labels("review_by"), labels.date(document.review_by)),
     ]
     if document.classification:
-        facts.append(("Classification", document.classification))
+        facts.append((labels("classification"), document.classification))
     return facts
 
 
 # Sections and clauses ------------------------------------------------------------------------------------------------
 
 
-def section_html(section: Section) -> Markup:
+def section_html(section: Section, labels: Labels | None = None) -> Markup:
     """`h2` for the section, then its visible clauses; removed and excluded clauses are not shown."""
-    clauses = Markup("\n").join(clause_html(clause, section) for clause in section.visible_clauses)
+    clauses = Markup("\n").join(clause_html(clause, section, labels) for clause in section.visible_clauses)
     return Markup('<section class="section" id="{}">\n<h2>{}</h2>\n{}\n</section>').format(
         section.id, inlines_html(section.title), clauses
     )
 
 
-def clause_html(clause: Clause, section: Section) -> Markup:
+def clause_html(clause: Clause, section: Section, labels: Labels | None = None) -> Markup:
     """`h3` for a titled clause; a clause without a title sits directly under its section's `h2`, so its own
     sub-headings move up a level and no heading level is ever skipped."""
     title = Markup("<h3>{}</h3>\n").format(inlines_html(clause.title)) if clause.title else Markup()
     context = _TableContext(clause.id, plain_text(clause.title) or plain_text(section.title))
     sub_level = 4 if clause.title else 3
     blocks = blocks_html(clause.blocks, sub_level, context)
+    if clause.untranslated and labels is not None:
+        return untranslated_html(clause, title + blocks, labels)
     return Markup('<section class="clause" id="{}">\n{}{}\n</section>').format(clause.id, title, blocks)
+
+
+def untranslated_html(clause: Clause, content: Markup, labels: Labels) -> Markup:
+    """A clause still in English inside another language's document: said in words (not only colour), and marked
+    `lang="en-GB"` so that screen readers switch voice and spell checkers leave it alone."""
+    note = Markup('<p class="untranslated__note"><strong>{}</strong></p>\n').format(
+        labels.untranslated(clause.untranslated or "missing")
+    )
+    return Markup('<section class="clause untranslated" id="{}">\n{}<div lang="{}">\n{}\n</div>\n</section>').format(
+        clause.id, note, language_tag(ENGLISH), content
+    )
 
 
 class _TableContext:
@@ -257,27 +280,25 @@ def _bare(text: str) -> str:
 
 
 def tailoring_html(policy: Policy) -> Markup:
-    """Which clauses differ from the core guidance, how, by which profile and why: a reader can trust the text."""
-    notes = tailoring_notes(policy)
+    """What this organisation changed in the core guidance and why, in words a member of staff reads: no clause
+    IDs or profile names (reviewers have `diff` and `show` for those)."""
+    notes, labels = tailoring_notes(policy), labels_of(policy)
     visible = {c.id for s in policy.sections for c in s.visible_clauses}
-    intro = Markup("<p>{}</p>").format(based_on(policy))
+    intro = Markup("<p>{}</p>\n<p>{}</p>").format(based_on(policy), tailoring_intro(policy, notes))
+    body = Markup()
     if notes:
-        header = Markup("").join(Markup('<th scope="col">{}</th>').format(h) for h in ("Clause", "Change", "Reason"))
-        rows = Markup("\n").join(_note_row(note, note.clause_id in visible) for note in notes)
-        caption = "Clauses that differ from the core guidance"
-        body = table_markup(f"table_{TAILORING_ID}", caption, False, header, rows)
-    else:
-        body = Markup("<p>This organisation uses the core guidance without changing any clause.</p>")
+        columns = (labels("column_part"), labels("column_change"), labels("column_why"))
+        header = Markup("").join(Markup('<th scope="col">{}</th>').format(h) for h in columns)
+        rows = Markup("\n").join(_note_row(note, note.clause_id in visible, labels) for note in notes)
+        body = table_markup(f"table_{TAILORING_ID}", labels("tailoring_caption"), False, header, rows)
     return Markup('<section class="section tailoring" id="{}">\n<h2>{}</h2>\n{}\n{}\n</section>').format(
-        TAILORING_ID, TAILORING_TITLE, intro, body
+        TAILORING_ID, labels("how_tailored"), intro, body
     )
 
 
-def _note_row(note: TailoringNote, visible: bool) -> Markup:
+def _note_row(note: TailoringNote, visible: bool, labels: Labels) -> Markup:
     title = Markup('<a href="#{}">{}</a>').format(note.clause_id, note.title) if visible else escape(note.title)
-    clause = Markup('{} <span class="clause-id">{}</span>').format(title, note.clause_id)
-    change = Markup('{} <span class="changed-by">by {}</span>').format(note.change, note.by)
-    cells = (clause, change, escape(note.reason or "No reason recorded"))
+    cells = (title, escape(note.change_in_words), escape(note.reason or labels("no_reason")))
     return Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in cells))
 
 
@@ -394,7 +415,9 @@ def page_css(policy: Policy, *, for_pdf: bool) -> Markup:
         "}",
     ]
     if for_pdf:
-        prelude.append(f".cover {{ string-set: doc-version {css_string(version_mark(policy))}; }}")
+        labels = labels_of(policy)
+        marks = f"doc-version {css_string(version_mark(policy))}, page-word {css_string(labels('page'))}"
+        prelude.append(f".cover {{ string-set: {marks}, of-word {css_string(labels('of'))}; }}")
     files = ["base.css", "print.css", "paged.css"] if for_pdf else ["base.css", "screen.css", "wide.css"]
     parts = [*prelude, *(_css_file(name) for name in files)]
     if not for_pdf:
@@ -408,7 +431,7 @@ def page_css(policy: Policy, *, for_pdf: bool) -> Markup:
 def version_mark(policy: Policy) -> str:
     """The PDF footer's left side: the version, and the security classification when there is one."""
     document = policy.document
-    mark = f"Version {document.version}"
+    mark = labels_of(policy)("version_number", version=document.version)
     return f"{mark} · {document.classification}" if document.classification else mark
 
 

@@ -72,7 +72,7 @@ def html_to_pdf(html: str, allowed: Iterable[Path]) -> bytes:
     from weasyprint.urls import FatalURLFetchingError
 
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    with _quiet_weasyprint():
+    with _quiet_weasyprint(), _tag_languages():
         try:
             document = HTML(string=html, url_fetcher=url_fetcher(allowed)).render()
             return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier, finisher=_finish)
@@ -87,6 +87,34 @@ def _finish(document: Any, pdf: Any) -> None:
 
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+@contextmanager
+def _tag_languages() -> Iterator[None]:
+    """`/Lang` on the structure element of every HTML element with a `lang` of its own (a clause still in English
+    in a Welsh document), so screen readers switch voice; WeasyPrint sets only the document's `/Lang`.
+
+    WeasyPrint builds its structure tree with one recursive generator, `tags._build_box_tree`, which yields each
+    box's element; wrapping it while rendering labels the element from the box's `lang` attribute. The innermost
+    element with a `lang` is labelled first and is never overwritten, so nested languages come out right."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+
+    def labelled(box: Any, *args: Any) -> Iterator[Any]:
+        element = getattr(box, "element", None)
+        lang = element.get("lang") if element is not None and element.tag != "html" else None
+        for struct in original(box, *args):
+            if lang and "Lang" not in struct:
+                struct["Lang"] = pydyf.String(lang)
+            yield struct
+
+    tags._build_box_tree = labelled
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original
 
 
 # The fetcher -------------------------------------------------------------------------------------------------------

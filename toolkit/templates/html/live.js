@@ -1,9 +1,9 @@
-/* The live hub: reload when a profile or core file changes (a page with a form only says so), and move focus to
-   an error summary when a form comes back with problems (the GOV.UK pattern). */
+/* The live hub: reload when a profile or core file changes (a page with a form only says so instead), and focus
+   a form's error summary. */
 (function () {
   var script = document.currentScript;
-  var summary = document.getElementById("error_summary");
-  if (summary) { summary.focus(); }
+  var summary = document.getElementById("error_summary");  /* GOV.UK: a form with problems opens at its summary */
+  if (summary) { window.addEventListener("load", function () { summary.focus(); }); }
   var source = new EventSource(script.dataset.events);
   source.onmessage = function (event) {
     if (event.data === script.dataset.version) { return; }
