@@ -23,12 +23,10 @@ from toolkit.resolve.core import Core
 from toolkit.resolve.languages import allows_untranslated
 from toolkit.resolve.policy import default_profiles_dir, resolve_languages
 
-# What a worker imports once, in the fork server, before any profile arrives.
-PRELOAD = {
-    "html": ["toolkit.render.formats.html"],
-    "docx": ["toolkit.render.formats.docx"],
-    "pdf": ["toolkit.render.formats.pdf", "weasyprint"],
-}
+# What the fork server imports once for every worker: resolving and the cache check. The renderers (WeasyPrint
+# above all) are imported by a worker only when it has something to render, so a build with nothing to do stays
+# quick; a fresh worker pays that import again, once per MAX_TASKS_PER_WORKER profiles.
+PRELOAD = ["toolkit.render.build", "toolkit.render.cache"]
 
 
 @dataclass(frozen=True)
@@ -215,10 +213,7 @@ def build_many(
     results: list[BuildResult] = []
     failures: list[BuildFailure] = []
     tasks = [_Task(Path(path), formats, out_dir, profiles_dir, options, force, allow_untranslated) for path in paths]
-    preload = ["toolkit.render.build", *(module for name in formats for module in PRELOAD.get(name, []))]
-    if "pdf" in formats and options.pdf_engine == "typst":
-        preload = [module for module in preload if module != "weasyprint"] + ["toolkit.render.typst_pdf", "typst"]
-    for task, future in ordered_map(_render_task, tasks, jobs, preload, _set_worker_core, (core,)):
+    for task, future in ordered_map(_render_task, tasks, jobs, PRELOAD, _set_worker_core, (core,)):
         outcome: BuildResult | BuildFailure
         try:
             outcome = publish_rendered(future.result(), out_dir)
