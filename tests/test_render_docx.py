@@ -199,11 +199,12 @@ def test_tailoring_appendix_lists_changed_clauses_with_reasons(render, structure
     assert rows == {"Added": "To test every structure.", "Removed": "Councillors have their own guidance."}
 
 
-def test_contents_field_lists_the_headings_without_a_prompt_on_opening(render, sample_policy):
+def test_contents_lists_the_headings_as_links_without_a_prompt_on_opening(render, sample_policy):
     policy = sample_policy("riverside-borough-council")
     data = render(policy)
     body = part_xml(data, "word/document.xml")
-    assert re.search(r'<w:instrText[^>]*> TOC \\o "1-2" \\h \\z \\u </w:instrText>', body)
+    assert "instrText" not in body and "fldChar" not in body  # no field: nothing for Word to update or ask about
+    assert re.search(r'<w:hyperlink w:anchor="[^"]+"', body)
     entries = [p.text for p in opened(data).paragraphs if p.style.name.lower() in ("toc 1", "toc 2")]
     assert entries[0] == plain_text(policy.visible_sections[0].title)
     assert "Getting a new account approved" in entries

@@ -250,8 +250,20 @@ def test_in_a_browser_the_page_requests_nothing_and_the_skip_link_works(sample_p
         skip = page.evaluate("[document.activeElement.className, document.activeElement.getBoundingClientRect().left]")
         page.keyboard.press("Enter")
         focused = page.evaluate("document.activeElement.tagName")
+        phone_lines = page.evaluate(
+            "[...document.querySelectorAll(\"a[href^='tel:']\")].map(a => a.getClientRects().length)"
+        )
         browser.close()
     assert [url for url in requests if url != path.as_uri()] == []
     assert overflow <= 0
     assert skip == ["skip-link", 0]
     assert focused == "MAIN"
+    assert phone_lines and set(phone_lines) == {1}  # every phone number on one line at 360 px
+
+
+def test_who_to_contact_shows_email_addresses_as_text(sample_policy) -> None:
+    policy = sample_policy("greenvale-hospitals")
+    contacts = page(policy).find(id="contacts")
+    for link in contacts.find_all("a", href=lambda h: h.startswith("mailto:")):
+        assert link.get_text() == link["href"].removeprefix("mailto:")
+    assert "speakup@greenvale-hospitals.example" in visible_text(contacts)

@@ -16,13 +16,17 @@ from io import StringIO
 from pathlib import Path
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from toolkit.diff.compare import redline
 from toolkit.diff.model import LineDiff
 from toolkit.errors import Problem, ToolkitError
-from toolkit.load.yamlio import load_yaml, plain
+from toolkit.load.fields import field_name
+from toolkit.load.profiles import problem_message
+from toolkit.load.schema import Text
+from toolkit.load.yamlio import load_yaml, locate, plain
 from toolkit.model import CORE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
@@ -145,6 +149,21 @@ def check(
     return DriftReport(policy.profile, profile_path, findings)
 
 
+class LockFile(BaseModel):
+    """What `review` writes; a lock file is read as untrusted as a profile (same loader, size cap, schema)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile: Text | None = None
+    core_version: Text = Field(min_length=1)
+    reviewed_on: date | None = None
+    clauses: dict[str, dict[str, Text]] = {}
+    core_texts: dict[str, Text] = {}
+
+
+LOCK_HINT = "delete it and run `policy-toolkit review` again"
+
+
 def _with_redlines(
     findings: list[Finding], policy: Policy, texts: dict[str, str], locked: Basis, core: Core
 ) -> list[Finding]:
@@ -188,14 +207,21 @@ def _render_source(core: Core, clause_id: str, source: str | None, vocabulary: o
 
 
 def _read_lock(lock: Path) -> dict:
-    data = plain(load_yaml(lock))
-    if not isinstance(data, dict) or not isinstance(data.get("clauses", {}), dict):
-        raise ToolkitError(
-            Problem(
-                "not a lock file written by `policy-toolkit review`", file=lock, hint="delete it and run review again"
-            )
-        )
-    return data
+    data = load_yaml(lock)
+    if not isinstance(data, dict):
+        raise ToolkitError(Problem("not a lock file written by `policy-toolkit review`", file=lock, hint=LOCK_HINT))
+    try:
+        LockFile.model_validate(plain(data))
+    except ValidationError as error:
+        raise ToolkitError([_lock_problem(lock, data, item) for item in error.errors()]) from None
+    return plain(data)
+
+
+def _lock_problem(lock: Path, data: object, error: dict) -> Problem:
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
+    line, column = locate(data, loc)
+    message = "unknown field" if error["type"] == "extra_forbidden" else problem_message(error)
+    return Problem(message, file=lock, line=line, column=column, field=field_name(loc, data), hint=LOCK_HINT)
 
 
 def _version_findings(recorded: dict, now: str) -> list[Finding]:

@@ -13,10 +13,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from toolkit.errors import Problem, ToolkitError
 
+
+class Interrupted(Exception):
+    """Ctrl-C inside a command. typer would turn KeyboardInterrupt into a silent exit 130; `main` says what happened."""
+
+
+class _Commands(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="policy-toolkit",
     help="Tailor the core social media guidance to an organisation, as HTML, Word and PDF.",
     no_args_is_help=True,
@@ -256,7 +271,12 @@ def diff(
     ] = "terminal",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File to write (html and docx default to output/diffs/).", metavar="FILE"),
+        typer.Option(
+            "--out",
+            "-o",
+            help="File to write (html and docx default to output/diffs/; - for standard output).",
+            metavar="FILE",
+        ),
     ] = None,
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there is any difference (for CI).")
@@ -464,8 +484,8 @@ def main() -> None:
         _print_error(error)
         _traceback_if_debugging()
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("Interrupted; outputs already there are unchanged.", err=True)
+    except (KeyboardInterrupt, Interrupted):
+        typer.echo("Interrupted; outputs unchanged.", err=True)
         sys.exit(130)
     except Exception as error:
         typer.echo(f"error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)

@@ -61,12 +61,25 @@ def _check_report(report: str) -> None:
 
 def _deliver(content: str | bytes, out: Path | None, report: str, default: Path) -> None:
     """Terminal and JSON reports go to standard output unless --out says otherwise; documents go to files."""
-    if out is None and report in ("terminal", "json"):
-        typer.echo(content if isinstance(content, str) else content.decode(), nl=False)
+    if (out is None and report in ("terminal", "json")) or str(out) == "-":
+        _to_standard_output(content)
         return
     target = out or default
     publish({target: content.encode() if isinstance(content, str) else content}, target.parent)
     typer.echo(f"wrote {target}")
+
+
+def _to_standard_output(content: str | bytes) -> None:
+    """`-o -`: text as text; a Word report's bytes as they are, for a pipe."""
+    if isinstance(content, str):
+        typer.echo(content, nl=False)
+        return
+    sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        raise ToolkitError(Problem("standard output cannot take a binary report here", field="--out"))
+    stream.write(content)
+    stream.flush()
 
 
 def matrix(

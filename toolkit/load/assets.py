@@ -39,14 +39,9 @@ def safe_path(value: str, base: Path, roots: list[Path], suffixes: tuple[str, ..
     return path
 
 
-def check_png(path: Path, **where: object) -> None:
-    with path.open("rb") as handle:
-        if handle.read(8) != PNG_SIGNATURE:
-            raise ToolkitError(Problem(f"`{path.name}` is not a PNG image", **where))  # type: ignore[arg-type]
-
-
 def check_svg(path: Path, **where: object) -> None:
     """Refuse SVG that could fetch, include or run anything: entities, scripts, handlers, outside references."""
+    check_size(path, MAX_LOGO_BYTES, "5 MiB", "a logo", **where)
     text = path.read_bytes()
     reason = _svg_danger(text)
     if reason:
@@ -150,3 +145,112 @@ def bundled_font(name: str, **where: object) -> Font:
             )
         )
     return fonts[name]
+
+
+# Logos -----------------------------------------------------------------------------------------------------------
+
+MAX_LOGO_BYTES = 5 * 1024 * 1024  # 5 MiB
+MAX_LOGO_PIXELS = 4000  # on either side: far more than a 22 mm logo needs, and a bounded amount of memory
+
+
+MAX_FONT_BYTES = 20 * 1024 * 1024  # a font file of your own; the bundled Noto files are well under 1 MiB
+
+
+def check_size(path: Path, limit: int, limit_words: str, what: str, **where: object) -> Path:
+    size = path.stat().st_size
+    if size > limit:
+        raise ToolkitError(
+            Problem(f"`{path.name}` is {size:,} bytes; {what} may be at most {limit:,} ({limit_words})", **where)  # type: ignore[arg-type]
+        )
+    return path
+
+
+def check_png_image(path: Path, **where: object) -> None:
+    """A PNG with a readable header, of a size a document can hold: refuses image bombs before anything decodes it."""
+    check_size(path, MAX_LOGO_BYTES, "5 MiB", "a logo", **where)
+    with path.open("rb") as handle:
+        head = handle.read(33)
+    if head[:8] != PNG_SIGNATURE:
+        raise ToolkitError(Problem(f"`{path.name}` is not a PNG image", **where))  # type: ignore[arg-type]
+    if len(head) < 33 or head[12:16] != b"IHDR":
+        raise ToolkitError(Problem(f"`{path.name}` is not a complete PNG image (it has no image header)", **where))  # type: ignore[arg-type]
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if not (0 < width <= MAX_LOGO_PIXELS and 0 < height <= MAX_LOGO_PIXELS):
+        raise ToolkitError(
+            Problem(
+                f"`{path.name}` is {width}×{height} pixels; a logo may be at most "
+                f"{MAX_LOGO_PIXELS}×{MAX_LOGO_PIXELS} (and not empty)",
+                **where,  # type: ignore[arg-type]
+            )
+        )
+
+
+# House Word templates --------------------------------------------------------------------------------------------
+
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024  # the .docx file as stored: 20 MiB
+MAX_TEMPLATE_UNPACKED = 100 * 1024 * 1024  # all its parts unpacked: 100 MiB
+MAX_TEMPLATE_PARTS = 1000  # a Word document has a few dozen parts
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+MACRO_CONTENT = re.compile(rb"macroEnabled|vbaProject|vbaData|activeX", re.IGNORECASE)
+
+
+def check_word_package(path: Path, **where: object) -> Path:
+    """Refuse a house template that is too big, holds macros, or makes Word fetch anything when the output is opened.
+
+    A template's parts travel into every document built with it, so an `attachedTemplate` on a web server, a remote
+    image or a linked OLE object would be fetched by every reader's Word. Links (hyperlinks) are fine: nothing is
+    fetched until someone follows one.
+    """
+    import zipfile
+
+    def refuse(reason: str) -> ToolkitError:
+        return ToolkitError(Problem(f"Word template `{path.name}` is refused: {reason}", **where))  # type: ignore[arg-type]
+
+    size = path.stat().st_size
+    if size > MAX_TEMPLATE_BYTES:
+        raise refuse(f"it is {size:,} bytes; the limit is {MAX_TEMPLATE_BYTES:,} (20 MiB)")
+    try:
+        with zipfile.ZipFile(path) as package:
+            entries = package.infolist()
+            if len(entries) > MAX_TEMPLATE_PARTS:
+                raise refuse(f"it has {len(entries):,} parts; the limit is {MAX_TEMPLATE_PARTS:,}")
+            unpacked = sum(entry.file_size for entry in entries)
+            if unpacked > MAX_TEMPLATE_UNPACKED:
+                raise refuse(f"it unpacks to {unpacked:,} bytes; the limit is {MAX_TEMPLATE_UNPACKED:,} (100 MiB)")
+            for entry in entries:
+                reason = _part_danger(entry.filename, package.read(entry) if _inspected(entry.filename) else b"")
+                if reason:
+                    raise refuse(reason)
+    except zipfile.BadZipFile as error:
+        raise refuse(f"it cannot be opened as a Word document (.docx): {error}") from None
+    return path
+
+
+def _inspected(name: str) -> bool:
+    return name.endswith(".rels") or name == "[Content_Types].xml"
+
+
+def _part_danger(name: str, data: bytes) -> str | None:
+    lowered = name.lower()
+    if lowered.endswith("vbaproject.bin") or lowered.endswith("vbadata.xml") or "/activex/" in lowered:
+        return f"it contains macros or ActiveX controls ({name}); save it as a Word Document (.docx), not .docm"
+    if name == "[Content_Types].xml" and MACRO_CONTENT.search(data):
+        return "it is a macro-enabled document (.docm); save it as a Word Document (.docx)"
+    if not name.endswith(".rels"):
+        return None
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
+        return f"{name} declares a DOCTYPE or entities"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        return f"{name} is not well-formed XML ({error})"
+    for relationship in root:
+        if relationship.get("TargetMode") == "External" and relationship.get("Type") != HYPERLINK:
+            kind = (relationship.get("Type") or "").rsplit("/", 1)[-1] or "a part"
+            target = (relationship.get("Target") or "")[:80]
+            return (
+                f"{name} makes Word fetch {kind} from {target} when a document is opened; remove it "
+                "(for an attached template: Developer ▸ Document Template, and clear it)"
+            )
+    return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,8 +12,15 @@ from pydantic import BaseModel, ValidationError
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.fields import field_name
-from toolkit.load.schema import OPERATIONS, ProfileFile, operation_kind
-from toolkit.load.yamlio import load_yaml, locate, plain
+from toolkit.load.schema import (
+    FONT_NAME_PATTERN,
+    OPERATIONS,
+    PROFILE_NAME_PATTERN,
+    SECTION_ID_PATTERN,
+    ProfileFile,
+    operation_kind,
+)
+from toolkit.load.yamlio import load_yaml, locate, plain, read_text
 from toolkit.paths import BUNDLED_PROFILES_DIR
 
 MAX_DEPTH = 16
@@ -85,18 +94,19 @@ def profile_path(given: Path, profiles_dir: Path | None) -> Path:
 
 
 def load_layer(path: Path) -> Layer:
-    """One profile file, parsed once per process while it is unchanged (its parents serve many children)."""
-    try:
-        status = path.stat()
-        key = (str(path.resolve()), str(path), status.st_mtime_ns, status.st_size)
-    except OSError:
-        return _read_layer(path)  # reading it reports the problem
+    """One profile file, parsed once per process while its bytes are unchanged (its parents serve many children).
+
+    Keyed by the content's hash, not the modification time: a file rewritten within one clock tick (the hub saves
+    and resolves at once) is never served stale. Reading is cheap; parsing and validating are what is saved.
+    """
+    text = read_text(path)  # size-capped and checked; its errors are the file's
+    key = (str(path.resolve()), str(path), hashlib.sha256(text.encode()).hexdigest())
     if key not in _layers:
         _layers[key] = _read_layer(path)
     return _layers[key]
 
 
-_layers: dict[tuple[str, str, int, int], Layer] = {}
+_layers: dict[tuple[str, str, str], Layer] = {}
 
 
 def _read_layer(path: Path) -> Layer:
@@ -166,9 +176,24 @@ def _problem(path: Path, data: Any, error: Any) -> Problem:
     if kind == "missing":
         return Problem("is required here", file=path, line=line, column=column, field=field)
     hint = None
+    if _is_section_removal(loc, error):
+        message = f"`{error['input']}` is a section, and `remove:` takes one clause"
+        hint = f"to leave out a whole section, write `exclude: {error['input']}` with its `reason:`"
+        return Problem(message, file=path, line=line, column=column, field=field, hint=hint)
     if loc[:1] == ("contacts",) and len(loc) == 2 and loc[1] in ("name", "email", "phone", "url"):
         hint = f"`{loc[1]}` is a detail of a contact: indent it under the contact it belongs to, such as `hr:`"
-    return Problem(_message(error), file=path, line=line, column=column, field=field, hint=hint)
+    return Problem(problem_message(error), file=path, line=line, column=column, field=field, hint=hint)
+
+
+def _is_section_removal(loc: tuple[str | int, ...], error: Any) -> bool:
+    """`remove: confidentiality`: a section's ID where a clause's belongs."""
+    return (
+        loc[:1] == ("clauses",)
+        and loc[-1] == "remove"
+        and error["type"] == "string_pattern_mismatch"
+        and isinstance(error["input"], str)
+        and re.fullmatch(SECTION_ID_PATTERN, error["input"]) is not None
+    )
 
 
 def _data_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -196,7 +221,8 @@ FRIENDLY = {
 }
 
 
-def _message(error: Any) -> str:
+def problem_message(error: Any) -> str:
+    """A pydantic error in plain words (shared with the lock-file reader)."""
     if error["type"] in FRIENDLY:
         return FRIENDLY[error["type"]]
     message = str(error["msg"])
@@ -204,6 +230,10 @@ def _message(error: Any) -> str:
         message = message.removeprefix(prefix)
     if error["type"] == "string_pattern_mismatch":
         return f"`{error['input']}` is not in the expected form ({_pattern_words(error['ctx']['pattern'])})"
+    if error["type"] in ("string_too_long", "too_long") and isinstance(error.get("input"), str):
+        limit = error["ctx"]["max_length"]
+        length = len(error["input"])
+        return f"is {length:,} characters long; the limit is {limit} (what Word's document properties hold)"
     if error["type"] in ("too_short", "string_too_short"):
         return "must not be empty" if not error.get("input") else message[:1].lower() + message[1:]
     if error["type"] == "literal_error":
@@ -212,6 +242,10 @@ def _message(error: Any) -> str:
 
 
 def _pattern_words(pattern: str) -> str:
+    if pattern == FONT_NAME_PATTERN:
+        return "a font name is letters, digits, spaces, hyphens and underscores, at most 63 characters"
+    if pattern == PROFILE_NAME_PATTERN:
+        return "`extends:` takes a profile's name, such as `local-council`, never a path"
     if "#" in pattern:
         return "a colour as #rrggbb"
     if r"\." in pattern and "[a-z]{2,3}" not in pattern:

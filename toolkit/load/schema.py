@@ -53,6 +53,11 @@ ID_PATTERN = r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 CLAUSE_ID_PATTERN = r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$"
 SECTION_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# A font's name goes into Word's XML, CSS and the PDF's font dictionary: letters, digits, spaces and hyphens only.
+FONT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,62}$"
+# What a name may be called by `extends:`: a profile's file name without .yaml, never a path.
+PROFILE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+MAX_PROPERTY = 255  # Word's document properties (title, author, version) hold at most 255 characters
 LINK_SCHEMES = ("https://", "mailto:", "tel:")
 
 
@@ -91,6 +96,19 @@ def _localised(value: str | dict[str, str]) -> str | dict[str, str]:
 
 
 Words = Annotated[Text | dict[str, Text], AfterValidator(_localised)]
+
+
+def _fits_property(value: Any) -> Any:
+    """Word's document properties (title, author) hold at most MAX_PROPERTY characters: refused here, not in build."""
+    for form in value.values() if isinstance(value, dict) else [value]:
+        if isinstance(form, str) and len(form) > MAX_PROPERTY:
+            raise ValueError(
+                f"is {len(form):,} characters long; the limit is {MAX_PROPERTY} (what Word's document properties hold)"
+            )
+    return value
+
+
+PropertyWords = Annotated[Words, AfterValidator(_fits_property)]
 Language = Annotated[str, Field(description="A language code: " + ", ".join(LANGUAGES))]
 ClauseId = Annotated[str, Field(pattern=CLAUSE_ID_PATTERN, description="A clause ID such as `principles.credible`.")]
 ClauseId = Annotated[str, Field(pattern=CLAUSE_ID_PATTERN, description="A clause ID such as `principles.credible`.")]
@@ -182,7 +200,11 @@ class LogoSpec(Strict):
 
 
 class FontSpec(Strict):
-    name: Text = Field(min_length=1, description="A bundled family (see templates/fonts/fonts.yaml) or your own.")
+    name: Text = Field(
+        min_length=1,
+        pattern=FONT_NAME_PATTERN,
+        description="A bundled family (see templates/fonts/fonts.yaml) or your own.",
+    )
     regular: str | None = None
     italic: str | None = None
     bold: str | None = None
@@ -213,7 +235,8 @@ class BrandingSpec(Strict):
     font: Annotated[FontSpec | None, BeforeValidator(_font_shorthand)] = Field(
         None,
         description="`Noto Sans` (default) or `Noto Serif`, or your own: "
-        "`{name: ..., regular: file.ttf, bold: ..., italic: ..., bold_italic: ...}`.",
+        "`{name: ..., regular: file.ttf, bold: ..., italic: ..., bold_italic: ...}`; a name is letters, digits, "
+        "spaces, hyphens and underscores.",
         examples=["Noto Serif"],
     )
     word_template: str | None = Field(
@@ -224,9 +247,9 @@ class BrandingSpec(Strict):
 
 
 class DocumentSpec(Strict):
-    title: Words | None = Field(None, description="Replaces the core title.")
+    title: PropertyWords | None = Field(None, description="Replaces the core title.")
     owner: Words | None = None
-    version: Text | None = Field(None, min_length=1)
+    version: Text | None = Field(None, min_length=1, max_length=MAX_PROPERTY)
     approved_by: Words | None = None
     approved_on: date | None = None
     effective_from: date | None = None
@@ -346,19 +369,21 @@ class ProfileFile(Strict):
 
     extends: Text | None = Field(
         None,
-        description="The profile this one builds on, by file name without `.yaml` (looked up beside this file, "
+        pattern=PROFILE_NAME_PATTERN,
+        description="The profile this one builds on, by name: its file name without `.yaml`, never a path (looked "
+        "up beside this file, "
         "then anywhere under `profiles/`, then among the bundled sector profiles).",
         examples=["local-council"],
     )
     description: Text | None = Field(
         None, description="One line on what this profile is, shown by `list`.", examples=["A district council."]
     )
-    name: Words | None = Field(
+    name: PropertyWords | None = Field(
         None,
         description="The organisation's full name; one form per language if it has several: `{cy: ..., en: ...}`.",
         examples=["Millbrook District Council"],
     )
-    short_name: Words | None = Field(
+    short_name: PropertyWords | None = Field(
         None,
         description="The organisation's short name, used in running text.",
         examples=["Millbrook Council"],

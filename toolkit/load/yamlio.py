@@ -7,7 +7,9 @@ small files expand into huge ones, and no profile needs them.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,10 +68,7 @@ def join_surrogate_pairs(data: Any) -> None:
 def read_text(path: Path) -> str:
     """UTF-8 text (a byte-order mark is fine), refusing huge or non-UTF-8 files with the line at fault."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ToolkitError(Problem(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} (1 MiB)", file=path))
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_BYTES, "1 MiB")
     except IsADirectoryError:
         raise ToolkitError(Problem("is a folder, not a file", file=path)) from None
     except FileNotFoundError:
@@ -90,6 +89,29 @@ def read_text(path: Path) -> str:
                 hint="save it as UTF-8 in your editor",
             )
         ) from None
+
+
+def read_capped(path: Path, limit: int, limit_words: str) -> bytes:
+    """A regular file's bytes, at most `limit` of them, read without ever blocking or reading forever.
+
+    Opened without blocking and checked after opening, so a FIFO (which would wait for a writer) or a device such
+    as /dev/zero (which never ends) is refused, even if it replaced a regular file since it was listed.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(status.st_mode):
+            raise ToolkitError(Problem("is not a regular file (a pipe, device or socket); give a file", file=path))
+        if status.st_size > limit:
+            raise ToolkitError(
+                Problem(f"the file is {status.st_size:,} bytes; the limit is {limit:,} ({limit_words})", file=path)
+            )
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ToolkitError(Problem(f"the file is over {limit:,} bytes; the limit is {limit_words}", file=path))
+    return data
 
 
 class _Constructor(RoundTripConstructor):

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import ModuleType
 
+from toolkit.errors import Problem, ToolkitError
 from toolkit.model import Policy
 from toolkit.render import formats as formats_package
 
 EPOCH_FLOOR = datetime(1980, 1, 1, tzinfo=UTC)  # ZIP files cannot hold earlier dates
+EPOCH_CEILING = 4354819199  # 2107-12-31 23:59:59 UTC: ZIP files cannot hold later dates
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,19 @@ PDF_ENGINES = ("weasyprint", "typst")
 
 def build_timestamp() -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), otherwise now; never before 1980 (ZIP's floor)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
-    return max(moment.replace(microsecond=0), EPOCH_FLOOR)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return max(datetime.now(UTC).replace(microsecond=0), EPOCH_FLOOR)
+    if not epoch.isascii() or not epoch.isdigit() or int(epoch) > EPOCH_CEILING:
+        raise ToolkitError(
+            Problem(
+                f"`{epoch[:40]}` is not a usable build time",
+                field="SOURCE_DATE_EPOCH",
+                hint=f"give whole seconds since 1970, from 0 to {EPOCH_CEILING}: the end of 2107 is the last date a "
+                ".docx can hold, and times before 1980 are written as 1 January 1980",
+            )
+        )
+    return max(datetime.fromtimestamp(int(epoch), UTC), EPOCH_FLOOR)
 
 
 def formats() -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import base_language
-from toolkit.load.profiles import load_chain
+from toolkit.load.profiles import load_chain, profile_name
 from toolkit.model import Policy
 from toolkit.output import prepare_folder, publish
 from toolkit.render import cache
@@ -67,6 +67,23 @@ def check_formats(names: Iterable[str]) -> list[str]:
             )
         )
     return sorted(set(chosen), key=chosen.index)
+
+
+def unique_outputs(paths: list[Path]) -> list[Path]:
+    """The profiles once each; two different files with one name would write the same output files: refused."""
+    chosen: dict[str, Path] = {}
+    for path in paths:
+        name = profile_name(path)
+        if name in chosen and chosen[name].resolve() != path.resolve():
+            raise ToolkitError(
+                Problem(
+                    f"two profiles called `{name}` in one build ({chosen[name]} and {path}) would write the same files",
+                    file=path,
+                    hint="build them one at a time, each into its own output folder with --out",
+                )
+            )
+        chosen.setdefault(name, path)
+    return list(chosen.values())
 
 
 def check_pdf_engine(name: str) -> str:
@@ -193,6 +210,7 @@ def build_many(
     """Build each profile; one broken profile does not stop the others, and its old outputs stay as they were."""
     from toolkit.parallel import ordered_map
 
+    paths = unique_outputs(paths)
     options = options or render.RenderOptions()
     results: list[BuildResult] = []
     failures: list[BuildFailure] = []

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -21,7 +22,8 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
@@ -52,6 +54,49 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
+MAX_LOOP = 1000  # range() in a house template: a cover page needs a handful
+MAX_NUMBER_DIGITS = 30  # ** and * in a house template: numbers and repeated text stay small
+
+
+class HouseTemplateEnvironment(SandboxedEnvironment):
+    """Jinja for a house Word template: a sandbox that reads no other file and cannot be made to run for ever.
+
+    Its loader refuses every name, so `{% include %}`, `{% import %}` and `{% extends %}` fail with a TemplateError
+    (no read of `/etc/passwd`); `range()` is capped at MAX_LOOP; `**` and `*` refuse results that would be huge.
+    """
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, undefined=StrictUndefined, loader=_NoFiles())
+        self.globals["range"] = _small_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_NUMBER_DIGITS:
+            raise SecurityError(f"a Word template may raise a number to at most the power {MAX_NUMBER_DIGITS}")
+        if (
+            operator == "*"
+            and any(isinstance(value, int) and abs(value) > MAX_LOOP for value in (left, right))
+            and any(isinstance(value, str | list | tuple) for value in (left, right))
+        ):
+            raise SecurityError(f"a Word template may repeat text at most {MAX_LOOP} times")
+        return super().call_binop(context, operator, left, right)
+
+
+class _NoFiles(BaseLoader):
+    def get_source(self, environment: Any, template: str) -> Any:
+        raise TemplateNotFound(
+            template, f"a Word template may not include, import or extend another file (`{template[:80]}`)"
+        )
+
+
+def _small_range(*args: int) -> range:
+    numbers = range(*args)
+    if len(numbers) > MAX_LOOP:
+        raise SecurityError(f"range() in a Word template is limited to {MAX_LOOP:,} items")
+    return numbers
+
+
 def english_labels() -> dict[str, str]:
     """The template's label placeholders in English, for documents that do not give their own (the diff report)."""
     labels = Labels(ENGLISH)
@@ -62,7 +107,7 @@ def english_labels() -> dict[str, str]:
 @cache
 def environment() -> SandboxedEnvironment:
     """Sandboxed (a house template is code) and autoescaped (values are XML text), strict about misspelt names."""
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    return HouseTemplateEnvironment()
 
 
 def fill_template(template: DocxTemplate, values: dict[str, object], path: Path) -> None:

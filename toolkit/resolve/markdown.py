@@ -29,6 +29,8 @@ from toolkit.model import (
 )
 from toolkit.resolve.vocabulary import SLOT, Slots
 
+MAX_TABLE_COLUMNS = 20  # what fits across a portrait page in Word and PDF and still reads
+
 
 class MarkdownError(Exception):
     """Text uses something the documents cannot carry (an image, a javascript: link, a misplaced heading)."""
@@ -155,6 +157,10 @@ class _Reader:
                 rows.append([])
             elif token.type == "inline":
                 rows[-1].append(self.inlines(token.children or []))
+        if len(rows[0]) > MAX_TABLE_COLUMNS:
+            raise MarkdownError(
+                f"a table has {len(rows[0])} columns; at most {MAX_TABLE_COLUMNS} fit across a page (split it in two)"
+            )
         return Table(header=rows[0], rows=rows[1:])
 
     def inlines(self, children: list[Token]) -> list[Inline]:

@@ -13,10 +13,13 @@ from typing import Any
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.assets import (
     FONT_STYLES,
+    MAX_FONT_BYTES,
     bundled_font,
     check_contrast,
-    check_png,
+    check_png_image,
+    check_size,
     check_svg,
+    check_word_package,
     safe_path,
 )
 from toolkit.load.profiles import Layer
@@ -288,7 +291,7 @@ def _logo(merger: _Merger) -> Logo | None:
     roots = [*merger.roots, base]
     png = merger.guard(safe_path, spec.png, base, roots, (".png",), **_field(setting, "png"))
     if png:
-        merger.guard(check_png, png, **_field(setting, "png"))
+        merger.guard(check_png_image, png, **_field(setting, "png"))
     svg = None
     if spec.svg:
         svg = merger.guard(safe_path, spec.svg, base, roots, (".svg",), **_field(setting, "svg"))
@@ -322,6 +325,9 @@ def _font(merger: _Merger) -> Font | None:
     }
     if None in files.values():
         return None
+    for style, path in files.items():
+        if not merger.guard(check_size, path, MAX_FONT_BYTES, "20 MiB", "a font file", **_field(setting, style)):
+            return None
     return Font(name=spec.name, files={style: files.get(style, files["regular"]) for style in FONT_STYLES})
 
 
@@ -330,7 +336,8 @@ def _word_template(merger: _Merger) -> Path | None:
     if setting is None or setting.value is None:
         return TEMPLATES_DIR / merger.core.branding["word_template"]
     base = setting.layer.path.parent
-    return merger.guard(safe_path, setting.value, base, [*merger.roots, base], (".docx",), **setting.where())
+    path = merger.guard(safe_path, setting.value, base, [*merger.roots, base], (".docx",), **setting.where())
+    return merger.guard(check_word_package, path, **setting.where()) if path is not None else None
 
 
 def _document(merger: _Merger) -> DocumentControl | None:

@@ -348,9 +348,15 @@ class Vocabulary:
         return result
 
     def lookup(self, path: str) -> object:
+        """The value of a documented placeholder; any other name (`{org.name.__class__}`) is unknown.
+
+        Checked against the closed list first, so that attribute access can never reach a Python object.
+        """
         parts = path.split(".")
         if parts[0] not in ("org", "term", "contact", "code", "document") or parts[0:2] == ["code", "values"]:
             raise VocabularyError(f"`{{{path}}}` is not a placeholder; " + self._suggest(path))
+        if path not in self.placeholder_names():
+            raise VocabularyError(f"`{{{path}}}` is not a known placeholder; " + self._suggest(path))
         value: object = self.namespaces[parts[0]]
         if parts[0] == "contact" and isinstance(self.namespaces["contact"].get(parts[1]), MissingContact):
             raise VocabularyError(f"the profile gives no `contacts.{parts[1]}`")

@@ -237,7 +237,7 @@ class BodyWriter:
         table = self.document.add_table(rows=1 + len(rows), cols=columns)
         self._insert(table._tbl)
         _table_properties(table._tbl, self.styles.id(TABLE_STYLE), caption)
-        _column_widths(table._tbl, widths or [100 // columns] * columns, self.document)
+        _column_widths(table._tbl, widths or [max(100 // columns, 1)] * columns, self.document)
         header_row = table._tbl.tr_lst[0].get_or_add_trPr()
         header_row.append(OxmlElement("w:cantSplit"))
         header_row.append(OxmlElement("w:tblHeader"))
@@ -355,19 +355,14 @@ def _column_widths(table: etree._Element, percents: list[int], document: Documen
 def write_contents(
     document: DocumentObject, styles: Styles, entries: list[ContentsEntry], anchor: etree._Element
 ) -> None:
-    """A TOC field whose cached result already lists the headings, linked to them.
+    """The contents as linked entries in the TOC styles, without page numbers and outside any field.
 
-    Word and LibreOffice show this cached result as it is: linked headings without page numbers, and no prompt
-    on opening (`w:updateFields` would ask every reader's permission to update fields). Page numbers are not
-    written because only Word knows Word's page breaks (the PDF's are another layout); a reader who prints can
-    right-click the contents and choose "Update Field" to add them.
+    A TOC field would show no page numbers until Word updates it, and `w:updateFields` makes Word ask every reader's
+    permission on opening. Page numbers cannot be written here: only Word knows Word's page breaks (the PDF's are
+    another layout). So the entries are plain links to the headings, which Word and LibreOffice show as they are;
+    the PDF handbook carries page numbers.
     """
     paragraphs = [_contents_entry(styles, entry) for entry in entries] or [_new_paragraph(styles.id("TOC 1"))]
-    begin = [_field_char("begin"), _instruction(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u'), _field_char("separate")]
-    properties = paragraphs[0].find(qn("w:pPr"))
-    for run in reversed(begin):
-        properties.addnext(run)
-    paragraphs[-1].append(_field_char("end"))
     for paragraph in paragraphs:
         anchor.addprevious(paragraph)
     retire_marker(anchor, "contents")
@@ -383,20 +378,3 @@ def _contents_entry(styles: Styles, entry: ContentsEntry) -> etree._Element:
     link.append(run)
     paragraph.append(link)
     return paragraph
-
-
-def _field_char(kind: str) -> etree._Element:
-    run = OxmlElement("w:r")
-    char = OxmlElement("w:fldChar")
-    char.set(qn("w:fldCharType"), kind)
-    run.append(char)
-    return run
-
-
-def _instruction(text: str) -> etree._Element:
-    run = OxmlElement("w:r")
-    instruction = OxmlElement("w:instrText")
-    instruction.text = f" {text} "
-    instruction.set(qn("xml:space"), "preserve")
-    run.append(instruction)
-    return run

@@ -87,13 +87,18 @@ def _read_placeholders(template: DocxTemplate, document: DocumentObject) -> tupl
     for where, xml in _stories(template, document):
         patched = re.sub(r"<w:p([ >])", r"\n<w:p\1", template.patch_xml(xml))  # one line a paragraph, as docxtpl
         try:
-            names = meta.find_undeclared_variables(environment().parse(patched))
+            parsed = environment().parse(patched)
+            names = meta.find_undeclared_variables(parsed)
+            others = [name or "a computed name" for name in meta.find_referenced_templates(parsed)]
         except TemplateError as error:
             problems.append(
                 f"{where}: a placeholder cannot be read ({error.message}) near “{_near(patched, error)}”; "
                 "delete it and type it again in one go, with plain spaces and straight quotes"
             )
             continue
+        problems += [
+            f"{where}: a Word template may not include, import or extend another file (`{other}`)" for other in others
+        ]
         for name in sorted(names - PLACEHOLDERS.keys()):
             suggestion = did_you_mean(name, PLACEHOLDERS)
             problems.append(

@@ -7,6 +7,7 @@ import hashlib
 import re
 import uuid
 from datetime import UTC
+from xml.sax.saxutils import quoteattr
 
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -78,8 +79,8 @@ def apply_branding(document: DocumentObject, policy: Policy) -> None:
             if fonts.get(qn(name)) == BODY_FONT:
                 fonts.set(qn(name), policy.branding.font.name)
     theme = document.part.part_related_by(RT.THEME)
-    typeface = f'typeface="{policy.branding.font.name}"'.encode()
-    theme._blob = theme.blob.replace(f'typeface="{BODY_FONT}"'.encode(), typeface)
+    typeface = f"typeface={quoteattr(policy.branding.font.name)}".encode()  # escaped, whatever the name holds
+    theme._blob = theme.blob.replace(f"typeface={quoteattr(BODY_FONT)}".encode(), typeface)
 
 
 FONT_EMBEDS = {
@@ -135,10 +136,12 @@ def font_table_entry(name: str, generic: str, data: bytes) -> etree._Element:
     """A `w:font` naming the family and its PANOSE class, which Word uses to choose a stand-in."""
     os2 = _os2_table(data)
     panose = os2[32:42].hex().upper() if len(os2) >= 42 else "00000000000000000000"
-    return parse_xml(
-        f'<w:font {nsdecls("w")} w:name="{name}"><w:panose1 w:val="{panose}"/><w:charset w:val="00"/>'
+    entry = parse_xml(
+        f'<w:font {nsdecls("w")}><w:panose1 w:val="{panose}"/><w:charset w:val="00"/>'
         f'<w:family w:val="{FONT_FAMILIES.get(generic, "auto")}"/><w:pitch w:val="variable"/></w:font>'
     )
+    entry.set(qn("w:name"), name)  # through lxml, so the name is escaped
+    return entry
 
 
 def _embedded(document: DocumentObject, table: Part, font: Font, style: str, tag: str) -> etree._Element:
@@ -200,16 +203,28 @@ def mark_language(elements: list[etree._Element], language: str) -> None:
 def set_properties(document: DocumentObject, policy: Policy, options: RenderOptions) -> None:
     """After rendering, because docxtpl renders the template's core properties as jinja templates."""
     properties = document.core_properties
-    properties.title = policy.full_title
-    properties.subject = policy.subtitle
-    properties.author = policy.organisation.name
+    properties.title = fit_property(policy.full_title)
+    properties.subject = fit_property(policy.subtitle)
+    properties.author = fit_property(policy.organisation.name)
     properties.language = policy.language
-    properties.keywords = f"social media; social web; guidance; policy; {policy.organisation.short_name}"
+    properties.keywords = fit_property(f"social media; social web; guidance; policy; {policy.organisation.short_name}")
     properties.category = "Policy and guidance"
-    properties.comments = based_on(policy)
-    properties.identifier = policy.profile
-    properties.version = policy.document.version
+    properties.comments = fit_property(based_on(policy))
+    properties.identifier = fit_property(policy.profile)
+    properties.version = fit_property(policy.document.version)
     moment = max(options.timestamp, EPOCH_FLOOR).astimezone(UTC).replace(tzinfo=None)
     properties.created = properties.modified = moment
     properties.last_modified_by = options.generator
     properties.revision = 1
+
+
+MAX_PROPERTY = 255  # python-docx (and Word) hold at most this many characters in a core property
+
+
+def fit_property(text: str) -> str:
+    """A property value Word can hold: values made of several profile fields are shortened, never refused.
+
+    The profile's own fields are limited to the same length when loading, so this only trims combinations (a title
+    with the organisation's name, the chain of profiles); the document itself keeps the full text.
+    """
+    return text if len(text) <= MAX_PROPERTY else text[: MAX_PROPERTY - 1].rstrip() + "…"
