@@ -229,7 +229,8 @@ def test_validate_warns_about_teams_and_roles(cli, tmp_path):
     profile.write_text(
         "extends: dyffryn-tawel-council\nname: Test Council\n"
         "contacts:\n  welsh_language: null\n  data_protection: {name: Data protection officer}\n"
-        "  social_media: {name: Tîm cyfathrebu / Communications team, email: other@dyffryntawel.example}\n",
+        "  press: {name: the press team, email: press@dyffryntawel.example}\n"
+        "  social_media: {name: the press team, email: other@dyffryntawel.example}\n",
         encoding="utf-8",
     )
     code, out, _ = cli("validate", profile, "--profiles", PROFILES, "--today", "2026-12-01")
