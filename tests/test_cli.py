@@ -256,3 +256,19 @@ def test_show_numbers_the_items_of_a_numbered_list(cli):
     assert code == 0
     numbers = [line.split(" ", 1)[0] for line in out.splitlines() if line[:1].isdigit()]
     assert numbers == ["1.", "2.", "3.", "4.", "5."]
+
+
+def test_validate_warns_about_the_extended_bodys_words_after_a_rename(cli, tmp_path):
+    """A body outside every bundled kind tailors the nearest one; what still speaks of that kind is pointed out."""
+    profile = tmp_path / "northmoor-national-park-authority.yaml"
+    profile.write_text(
+        "extends: local-council\nname: Northmoor National Park Authority\n"
+        "terminology:\n  organisation: the Authority\n  staff: {singular: member of staff, plural: staff}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
+    assert code == 0
+    assert "terminology.code: `terminology.code` still reads “the council's employee code of conduct”" in out
+    assert "terminology.staff" not in out  # set by the profile itself
+    clauses = next(line for line in out.splitlines() if "still speak of a council" in line)
+    assert "politics.restricted-posts" in clauses and "exclude:" in clauses

@@ -10,7 +10,7 @@ from typing import Any
 
 from toolkit.errors import Problem
 from toolkit.load.profiles import Layer
-from toolkit.model import Block, Inline, ListBlock, Policy, Table, Term, block_text, plain_text
+from toolkit.model import CORE, Block, Inline, ListBlock, Policy, Table, Term, Text, block_text, plain_text
 from toolkit.paths import BUNDLED_PROFILES_DIR
 from toolkit.resolve.vocabulary import format_date, running_name
 
@@ -32,6 +32,7 @@ def warnings(policy: Policy, chain: list[Layer], today: date | None = None) -> l
         *_roles_without_contacts(policy, leaf),
         *_names_repeating_roles(policy, chain),
         *_one_team_two_addresses(policy, chain),
+        *_inherited_body_words(policy, chain),
     ]
 
 
@@ -267,3 +268,65 @@ def _one_team_two_addresses(policy: Policy, chain: list[Layer]) -> list[Problem]
                     )
                 )
     return found
+
+
+def _inherited_body_words(policy: Policy, chain: list[Layer]) -> list[Problem]:
+    """Terms still naming the kind of body a profile extends (“the council's code”) after it renamed itself.
+
+    A body outside every bundled kind tailors the nearest one; the words it inherits are easy to miss.
+    """
+    bundled = [layer for layer in chain if layer.path.is_relative_to(BUNDLED_PROFILES_DIR)]
+    own = [layer for layer in chain if layer not in bundled]
+    renamed = next((layer for layer in reversed(own) if "organisation" in layer.spec.terminology), None)
+    inherited = next(
+        (
+            layer.spec.terminology["organisation"].singular
+            for layer in reversed(bundled)
+            if "organisation" in layer.spec.terminology
+        ),
+        None,
+    )
+    if renamed is None or not inherited or not own:
+        return []
+    word = re.sub(r"^(the|a|an)\s+", "", inherited, flags=re.IGNORECASE)
+    if word.lower() in policy.terms["organisation"].singular.lower():
+        return []
+    pattern = re.compile(rf"\b{re.escape(word)}s?\b", re.IGNORECASE)
+    return [*_stale_terms(policy, own, pattern), *_clauses_naming(policy, own[-1], pattern, word)]
+
+
+def _stale_terms(policy: Policy, own: list[Layer], pattern: re.Pattern[str]) -> list[Problem]:
+    return [
+        Problem(
+            f"`terminology.{key}` still reads “{forms.singular}” (inherited from {forms.set_by}), but this "
+            f"profile calls the organisation “{policy.terms['organisation'].singular}”",
+            file=own[-1].path,
+            field=f"terminology.{key}",
+            hint=f"give terminology.{key} in your own words",
+        )
+        for key, forms in sorted(policy.terms.items())
+        if key != "organisation"
+        and not any(key in layer.spec.terminology for layer in own)
+        and any(pattern.search(text or "") for text in (forms.singular, forms.plural))
+    ]
+
+
+def _clauses_naming(policy: Policy, leaf: Layer, pattern: re.Pattern[str], word: str) -> list[Problem]:
+    """Clauses of the extended kind of body that speak of it in their own words (laws that bind only it)."""
+    named = [
+        clause.id
+        for section in policy.visible_sections
+        for clause in section.visible_clauses
+        if clause.provenance.origin == CORE
+        and any(isinstance(node, Text) and pattern.search(node.text) for node in _inlines(clause.blocks))
+    ]
+    if not named:
+        return []
+    return [
+        Problem(
+            f"{len(named)} clause{'s' * (len(named) != 1)} still speak of a {word}: " + ", ".join(named),
+            file=leaf.path,
+            field="clauses",
+            hint=f"read them (`show --clause ID`); `exclude:` those that do not apply to {policy.organisation.name}",
+        )
+    ]
