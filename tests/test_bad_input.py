@@ -136,7 +136,12 @@ def deep_chain() -> dict[str, str]:
 
 CASES = [
     # The YAML itself
-    case("bad-indentation", GOOD + "contacts:\n  press:\n    name: A\n   email: x\n", "not valid YAML", line=6),
+    case(
+        "bad-indentation",
+        GOOD + "contacts:\n  press:\n    name: A\n   email: x\n",
+        "not indented like the lines around it",
+        line=6,
+    ),
     case("unclosed-quote", GOOD + 'short_name: "Testshire\n', "not valid YAML"),
     case("tab-indentation", GOOD + "contacts:\n\tpress: {name: A}\n", "a tab character", line=4),
     case("duplicate-key", GOOD + "name: Other Council\n", "`name` appears twice (first defined on line 2)", line=3),

@@ -319,7 +319,7 @@ def test_placeholder_rules():
 
 def test_a_missing_language_form_is_refused_with_field_and_line(cli, project):
     profile = project / f"{WELSH}.yaml"
-    _edit(profile, "name: {cy: Tîm digidol, en: Digital team}", "name: {cy: Tîm digidol}")
+    _edit(profile, "name: {cy: Tîm digidol, en: the digital team}", "name: {cy: Tîm digidol}")
     code, _, err = cli("validate", profile, "--profiles", project)
     assert code == 2
     assert "contacts.social_media.name" in err and "no `en:` form" in err
