@@ -26,7 +26,7 @@ def test_help_at_every_level(cli, command):
 
 def test_python_dash_m_and_version():
     result = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0 and result.stdout.startswith("policy-toolkit 0.1.0 (core guidance 1.0.0)")
+    assert result.returncode == 0 and result.stdout.startswith("policy-toolkit 0.1.0 (core guidance 2.0.0)")
 
 
 def test_list_shows_inheritance_as_a_tree(cli):

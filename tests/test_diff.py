@@ -108,7 +108,7 @@ def test_json_report_is_schema_stable(sample_policy):
         "lines",
     }
     assert set(data["substitutions"][0]) == {"key", "label", "old", "new", "places", "set_by", "old_set_by"}
-    assert data["old"]["description"] == "the core guidance 1.0.0 as it applies to the NHS in England"
+    assert data["old"]["description"] == "the core guidance 2.0.0 as it applies to the NHS in England"
     assert PolicyDiff.model_validate(data) == compare_with_core(sample_policy("greenvale-hospitals"))
 
 

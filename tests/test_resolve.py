@@ -320,3 +320,16 @@ def test_every_clause_operation_is_one_schema_class_one_method_and_one_row():
         assert entry.schema is OPERATIONS[action]
         assert getattr(Applier, entry.apply.__name__) is entry.apply
         assert entry.note and entry.yours and entry.explains in ("added", "removed", "reworded", "moved")
+
+
+def test_a_clause_retired_from_the_core_says_what_became_of_it(tmp_path):
+    """Clause IDs are never reused; a profile naming one the core took out is told where its content went."""
+    with pytest.raises(ToolkitError) as caught:
+        resolve_text(
+            tmp_path,
+            "extends: nhs-trust\nname: Test Trust\nclauses:\n"
+            "  - replace: confidentiality.speak-up\n    text: Speak up.\n    reason: Ours.\n",
+        )
+    message = caught.value.problems[0].render()
+    assert "no longer in the core guidance" in message and "personal.concerns" in message
+    assert ":4:" in message

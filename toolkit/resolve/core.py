@@ -107,6 +107,7 @@ class Core:
     contact_words: dict[str, str]  # role -> how text names it when the profile gives no such contact
     required_contacts: tuple[str, ...]
     moved_terms: dict[str, str]  # a term running text no longer uses -> the setting that replaced it
+    retired_clauses: dict[str, str]  # a clause ID no longer in the core -> what became of it
     branding: dict[str, str]
     sections: tuple[CoreSection, ...]
     directory: Path
@@ -160,6 +161,7 @@ def _load_core(directory: Path, signature: tuple[tuple[str, int, int], ...]) -> 
             contact_words={role: spec["in_text"] for role, spec in manifest["contact_roles"].items()},
             required_contacts=tuple(manifest.get("required_contacts", ())),
             moved_terms=dict(manifest.get("moved_terms", {})),
+            retired_clauses={str(k): str(v) for k, v in (manifest.get("retired_clauses") or {}).items()},
             branding=dict(manifest.get("branding", {})),
             sections=sections,
             directory=directory,

@@ -166,6 +166,11 @@ class Applier:
         return found
 
     def unknown(self, identifier: str, field_name: str) -> _OperationError:
+        retired = self.outline.core.retired_clauses.get(identifier)
+        if retired:
+            return _OperationError(
+                f"clause `{identifier}` is no longer in the core guidance: {retired}", None, field_name
+            )
         hint = did_you_mean(identifier, self.outline.all_ids()) or "`policy-toolkit list --clauses` shows them"
         kind = "section" if "." not in identifier else "clause"
         return _OperationError(f"unknown {kind} `{identifier}`", hint, field_name)

@@ -100,11 +100,10 @@ def brought_in_sentence(diff: PolicyDiff) -> str | None:
     brought = diff.brought_by_rule
     if not brought:
         return None
-    rules = sorted({clause.rule or "" for clause in brought})
     names = "; ".join(f"{clause.title} ({clause.id})" for clause in brought)
     return (
-        f"{capitalised(described(diff.old))} includes {plural(len(brought), 'clause')} that the core applies "
-        f"{' or '.join(rules)}: {names}."
+        f"{capitalised(described(diff.old))} includes {plural(len(brought), 'clause')} that the core keeps for "
+        f"some kinds of body or nations only: {names}."
     )
 
 
