@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from datetime import date
 from importlib.metadata import version
@@ -18,6 +15,7 @@ from toolkit.model import Policy
 from toolkit.paths import PACKAGE_DIR
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_with_chain
+from toolkit.usercache import cache_dir, store
 
 
 def validate_profile(
@@ -118,8 +116,7 @@ def _template_key(path: Path) -> str:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "policy-toolkit" / "word-templates"
+    return cache_dir("word-templates")
 
 
 def _read_remembered(key: str) -> dict[str, list[str]] | None:
@@ -135,10 +132,4 @@ def _read_remembered(key: str) -> dict[str, list[str]] | None:
 
 
 def _remember(key: str, facts: dict[str, list[str]]) -> None:
-    with contextlib.suppress(OSError):
-        folder = _cache_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".partial")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(facts, handle)
-        os.replace(temporary, folder / f"{key}.json")
+    store(_cache_dir() / f"{key}.json", json.dumps(facts).encode("utf-8"))

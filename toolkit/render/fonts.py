@@ -8,13 +8,12 @@ give equal bytes, so the HTML stays byte-for-byte reproducible; a cache entry th
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
+
+from toolkit.usercache import cache_dir, store
 
 ALWAYS = "".join(chr(code) for code in range(0x20, 0x7F))  # printable ASCII: cheap, and covers typing in forms
 
@@ -39,7 +38,7 @@ def subset_woff2(font_file: Path, characters: str) -> bytes:
         data = cached.read_bytes()
     except OSError:
         data = _subset(font_file, characters)
-        _store(cached, data)
+        store(cached, data)
     _memory[key] = data
     return data
 
@@ -69,19 +68,4 @@ def _key(font_file: Path, characters: str) -> str:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "policy-toolkit" / "font-subsets"
-
-
-def _store(target: Path, data: bytes) -> None:
-    """Best effort: a cache that cannot be written only means subsetting again next time."""
-    with contextlib.suppress(OSError):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".partial")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    return cache_dir("font-subsets")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from types import CodeType
+
+from toolkit.usercache import cache_dir, store
 
 
 def compiled_code(source: str, name: str, filename: str, compile_it: Callable[[], CodeType]) -> CodeType:
@@ -30,23 +30,9 @@ def compiled_code(source: str, name: str, filename: str, compile_it: Callable[[]
         if isinstance(code, CodeType):
             return code
     code = compile_it()
-    _store(path, marshal.dumps(code))
+    store(path, marshal.dumps(code))
     return code
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "policy-toolkit" / "templates"
-
-
-def _store(target: Path, data: bytes) -> None:
-    with contextlib.suppress(OSError):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, suffix=".partial")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    return cache_dir("templates")
