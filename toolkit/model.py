@@ -211,6 +211,16 @@ class Branding(_Node):
     font: Font
     word_template: Path
 
+    @property
+    def assets(self) -> frozenset[Path]:
+        """The font and logo files the page renderers read: all a PDF may open, and part of a build's cache key."""
+        files = set(self.font.files.values())
+        if self.logo is not None:
+            files.add(self.logo.png)
+            if self.logo.svg is not None:
+                files.add(self.logo.svg)
+        return frozenset(files)
+
 
 class CodeValue(_Node):
     name: str

@@ -111,15 +111,7 @@ def output_key(policy: Policy, format_name: str, options: object) -> str:
 
 def policy_files(policy: Policy) -> set[Path]:
     """Every file a policy names that a renderer reads: fonts, logo images and the Word template."""
-    branding = policy.branding
-    files = set(branding.font.files.values())
-    if branding.logo is not None:
-        files.add(branding.logo.png)
-        if branding.logo.svg is not None:
-            files.add(branding.logo.svg)
-    if branding.word_template is not None:
-        files.add(branding.word_template)
-    return files
+    return {*policy.branding.assets, policy.branding.word_template}
 
 
 def _options_text(options: object) -> str:

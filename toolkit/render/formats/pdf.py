@@ -57,13 +57,7 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
 
 def policy_files(policy: Policy) -> frozenset[Path]:
     """The only files the PDF may read: the TrueType fonts and the logo the policy names."""
-    branding = policy.branding
-    files = set(branding.font.files.values())
-    if branding.logo is not None:
-        files.add(branding.logo.png)
-        if branding.logo.svg is not None:
-            files.add(branding.logo.svg)
-    return frozenset(files)
+    return policy.branding.assets
 
 
 def html_to_pdf(html: str, allowed: Iterable[Path]) -> bytes:
