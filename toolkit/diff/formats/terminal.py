@@ -30,6 +30,11 @@ PLAIN_MARKERS = {"insert": ("{+", "+}"), "delete": ("[-", "-]"), "equal": ("", "
 
 
 def report(diff: PolicyDiff, *, colour: bool = False, width: int = 100) -> str:
+    return _printed(_parts(diff, colour), colour, width)
+
+
+def _printed(parts: list[Text | str], colour: bool, width: int) -> str:
+    """The parts as a terminal shows them; plain output (logs and pipes) is never hard-wrapped."""
     console = Console(
         file=io.StringIO(),
         force_terminal=colour,
@@ -38,8 +43,8 @@ def report(diff: PolicyDiff, *, colour: bool = False, width: int = 100) -> str:
         highlight=False,
         emoji=False,
     )
-    for part in _parts(diff, colour):
-        console.print(part, soft_wrap=not colour)  # plain output is for logs and pipes: no hard wrapping
+    for part in parts:
+        console.print(part, soft_wrap=not colour)
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 
@@ -101,14 +106,4 @@ def render_line(line: LineDiff, colour: bool) -> Text:
 
 def redline_text(lines: list[LineDiff], *, colour: bool = False, width: int = 100) -> str:
     """Lines of a redline on their own (for `check --diff`)."""
-    console = Console(
-        file=io.StringIO(),
-        force_terminal=colour,
-        color_system="standard" if colour else None,
-        width=width,
-        highlight=False,
-        emoji=False,
-    )
-    for line in lines:
-        console.print(render_line(line, colour), soft_wrap=not colour)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    return _printed([render_line(line, colour) for line in lines], colour, width)
