@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -74,6 +74,60 @@ def ordered_map(
                 for following in remaining:
                     pending.append((following, pool.submit(function, following)))
                     break
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def completed_map(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    jobs: int | None = None,
+    preload: Iterable[str] = (),
+    initializer: Callable[..., object] | None = None,
+    initargs: tuple[Any, ...] = (),
+    cost: Callable[[Item], float] | None = None,
+) -> Iterator[tuple[int, Future[Result]]]:
+    """Each item's index with a finished future of `function(item)`, as they finish.
+
+    Workers take the costliest items first (by `cost`; ties in the order given), so that no worker is left with a
+    long item at the end while the others wait. With one job everything runs here, in the order given. The caller
+    puts results back in order if it needs to (a small record per item, not the results themselves).
+    """
+    jobs = min(jobs or default_jobs(), len(items))
+    if jobs <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for index, item in enumerate(items):
+            yield index, _run_here(function, item)
+        return
+    order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=initializer,
+        initargs=initargs,
+        max_tasks_per_child=MAX_TASKS_PER_WORKER,
+    ) as pool:
+        waiting = iter(order)
+        running: dict[Future[Result], int] = {}
+
+        def submit_next() -> None:
+            for index in waiting:
+                running[pool.submit(function, items[index])] = index
+                return
+
+        try:
+            for _ in range(jobs * WINDOW_PER_WORKER):
+                submit_next()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=running.__getitem__):
+                    index = running.pop(future)
+                    submit_next()
+                    yield index, future
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

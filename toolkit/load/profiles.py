@@ -143,13 +143,19 @@ def load_chain(path: Path, profiles_dir: Path | None) -> list[Layer]:
     return list(reversed(chain))
 
 
-def _parent_path(parent: str, child: Layer, known: dict[str, Path]) -> Path:
-    beside = [child.path.parent / f"{parent}{suffix}" for suffix in PROFILE_SUFFIXES]
-    for candidate in beside:
+def find_parent(parent: str, child: Path, known: dict[str, Path]) -> Path | None:
+    """Where `extends: parent` in the file `child` leads: a file beside it, else the known profile of that name."""
+    for suffix in PROFILE_SUFFIXES:
+        candidate = child.parent / f"{parent}{suffix}"
         if candidate.is_file():
             return candidate
-    if parent in known:
-        return known[parent]
+    return known.get(parent)
+
+
+def _parent_path(parent: str, child: Layer, known: dict[str, Path]) -> Path:
+    found = find_parent(parent, child.path, known)
+    if found is not None:
+        return found
     hint = did_you_mean(parent, known) or ("profiles: " + ", ".join(sorted(known)) if known else None)
     raise ToolkitError(
         Problem(

@@ -1,10 +1,17 @@
 """Incremental builds: an output is rendered again only when something that reaches its bytes has changed.
 
-The key of one output is a hash of the resolved model (as JSON), the files it names (fonts, logo, Word template),
-the renderer's code and templates, the engine versions, the options and the build date (`SOURCE_DATE_EPOCH` when
-set, otherwise the day). Each profile's keys live in `.build-cache/PROFILE.json` inside the output folder, written
-with the outputs in one atomic publish, so two builds into one folder never leave a key that does not match its
-file. A missing, unreadable or corrupt record only means "rebuild": it is never trusted and never an error.
+Two levels, as make and ninja keep a log of what each output depended on. The first is cheap: the record also
+lists every file the last build of a profile read (its chain of profile files, translation files, logo, fonts, Word
+template) with their content hashes, and a key of everything else (formats, options, build date, the core guidance
+folder, the toolkit's own files, the installed packages). When the chain of profiles found now is the same files,
+no recorded file has changed and the key is the same, the profile is up to date without being resolved. Otherwise
+the second level decides output by output, from the resolved model: the key of one output is a hash of the
+resolved model (as JSON), the files it names (fonts, logo, Word template), the renderer's code and templates, the
+engine versions, the options and the build date (`SOURCE_DATE_EPOCH` when set, otherwise the day), so a change to
+one core clause renders again only the outputs whose text it changed. Each profile's record lives in
+`.build-cache/PROFILE.json` inside the output folder, written with the outputs in one atomic publish, so two builds
+into one folder never leave a key that does not match its file. A missing, unreadable or corrupt record only means
+"rebuild": it is never trusted and never an error.
 """
 
 from __future__ import annotations
@@ -12,12 +19,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
+from toolkit.load.profiles import Layer, find_parent
 from toolkit.model import Policy
 from toolkit.paths import PACKAGE_DIR
 
@@ -47,6 +58,7 @@ class Record:
 
     outputs: dict[str, dict[str, str]]
     warning: str | None = None  # set when the record on disk was unreadable and so ignored
+    inputs: dict[str, Any] | None = None  # what the outputs were made from (see `Inputs`), None when unknown
 
     def unchanged(self, target: Path, key: str) -> bool:
         """True when `target` was built with `key` and is still, byte for byte, what was built."""
@@ -78,18 +90,126 @@ def read_record(out_dir: Path, profile: str) -> Record:
         for entry in outputs.values()
     ):
         return Record({}, f"ignored the build cache {path}: not in the expected form; rebuilding")
-    return Record(outputs)
+    inputs = data.get("inputs")
+    return Record(outputs, inputs=inputs if _inputs_in_form(inputs) else None)
 
 
-def record_bytes(outputs: dict[Path, tuple[str, bytes | None]], previous: Record) -> bytes:
-    """The new record: each output's key and the hash of its bytes (unchanged outputs keep their entry)."""
-    entries: dict[str, dict[str, str]] = {}
-    for target, (key, data) in outputs.items():
-        if data is None:
-            entries[target.name] = previous.outputs[target.name]
-        else:
-            entries[target.name] = {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
-    return json.dumps({"version": RECORD_VERSION, "outputs": entries}, indent=1, sort_keys=True).encode()
+def _inputs_in_form(inputs: object) -> bool:
+    return (
+        isinstance(inputs, dict)
+        and isinstance(inputs.get("key"), str)
+        and isinstance(inputs.get("profiles"), str)
+        and isinstance(inputs.get("chain"), list)
+        and all(
+            isinstance(link, list)
+            and len(link) == 2
+            and isinstance(link[0], str)
+            and (link[1] is None or isinstance(link[1], str))
+            for link in inputs["chain"]
+        )
+        and isinstance(inputs.get("files"), dict)
+        and all(isinstance(value, str) for value in inputs["files"].values())
+    )
+
+
+def output_entry(data: bytes, key: str) -> dict[str, str]:
+    """An output's line in the record (hashed where it was rendered, so the publishing parent does not)."""
+    return {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def record_bytes(
+    outputs: dict[Path, dict[str, str] | None], previous: Record, inputs: dict[str, Any] | None = None
+) -> bytes:
+    """The new record: each output's key and the hash of its bytes (None: unchanged, keeping its entry), and what
+    the outputs were made from."""
+    entries = {target.name: entry or previous.outputs[target.name] for target, entry in outputs.items()}
+    record: dict[str, Any] = {"version": RECORD_VERSION, "outputs": entries}
+    if inputs is not None:
+        record["inputs"] = inputs
+    return json.dumps(record, indent=1, sort_keys=True).encode()
+
+
+# The first level: the files a profile's outputs were made from ----------------------------------------------------
+
+
+def build_key(formats: list[str], options: object, allow_untranslated: bool, core_folder: Path) -> str:
+    """Everything but the profile's own files that reaches a build's outputs, hashed once per build: what to build
+    and how, the build date, the core guidance (its files' contents), the toolkit's files (code, templates, fonts,
+    bundled profiles and labels: path, size and time) and the installed packages with their versions."""
+    digest = hashlib.sha256()
+    for part in (
+        f"record={RECORD_VERSION}",
+        ",".join(formats),
+        _options_text(options),
+        f"allow_untranslated={allow_untranslated}",
+        _build_moment(),
+        sys.version,
+        _installed_packages(),
+        _package_fingerprint(),
+        _folder_contents(Path(core_folder).resolve()),
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def inputs_of(
+    key: str, profiles_dir: Path, chain: list[Layer], translations: Iterable[Path], files: Iterable[Path] = ()
+) -> dict[str, Any]:
+    """The record's list of inputs: the chain (each file with the name it extends), the translation files the
+    profile's languages look for (present or not) and the other files it named, each with its content's hash.
+
+    Hashed before the files are used, so a file changed while the build reads it differs next time: rebuilt."""
+    paths = [layer.path for layer in reversed(chain)]
+    return {
+        "key": key,
+        "profiles": str(Path(profiles_dir).resolve()),
+        "chain": [[str(layer.path.resolve()), layer.spec.extends] for layer in reversed(chain)],
+        "files": {str(path.resolve()): content_hash(path) for path in [*paths, *translations, *files]},
+    }
+
+
+def with_files(inputs: dict[str, Any], files: Iterable[Path]) -> dict[str, Any]:
+    return {**inputs, "files": {**inputs["files"], **{str(path.resolve()): content_hash(path) for path in files}}}
+
+
+def up_to_date(record: Record, path: Path, out_dir: Path, profiles_dir: Path, key: str, known: dict[str, Path]) -> bool:
+    """True when the profile at `path` may be skipped without resolving it: its record was made with `key`, the
+    chain found now (files beside it first, then `known`) is the recorded one, no recorded input has changed and
+    every output is still, byte for byte, what was built."""
+    inputs = record.inputs
+    if record.warning or inputs is None or inputs["key"] != key or not record.outputs:
+        return False
+    if inputs["profiles"] != str(Path(profiles_dir).resolve()) or not _same_chain(inputs["chain"], path, known):
+        return False
+    if any(content_hash(Path(name)) != value for name, value in inputs["files"].items()):
+        return False
+    return all(_output_hash(out_dir, name) == entry.get("sha256") for name, entry in record.outputs.items())
+
+
+def _same_chain(chain: list[list[Any]], path: Path, known: dict[str, Path]) -> bool:
+    if not chain or chain[0][0] != str(Path(path).resolve()):
+        return False
+    for (child, parent), following in zip(chain, [*chain[1:], None], strict=True):
+        if parent is None:
+            return following is None
+        found = find_parent(parent, Path(child), known)
+        if following is None or found is None or str(found.resolve()) != following[0]:
+            return False
+    return True
+
+
+def _output_hash(folder: Path, name: str) -> str | None:
+    try:
+        return hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def content_hash(path: Path) -> str:
+    """A file's sha256, or "missing" (a file that appears later, such as a new translation, changes the inputs)."""
+    found = _file_hash(Path(path))
+    return "missing" if found.endswith(":missing") else found
 
 
 def output_key(policy: Policy, format_name: str, options: object) -> str:
@@ -146,6 +266,36 @@ def _code_fingerprint() -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
                 digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _installed_packages() -> str:
+    """Every installed distribution with its version, as the site-packages folders name them (no file is read)."""
+    names = []
+    for folder in map(Path, sys.path):
+        if folder.is_dir() and folder.name in ("site-packages", "dist-packages"):
+            names.extend(f"{folder}/{entry.name}" for entry in os.scandir(folder) if entry.name.endswith("-info"))
+    return ";".join(sorted(names))
+
+
+@cache
+def _package_fingerprint() -> str:
+    """The toolkit's own files by path, size and time: its code, templates, fonts, labels and bundled profiles."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if "__pycache__" not in path.parts and path.is_file():
+            status = path.stat()
+            digest.update(f"{path.relative_to(PACKAGE_DIR)}:{status.st_size}:{status.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _folder_contents(folder: Path) -> str:
+    """Every file of a folder (the core guidance) by relative path and content hash."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if "__pycache__" not in path.parts and path.is_file():
+            digest.update(f"{path.relative_to(folder)}:{_file_hash(path)}\0".encode())
     return digest.hexdigest()
 
 
