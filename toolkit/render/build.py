@@ -27,11 +27,17 @@ if TYPE_CHECKING:
     from toolkit.model import Policy
     from toolkit.resolve.core import Core
 
-# What the fork server imports once for every worker: resolving and the cache check. The renderers (WeasyPrint
-# above all) are imported by a worker only when it has something to render; a fresh worker pays that import again,
-# once per MAX_TASKS_PER_WORKER profiles. (Resolving is imported here only by the workers: the parent's check of
-# what is up to date needs none of it, so a build with nothing to do starts quickly.)
+# What the fork server imports once, before it starts the workers: resolving, the cache and (see `_preload`) the
+# renderers a build uses, so that a worker started afresh every MAX_TASKS_PER_WORKER profiles pays no import, and
+# workers share those modules' memory. The parent imports none of it to find what is up to date, and starts no
+# workers when nothing is to be built, so a build with nothing to do starts quickly.
 PRELOAD = ["toolkit.render.build", "toolkit.render.cache", "toolkit.resolve.policy"]
+ENGINE_MODULES = {
+    "html": ["fontTools.subset", "fontTools.ttLib"],
+    "docx": ["docx", "docxtpl"],
+    "weasyprint": ["weasyprint", "weasyprint.pdf", "pydyf"],
+    "typst": ["typst", "toolkit.render.typst_pdf"],
+}
 
 
 @dataclass(frozen=True)
@@ -264,7 +270,8 @@ def build_many(
 
     report_in_order()
     tasks = [task for _, task in stale]
-    for number, future in completed_map(_render_task, tasks, jobs, PRELOAD, _set_worker_core, (core,), _cost):
+    preload = _preload(formats, options)
+    for number, future in completed_map(_render_task, tasks, jobs, preload, _set_worker_core, (core,), _cost):
         index = stale[number][0]
         try:
             outcomes[index] = publish_rendered(future.result(), out_dir)
@@ -276,6 +283,14 @@ def build_many(
         [outcome for outcome in ordered if isinstance(outcome, BuildResult)],
         [outcome for outcome in ordered if isinstance(outcome, BuildFailure)],
     )
+
+
+def _preload(formats: list[str], options: render.RenderOptions) -> list[str]:
+    """The modules the workers of this build will need: resolving, and the renderers of its formats and engine."""
+    modules = [*PRELOAD, *(f"{render.formats_package.__name__}.{name}" for name in formats)]
+    for name in formats:
+        modules += ENGINE_MODULES.get(options.pdf_engine if name == "pdf" else name, [])
+    return modules
 
 
 def _profiles_folder(path: Path, profiles_dir: Path | None) -> Path:
