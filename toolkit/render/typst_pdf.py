@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.i18n import labels_of
 from toolkit.model import (
@@ -48,6 +49,9 @@ from toolkit.render.formats.html import (
 )
 from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
 
+if TYPE_CHECKING:
+    import typst
+
 TEMPLATE = TEMPLATES_DIR / "typst" / "handbook.typ"
 PDF_STANDARD = "ua-1"  # tagged PDF with language, title and structure, checked by Typst as it writes
 
@@ -70,11 +74,19 @@ def render(policy: Policy, options: RenderOptions) -> bytes:
             str(root / "main.typ"),
             root=str(root),
             format="pdf",
-            font_paths=[str(FONTS_DIR)],
+            font_paths=bundled_fonts(),
             ignore_system_fonts=True,
             pdf_standards=PDF_STANDARD,
             timestamp=int(options.timestamp.timestamp()),
         )
+
+
+@cache
+def bundled_fonts() -> typst.Fonts:
+    """The bundled fonts, found and read once per process: given as a folder, every compile would scan it again."""
+    import typst
+
+    return typst.Fonts(include_system_fonts=False, font_paths=[str(FONTS_DIR)])
 
 
 def document_data(policy: Policy, options: RenderOptions) -> dict[str, Any]:
