@@ -10,7 +10,8 @@ speeds up during the run moves both sides of a ratio alike; each figure is the m
 - `build --jobs 2` / `build --jobs 1` (wall time), and a second build with nothing changed / the first;
 - Typst / WeasyPrint rendering the same policy's PDF (CPU time), with pages a second for each;
 - `diff --all` and `check` over a generated 600-organisation fixture (seconds, and peak memory);
-- peak memory of one build worker after building PDFs one after another; the HTML page's size.
+- peak memory of one build worker building a 110-page handbook in all formats, as many times as a worker does
+  before it is replaced, with each PDF engine; the HTML page's size.
 
 It also projects the time for 600 organisations × 3 formats on this machine's cores from a measured sample, for
 each PDF engine (or measures it, with `--full`), and lists what `validate` imports (`python -X importtime`).
@@ -264,8 +265,8 @@ def build_figures(rounds: int, jobs: int) -> dict[str, object]:
     }
 
 
-def fixture_figures(profiles: Path, jobs: int, sample: int, full: bool) -> dict[str, object]:
-    """Over the 600-organisation fixture: diff --all, check, and the time for 600 × 3 formats per engine."""
+def fixture_figures(profiles: Path, jobs: int) -> dict[str, object]:
+    """Over the 600-organisation fixture: diff --all and check."""
     project = profiles.parent
     figures: dict[str, object] = {}
     for label, arguments in (("diff --all", ["diff", "--all"]), ("check", ["check"])):
@@ -282,65 +283,92 @@ def fixture_figures(profiles: Path, jobs: int, sample: int, full: bool) -> dict[
             max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         )
         figures[f"{label} exit code"] = result.returncode
+    return figures
+
+
+def fixture_builds(profiles: Path, jobs: int, sample: int, full: bool) -> dict[str, object]:
+    """The time to build 600 organisations × 3 formats, per PDF engine: measured (`--full`), or projected from
+    builds of a sample and of half of it, so that what a build pays once (starting Python, imports, workers) is
+    counted once and not 600/sample times: projected = T(sample) + (600 − sample) × (T(sample) − T(half)) / (sample
+    − half)."""
+    project = profiles.parent
+    figures: dict[str, object] = {}
     names = sorted(path for path in profiles.glob("fixture-*.yaml") if not path.name.endswith(".lock.yaml"))
     chosen = names if full else names[:: max(1, len(names) // sample)][:sample]
+    half = chosen[: len(chosen) // 2]
     for engine in ("typst", "weasyprint"):
-        out = project / f"out-{engine}"
-        started = wall()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "toolkit",
-                "build",
-                *map(str, chosen),
-                "--profiles",
-                str(profiles),
-                "-o",
-                str(out),
-                "--jobs",
-                str(jobs),
-                "--pdf-engine",
-                engine,
-            ],
-            cwd=project,
-            env=ENV,
-            check=True,
-            capture_output=True,
-        )
-        spent = wall() - started
+        spent = build_seconds(chosen, profiles, project / f"out-{engine}", jobs, engine)
         key = f"600 organisations × 3 formats, {engine}, {jobs} workers, s (wall)"
-        figures[key] = spent * FIXTURE_SIZE / len(chosen)
-        figures[f"{key}: measured on"] = f"{len(chosen)} organisations" + ("" if full else ", projected")
+        if full:
+            figures[key] = spent
+            figures[f"{key}: measured on"] = f"{len(chosen)} organisations"
+            continue
+        spent_half = build_seconds(half, profiles, project / f"out-{engine}-half", jobs, engine)
+        each = (spent - spent_half) / (len(chosen) - len(half))
+        figures[key] = spent + (FIXTURE_SIZE - len(chosen)) * each
+        figures[f"{key}: measured on"] = (
+            f"{len(chosen)} organisations in {spent:.1f} s and {len(half)} in {spent_half:.1f} s, projected"
+        )
+        figures[f"{engine}: s per organisation (wall, {jobs} workers)"] = each
     return figures
+
+
+def build_seconds(chosen: list[Path], profiles: Path, out: Path, jobs: int, engine: str) -> float:
+    """Wall time of one `build` of the chosen profiles into an empty folder."""
+    shutil.rmtree(out, ignore_errors=True)
+    arguments = ["build", *map(str, chosen), "--profiles", str(profiles), "-o", str(out), "--jobs", str(jobs)]
+    started = wall()
+    subprocess.run(
+        [sys.executable, "-m", "toolkit", *arguments, "--pdf-engine", engine],
+        cwd=profiles.parent,
+        env=ENV,
+        check=True,
+        capture_output=True,
+    )
+    return wall() - started
 
 
 def count(profiles: Path) -> int:
     return len([path for path in profiles.glob("*.yaml") if not path.name.endswith(".lock.yaml")]) + 3
 
 
-def worker_memory(pdfs: int) -> dict[str, object]:
-    """Peak resident memory of one process building `pdfs` PDFs one after another (a worker builds up to 40)."""
+HANDBOOK_PAGES = 110  # the long handbook the worker's memory is measured on
+
+
+def worker_memory(documents: int) -> dict[str, object]:
+    """Peak resident memory of one process building a long handbook (the sample's sections repeated to at least
+    HANDBOOK_PAGES pages) in every format, `documents` times one after another, as a build worker does (a worker
+    is replaced after MAX_TASKS_PER_WORKER profiles), with each engine's PDF."""
     script = (
         "import resource, sys\n"
         "from pathlib import Path\n"
+        "from benchmarks.run import page_count\n"
         "from toolkit.render import RenderOptions, render\n"
         "from toolkit.resolve.policy import resolve_profile\n"
         f"policy = resolve_profile(Path({str(PROFILES / (SAMPLE + '.yaml'))!r}), Path({str(PROFILES)!r}))\n"
+        "options = RenderOptions(pdf_engine=sys.argv[1])\n"
+        "pages, copies = page_count(render(policy, 'pdf', options)), 1\n"
+        f"while pages * copies < {HANDBOOK_PAGES}: copies += 1\n"
+        "long = policy.model_copy(update={'sections': policy.sections * copies})\n"
         "marks = []\n"
-        f"for number in range({pdfs}):\n"
-        "    render(policy, 'pdf', RenderOptions())\n"
+        f"for number in range({documents}):\n"
+        "    for name in ('html', 'docx', 'pdf'):\n"
+        "        data = render(long, name, options)\n"
+        "    if number == 0: pages = page_count(data)\n"
         "    if number in (0, 9, 19, 29, 39): marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-        "print(marks)\n"
+        "print(pages, marks)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=ENV, capture_output=True, text=True, check=True
-    )
-    marks = json.loads(result.stdout.strip())
-    return {
-        "peak MiB after 1, 10, 20, ... PDFs": marks,
-        "growth per PDF, MiB": (marks[-1] - marks[0]) / (pdfs - 1),
-    }
+    figures: dict[str, object] = {}
+    for engine in ("weasyprint", "typst"):
+        result = subprocess.run(
+            [sys.executable, "-c", script, engine], cwd=ROOT, env=ENV, capture_output=True, text=True, check=True
+        )
+        pages, _, marks_text = result.stdout.strip().partition(" ")
+        marks = json.loads(marks_text)
+        figures[f"{engine}: pages of the handbook"] = int(pages)
+        figures[f"{engine}: peak MiB after 1, 10, 20, ... handbooks (3 formats each)"] = marks
+        figures[f"{engine}: growth per handbook, MiB"] = (marks[-1] - marks[0]) / max(1, documents - 1)
+    return figures
 
 
 def html_size() -> dict[str, object]:
@@ -374,7 +402,12 @@ def show(title: str, figures: dict[str, object]) -> None:
 
 def fixture(arguments: argparse.Namespace, jobs: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
-        return fixture_figures(make_fixture(Path(folder)), jobs, arguments.sample, arguments.full)
+        return fixture_figures(make_fixture(Path(folder)), jobs)
+
+
+def fixture_build(arguments: argparse.Namespace, jobs: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as folder:
+        return fixture_builds(make_fixture(Path(folder)), jobs, arguments.sample, arguments.full)
 
 
 def main() -> None:
@@ -386,7 +419,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--only", help="run only the sections whose title contains this text")
     arguments = parser.parse_args()
-    from toolkit.parallel import default_jobs
+    from toolkit.parallel import MAX_TASKS_PER_WORKER, default_jobs
 
     jobs = arguments.jobs or default_jobs()
     print(f"policy-toolkit benchmark: {jobs} workers, {arguments.rounds} interleaved rounds, medians (min–max)")
@@ -397,10 +430,11 @@ def main() -> None:
         ("Everyday commands, whole processes (wall)", lambda: command_figures(arguments.rounds)),
         ("What validate imports", imports_of_validate),
         ("Building the samples", lambda: build_figures(max(1, arguments.rounds // 2), jobs)),
-        ("Memory of one worker", lambda: worker_memory(20)),
+        ("Memory of one worker", lambda: worker_memory(MAX_TASKS_PER_WORKER)),
         ("HTML page size", html_size),
     ]
-    sections.append((f"{FIXTURE_SIZE}-organisation fixture", lambda: fixture(arguments, jobs)))
+    sections.append((f"{FIXTURE_SIZE}-organisation fixture: diff and check", lambda: fixture(arguments, jobs)))
+    sections.append((f"{FIXTURE_SIZE}-organisation fixture: builds", lambda: fixture_build(arguments, jobs)))
     for title, measure in sections:
         if arguments.only and arguments.only.lower() not in title.lower():
             continue
