@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,6 +17,9 @@ from toolkit.load.profiles import all_profiles, profile_path
 from toolkit.output import publish
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_profile
+
+if TYPE_CHECKING:
+    from toolkit.diff.matrix import Column
 
 DIFFS_DIR = Path("output") / "diffs"
 
@@ -86,29 +89,34 @@ def matrix(
     profiles_dir: Path, report: str, out: Path | None, core: Core | None = None, jobs: int | None = None
 ) -> None:
     from toolkit.cli.terminal import quiet_progress
-    from toolkit.diff.matrix import build_matrix, html_report, terminal_report
+    from toolkit.diff.matrix import html_report, matrix_of, terminal_report
     from toolkit.parallel import ordered_map
 
     if report not in ("terminal", "html"):
         raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
-    from toolkit.translations.workflow import translation_summary
-
     paths = list(all_profiles(profiles_dir).values())
-    resolve = partial(resolve_profile, profiles_dir=profiles_dir, core=core)
-    policies = []
+    task = partial(overview_column, profiles_dir=profiles_dir, core=core)
+    columns = []
     with quiet_progress(len(paths), "Reading profiles") as advance:
-        for _, future in ordered_map(resolve, paths, jobs, preload=["toolkit.resolve.policy"]):
-            policies.append(future.result())
+        for _, future in ordered_map(task, paths, jobs, preload=["toolkit.cli.commands"]):
+            columns.append(future.result())
             advance()
-    policies.sort(key=lambda policy: policy.chain)  # each organisation right after the profile it extends
-    table = build_matrix(policies)
-    by_name = {path.stem: path for path in paths}
-    summaries = tuple(translation_summary(by_name[name], profiles_dir, core) for name in table.profiles)
-    table = dataclasses.replace(table, translations=summaries)
+    columns.sort(key=lambda column: column.chain)  # each organisation right after the profile it extends
+    table = matrix_of(columns)
     if report == "terminal":
         _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
     else:
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
+
+
+def overview_column(path: Path, profiles_dir: Path, core: Core | None = None) -> Column:
+    """One organisation's column of the overview, worked out where the profile is resolved (a worker process):
+    the column, not the whole policy, travels back."""
+    from toolkit.diff.matrix import column
+    from toolkit.translations.workflow import translation_summary
+
+    policy = resolve_profile(path, profiles_dir=profiles_dir, core=core)
+    return column(policy, translation_summary(path, profiles_dir, core))
 
 
 def check(

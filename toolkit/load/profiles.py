@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +72,44 @@ def find_profiles(directory: Path) -> dict[str, Path]:
     return found
 
 
+@cache
+def _bundled_profiles() -> dict[str, Path]:
+    """The bundled profiles: package data, which does not change while the toolkit runs."""
+    return find_profiles(BUNDLED_PROFILES_DIR)
+
+
+def find_in_folder(name: str, directory: Path) -> Path | None:
+    """The profile called `name` anywhere under `directory`, as `find_profiles` would find it, without building the
+    whole listing: a folder of hundreds of organisations is searched once per chain, in C (`os.scandir`).
+
+    Two files of that name (`a.yaml` and `sub/a.yml`) are left to `find_profiles`, which says so.
+    """
+    wanted = {f"{name}{suffix}" for suffix in PROFILE_SUFFIXES}
+    matches: list[str] = []
+    folders, seen = [str(directory)], set()
+    while folders:
+        folder = folders.pop()
+        real = os.path.realpath(folder)
+        if real in seen:  # a link back up the tree
+            continue
+        seen.add(real)
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        folders.append(entry.path)
+                    elif entry.name in wanted and entry.is_file():
+                        matches.append(entry.path)
+        except OSError:
+            continue
+    if len(matches) > 1:
+        return find_profiles(directory).get(name)
+    return Path(matches[0]) if matches else None
+
+
 def known_profiles(profiles_dir: Path | None) -> dict[str, Path]:
     """Every profile a chain may extend by name: the bundled sector profiles, then the user's folder (which wins)."""
-    known = find_profiles(BUNDLED_PROFILES_DIR)
+    known = dict(_bundled_profiles())
     if profiles_dir is not None and profiles_dir.is_dir():
         known.update(find_profiles(profiles_dir))
     return known
@@ -80,7 +117,7 @@ def known_profiles(profiles_dir: Path | None) -> dict[str, Path]:
 
 def all_profiles(profiles_dir: Path) -> dict[str, Path]:
     """What `--all` means: every profile in the folder, and the bundled sector profiles it does not replace."""
-    return {**find_profiles(BUNDLED_PROFILES_DIR), **find_profiles(profiles_dir)}
+    return {**_bundled_profiles(), **find_profiles(profiles_dir)}
 
 
 def profile_path(given: Path, profiles_dir: Path | None) -> Path:
@@ -125,7 +162,6 @@ def load_chain(path: Path, profiles_dir: Path | None) -> list[Layer]:
 
     A parent is found by name: beside the profile, then in the profiles folder, then among the bundled sectors.
     """
-    known = known_profiles(profiles_dir)
     chain = [load_layer(path)]
     while (parent := chain[-1].spec.extends) is not None:
         child = chain[-1]
@@ -139,17 +175,21 @@ def load_chain(path: Path, profiles_dir: Path | None) -> list[Layer]:
             raise ToolkitError(
                 Problem(f"extends more than {MAX_DEPTH} profiles deep", field="extends", **child.where("extends"))
             )
-        chain.append(load_layer(_parent_path(parent, child, known)))
+        chain.append(load_layer(_parent_path(parent, child, profiles_dir)))
     return list(reversed(chain))
 
 
-def _parent_path(parent: str, child: Layer, known: dict[str, Path]) -> Path:
+def _parent_path(parent: str, child: Layer, profiles_dir: Path | None) -> Path:
     beside = [child.path.parent / f"{parent}{suffix}" for suffix in PROFILE_SUFFIXES]
     for candidate in beside:
         if candidate.is_file():
             return candidate
-    if parent in known:
-        return known[parent]
+    in_folder = find_in_folder(parent, profiles_dir) if profiles_dir is not None and profiles_dir.is_dir() else None
+    if in_folder is not None:
+        return in_folder
+    if parent in _bundled_profiles():
+        return _bundled_profiles()[parent]
+    known = known_profiles(profiles_dir)
     hint = did_you_mean(parent, known) or ("profiles: " + ", ".join(sorted(known)) if known else None)
     raise ToolkitError(
         Problem(
