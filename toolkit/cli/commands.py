@@ -13,7 +13,7 @@ import typer
 
 from toolkit.diff import PolicyDiff, compare, compare_with_core, report_formats, reporter
 from toolkit.errors import Problem, ToolkitError
-from toolkit.load.profiles import all_profiles, profile_path
+from toolkit.load.finding import all_profiles, profile_path
 from toolkit.output import publish
 from toolkit.resolve.core import Core
 from toolkit.resolve.policy import resolve_profile
