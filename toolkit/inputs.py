@@ -67,6 +67,16 @@ def profile_inputs(chain: Iterable[Path], assets: Iterable[Path], profiles_dir: 
     )
 
 
+def merged_inputs(parts: Iterable[Inputs]) -> Inputs:
+    """The inputs of a result made from several profiles (a comparison of two)."""
+    files: dict[str, str] = {}
+    folders: dict[str, str] = {}
+    for part in parts:
+        files.update(part.files)
+        folders.update(part.folders)
+    return Inputs(files, folders)
+
+
 def unchanged(inputs: Inputs) -> bool:
     """True when every file and folder listed hashes as it did."""
     return all(file_hash(Path(path)) == digest for path, digest in inputs.files.items()) and all(

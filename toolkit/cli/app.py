@@ -310,8 +310,8 @@ def diff(
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
-    result = commands.diff(profile, against, report, out, profiles_dir, _core(), lang)
-    failing = result.has_text_differences if fail_on == "text" else result.has_differences
+    result = commands.diff(profile, against, report, out, profiles_dir, _state["core"], lang)
+    failing = result.text_differences if fail_on == "text" else result.differences
     if (exit_code or fail_on) and failing:
         raise typer.Exit(1)
 

@@ -1,4 +1,5 @@
-"""`validate` recalls a pass while nothing it read has changed, and works again as soon as anything has."""
+"""Results remembered between runs (`validate` verdicts, `diff` reports) are recalled while nothing they were made
+from has changed, and worked out again as soon as anything has."""
 
 from __future__ import annotations
 
@@ -112,3 +113,50 @@ def test_a_recalled_warning_reads_as_it_did(cli, project, resolutions):
     first = validate(cli, project, "test-org")
     assert first[0] == 0 and "warning:" in first[1]
     assert validate(cli, project, "test-org") == first and len(resolutions) == 1
+
+
+@pytest.fixture
+def comparisons(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The profiles resolved (not recalled) by `diff` during a test."""
+    seen: list[Path] = []
+    real = resolver.resolve_with_chain
+
+    def counting(path, *args, **kwargs):
+        seen.append(Path(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(resolver, "resolve_with_chain", counting)
+    return seen
+
+
+@pytest.mark.parametrize("report", ["terminal", "json"])
+def test_a_repeated_diff_prints_the_same_report_and_exit_code_without_resolving(cli, project, comparisons, report):
+    profile = project / "greenvale-hospitals.yaml"
+    first = cli("diff", profile, "--against", "nhs-trust", "-f", report, "--exit-code", "--profiles", project)
+    assert first[0] == 1 and len(comparisons) == 2
+    second = cli("diff", profile, "--against", "nhs-trust", "-f", report, "--exit-code", "--profiles", project)
+    assert second == first and len(comparisons) == 2
+    only_text = cli("diff", profile, "--against", "nhs-trust", "-f", report, "--profiles", project)
+    assert only_text[0] == 0 and only_text[1] == first[1] and len(comparisons) == 2
+
+
+def test_a_diff_is_worked_out_again_when_either_side_changes(cli, project, comparisons):
+    profile = project / "greenvale-hospitals.yaml"
+    first = cli("diff", profile, "--profiles", project)
+    assert len(comparisons) == 1
+    text = profile.read_text(encoding="utf-8").replace("name: Greenvale", "name: Greenvalley", 1)
+    profile.write_text(text, encoding="utf-8")
+    second = cli("diff", profile, "--profiles", project)
+    assert len(comparisons) == 2 and second[1] != first[1] and "Greenvalley" in second[1]
+    cli("diff", profile, "--against", "hollowbrook-mental-health", "--profiles", project)
+    other = project / "hollowbrook-mental-health.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    cli("diff", profile, "--against", "hollowbrook-mental-health", "--profiles", project)
+    assert len(comparisons) == 6
+
+
+def test_a_report_written_to_a_file_is_made_afresh(cli, project, comparisons, tmp_path):
+    profile = project / "greenvale-hospitals.yaml"
+    for _ in range(2):
+        assert cli("diff", profile, "-f", "html", "-o", tmp_path / "d.html", "--profiles", project)[0] == 0
+    assert len(comparisons) == 2
