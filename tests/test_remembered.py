@@ -160,3 +160,15 @@ def test_a_report_written_to_a_file_is_made_afresh(cli, project, comparisons, tm
     for _ in range(2):
         assert cli("diff", profile, "-f", "html", "-o", tmp_path / "d.html", "--profiles", project)[0] == 0
     assert len(comparisons) == 2
+
+
+def test_the_overview_resolves_only_the_profiles_that_changed(cli, project, comparisons):
+    first = cli("diff", "--all", "--profiles", project, "--jobs", "1")
+    resolved_first = len(comparisons)
+    assert first[0] == 0 and resolved_first >= 15
+    assert cli("diff", "--all", "--profiles", project, "--jobs", "1") == first
+    assert len(comparisons) == resolved_first
+    profile = project / "riverside-borough-council.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("name: Riverside", "name: Riverbank", 1), "utf-8")
+    third = cli("diff", "--all", "--profiles", project, "--jobs", "1")
+    assert comparisons[resolved_first:] == [profile] and "Riverbank" in third[1]

@@ -306,7 +306,7 @@ def diff(
     if fail_on not in (None, "text", "any"):
         raise ToolkitError(Problem(f"unknown kind `{fail_on}`; choose text or any", field="--fail-on"))
     if all_profiles:
-        commands.matrix(profiles_dir, report, out, _core(), jobs)
+        commands.matrix(profiles_dir, report, out, _state["core"], jobs)
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.inputs import merged_inputs, profile_inputs
+from toolkit.inputs import Inputs, merged_inputs, profile_inputs
 from toolkit.load.finding import all_profiles, profile_path
 from toolkit.output import publish
 from toolkit.remembered import Remembered
@@ -130,38 +130,47 @@ def _to_standard_output(content: str | bytes) -> None:
 
 
 def matrix(
-    profiles_dir: Path, report: str, out: Path | None, core: Core | None = None, jobs: int | None = None
+    profiles_dir: Path, report: str, out: Path | None, core_dir: Path | None = None, jobs: int | None = None
 ) -> None:
+    """The overview of every profile. Each organisation's column is remembered with what it was made from, so
+    only the profiles that changed since the last overview are resolved again (in worker processes)."""
     from toolkit.cli.terminal import quiet_progress
-    from toolkit.diff.matrix import html_report, matrix_of, terminal_report
+    from toolkit.diff.matrix import column_as_json, column_from_json, html_report, matrix_of, terminal_report
     from toolkit.parallel import ordered_map
 
     if report not in ("terminal", "html"):
         raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
     paths = list(all_profiles(profiles_dir).values())
-    task = partial(overview_column, profiles_dir=profiles_dir, core=core)
-    columns = []
-    with quiet_progress(len(paths), "Reading profiles") as advance:
-        for _, future in ordered_map(task, paths, jobs, preload=["toolkit.cli.commands"]):
-            columns.append(future.result())
+    remembered = Remembered("overview", core_dir, (str(profiles_dir.resolve()),))
+    columns = {path: column_from_json(remembered.recall(path)) for path in paths}
+    missing = [path for path, found in columns.items() if found is None]
+    task = partial(overview_column, profiles_dir=profiles_dir, core_dir=core_dir)
+    with quiet_progress(len(missing), "Reading profiles") as advance:
+        for path, future in ordered_map(task, missing, jobs, preload=["toolkit.cli.commands"]):
+            found, inputs = future.result()
+            remembered.remember((path,), inputs, column_as_json(found))
+            columns[path] = found
             advance()
-    columns.sort(key=lambda column: column.chain)  # each organisation right after the profile it extends
-    table = matrix_of(columns)
+    ordered = sorted((found for found in columns.values() if found is not None), key=lambda column: column.chain)
+    table = matrix_of(ordered)  # each organisation right after the profile it extends
     if report == "terminal":
         _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
     else:
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
 
 
-def overview_column(path: Path, profiles_dir: Path, core: Core | None = None) -> Column:
-    """One organisation's column of the overview, worked out where the profile is resolved (a worker process):
-    the column, not the whole policy, travels back."""
+def overview_column(path: Path, profiles_dir: Path, core_dir: Path | None = None) -> tuple[Column, Inputs]:
+    """One organisation's column of the overview and what it was made from, worked out where the profile is
+    resolved (a worker process): the column, not the whole policy, travels back."""
     from toolkit.diff.matrix import column
-    from toolkit.resolve.policy import resolve_profile
+    from toolkit.resolve.core import load_core
+    from toolkit.resolve.policy import resolve_with_chain
     from toolkit.translations.workflow import translation_summary
 
-    policy = resolve_profile(path, profiles_dir=profiles_dir, core=core)
-    return column(policy, translation_summary(path, profiles_dir, core))
+    core = load_core(core_dir) if core_dir is not None else None
+    policy, chain = resolve_with_chain(path, profiles_dir, core)
+    inputs = profile_inputs([layer.path for layer in chain], [], profiles_dir)
+    return column(policy, translation_summary(path, profiles_dir, core)), inputs
 
 
 def check(

@@ -6,6 +6,7 @@ and whether the organisation itself did it or inherited the change from a profil
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 
@@ -70,6 +71,31 @@ class Column:
     core_order: tuple[str, ...]
     clauses: tuple[tuple[str, str, str, Cell], ...]  # clause ID, section ID, title, cell; in document order
     translations: str = ""
+
+
+def column_as_json(column: Column) -> dict[str, object]:
+    """A column as JSON, to be remembered between runs."""
+    return dataclasses.asdict(column)
+
+
+def column_from_json(data: object) -> Column | None:
+    """A remembered column, or None when the data is not one."""
+    try:
+        clauses = tuple(
+            (str(clause_id), str(section), str(title), Cell(**cell))
+            for clause_id, section, title, cell in data["clauses"]  # type: ignore[index]
+        )
+        found = Column(
+            str(data["profile"]),  # type: ignore[index]
+            str(data["name"]),  # type: ignore[index]
+            tuple(map(str, data["chain"])),  # type: ignore[index]
+            tuple(map(str, data["core_order"])),  # type: ignore[index]
+            clauses,
+            str(data["translations"]),  # type: ignore[index]
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return found if all(cell.word in CELL_CODES for *_, cell in found.clauses) else None
 
 
 def column(policy: Policy, translations: str = "") -> Column:
