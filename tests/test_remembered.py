@@ -195,3 +195,19 @@ def test_check_works_again_only_for_a_profile_whose_lock_or_files_changed(cli, p
     third = cli("check", "--profiles", project, "--jobs", "1", "--today", "2026-12-01")
     assert third[0] == 1 and "never reviewed" in third[1]
     assert checked[-1] == project / "greenvale-hospitals.yaml"
+
+
+def test_the_cache_folder_stays_bounded(tmp_path, monkeypatch):
+    from toolkit import remembered
+    from toolkit.inputs import Inputs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(remembered, "MAX_RECORDS", 10)
+    remembered._prune_once.cache_clear()
+    folder = tmp_path / "policy-toolkit" / "verdicts"
+    folder.mkdir(parents=True)
+    for number in range(30):
+        (folder / f"old-{number:02d}.json").write_text("{}", encoding="utf-8")
+    remembered.Remembered("verdicts", None, ()).remember((tmp_path / "a.yaml",), Inputs({}, {}), ["x"])
+    assert len(list(folder.glob("*.json"))) == 10 // 2 + 1
+    remembered._prune_once.cache_clear()

@@ -191,7 +191,7 @@ def check(
     colour = wants_colour()
     day = today or date.today()
     folder = str(profiles_dir.resolve())
-    remembered = Remembered("checks", core_dir, (folder, str(redlines), str(colour), day.isoformat()))
+    remembered = Remembered("checks", core_dir, (folder, str(redlines), str(colour)), day=day.isoformat())
     reports = {path: _checked(remembered.recall(path)) for path in paths}
     missing = [path for path, found in reports.items() if found is None]
     task = partial(
