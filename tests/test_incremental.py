@@ -258,7 +258,7 @@ def test_what_is_not_a_file_of_the_profile_is_in_the_key(cli, project, tmp_path,
     elif change == "engine":
         extra = ["--pdf-engine", "typst"]
     elif change == "toolkit files":
-        monkeypatch.setattr(cache, "_package_fingerprint", lambda: "another toolkit")
+        monkeypatch.setattr(cache, "toolkit_fingerprint", lambda: "another toolkit")
     elif change == "installed packages":
         monkeypatch.setattr(cache, "_installed_packages", lambda: "weasyprint-99.0.dist-info")
     else:
@@ -291,3 +291,17 @@ def test_force_rebuilds_what_is_up_to_date(cli, project, tmp_path):
     build(cli, project, out, project / f"{SAMPLE}.yaml", "-f", "html")
     built, _, _ = build(cli, project, out, project / f"{SAMPLE}.yaml", "-f", "html", "--force")
     assert built == [SAMPLE]
+
+
+def test_another_file_of_the_same_name_is_not_taken_for_the_one_built(cli, project, tmp_path, resolved):
+    out = tmp_path / "out"
+    build(cli, project, out, project / f"{SAMPLE}.yaml", "-f", "html")
+    elsewhere = tmp_path / "elsewhere" / "profiles"
+    elsewhere.mkdir(parents=True)
+    text = (project / f"{SAMPLE}.yaml").read_text(encoding="utf-8")
+    (elsewhere / f"{SAMPLE}.yaml").write_text(text.replace("Riverside Borough Council", "Riverford Council"))
+    shutil.copytree(project / "assets", elsewhere / "assets")
+    resolved.clear()
+    built, _, _ = build(cli, elsewhere, out, elsewhere / f"{SAMPLE}.yaml", "-f", "html")
+    assert built == [SAMPLE] and resolved
+    assert "Riverford Council" in (out / f"{SAMPLE}.html").read_text(encoding="utf-8")

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import ENGLISH, base_language
-from toolkit.load.profiles import known_profiles, load_chain, profile_name
+from toolkit.i18n import base_language
+from toolkit.inputs import translation_files
+from toolkit.load.finding import profile_name
+from toolkit.load.profiles import load_chain
 from toolkit.output import prepare_folder, publish
 from toolkit.paths import CORE_DIR
 from toolkit.render import cache
@@ -131,9 +133,8 @@ def render_profile(
     with `force`). A profile in one language gives `NAME.html`; one in several gives `NAME.cy.html`,
     `NAME.en.html`, ... Stale or missing translations stop the build unless allowed (by the option or the
     profile's `allow_untranslated`). With `build_key` (see `cache.build_key`), the files read are recorded."""
-    from toolkit.resolve.languages import allows_untranslated, profile_languages
+    from toolkit.resolve.languages import allows_untranslated
     from toolkit.resolve.policy import resolve_languages
-    from toolkit.translations.catalogue import translations_path
 
     started = time.perf_counter()
     path = Path(path)
@@ -141,13 +142,12 @@ def render_profile(
     chain = load_chain(path, folder)
     inputs = None
     if build_key is not None:  # hashed before resolving reads them: a file edited meanwhile differs next time
-        translations = [translations_path(path, code) for code in profile_languages(chain) if code != ENGLISH]
-        inputs = cache.inputs_of(build_key, folder, chain, translations)
+        inputs = cache.inputs_of(build_key, path, folder, [layer.path for layer in chain])
     policies = resolve_languages(path, profiles_dir, core)
     if not (allow_untranslated or allows_untranslated(chain)):
         refuse_untranslated(policies, path)
     if inputs is not None:
-        inputs = cache.with_files(inputs, sorted({file for policy in policies for file in cache.policy_files(policy)}))
+        inputs = cache.with_assets(inputs, sorted({file for policy in policies for file in cache.policy_files(policy)}))
     options = options or render.RenderOptions()
     profile = policies[0].profile
     record = cache.read_record(out_dir, profile)
@@ -221,8 +221,8 @@ def build_profile(
 ) -> BuildResult:
     """Every requested format of one profile, in each of its languages, written only if all of them rendered."""
     options = options or render.RenderOptions()
-    key = cache.build_key(formats, options, allow_untranslated, _core_folder(core))
-    skipped = None if force else _skip_if_up_to_date(Path(path), out_dir, profiles_dir, key, {})
+    key = cache.build_key(formats, options, allow_untranslated, _core_dir(core))
+    skipped = None if force else _skip_if_up_to_date(Path(path), out_dir, profiles_dir, key, cache.Checked())
     if skipped is not None:
         return skipped
     rendered = render_profile(path, formats, out_dir, profiles_dir, options, core, force, allow_untranslated, key)
@@ -249,12 +249,12 @@ def build_many(
 
     paths = [Path(path) for path in unique_outputs(paths)]
     options = options or render.RenderOptions()
-    key = cache.build_key(formats, options, allow_untranslated, _core_folder(core))
+    key = cache.build_key(formats, options, allow_untranslated, _core_dir(core))
     outcomes: dict[int, BuildResult | BuildFailure] = {}
-    known: dict[Path, dict[str, Path] | None] = {}
+    checked = cache.Checked()
     stale: list[tuple[int, _Task]] = []
     for index, path in enumerate(paths):
-        skipped = None if force else _skip_if_up_to_date(path, out_dir, profiles_dir, key, known)
+        skipped = None if force else _skip_if_up_to_date(path, out_dir, profiles_dir, key, checked)
         if skipped is not None:
             outcomes[index] = skipped
         else:
@@ -301,33 +301,27 @@ def _profiles_folder(path: Path, profiles_dir: Path | None) -> Path:
     return default_profiles_dir(path)
 
 
-def _core_folder(core: Core | None) -> Path:
-    return core.directory if core is not None else CORE_DIR
+def _core_dir(core: Core | None) -> Path | None:
+    """The core guidance's folder, or None for the bundled one (part of the toolkit's own files)."""
+    if core is None or Path(core.directory).resolve() == CORE_DIR.resolve():
+        return None
+    return Path(core.directory)
 
 
 def _skip_if_up_to_date(
-    path: Path, out_dir: Path, profiles_dir: Path | None, key: str, known: dict[Path, dict[str, Path] | None]
+    path: Path, out_dir: Path, profiles_dir: Path | None, key: str, checked: cache.Checked
 ) -> BuildResult | None:
     """The result of a profile whose recorded inputs are all unchanged (nothing resolved, nothing written), or None
     when it must go to a worker: changed, never built, or its record unusable (the worker then says why)."""
-    folder = _profiles_folder(path, profiles_dir)
-    if folder not in known:
-        try:
-            known[folder] = known_profiles(folder)
-        except ToolkitError:  # two profiles of one name: the worker reports it with the file and line
-            known[folder] = None
-    names = known[folder]
     record = cache.read_record(out_dir, profile_name(path))
-    if names is None or not cache.up_to_date(record, path, out_dir, folder, key, names):
+    if not cache.up_to_date(record, path, out_dir, _profiles_folder(path, profiles_dir), key, checked):
         return None
     return BuildResult(profile_name(path), [], 0.0, [out_dir / name for name in sorted(record.outputs)])
 
 
 def _cost(task: _Task) -> float:
     """What a profile costs to build, roughly: its languages (a translation file beside it adds one) by formats."""
-    translations = task.path.parent / "translations"
-    languages = 1 + (len(list(translations.glob(f"{task.path.stem}.*.po"))) if translations.is_dir() else 0)
-    return languages * len(task.formats)
+    return (1 + len(translation_files(task.path))) * len(task.formats)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Incremental builds: an output is rendered again only when something that reaches its bytes has changed.
 
 Two levels, as make and ninja keep a log of what each output depended on. The first is cheap: the record also
-lists every file the last build of a profile read (its chain of profile files, translation files, logo, fonts, Word
-template) with their content hashes, and a key of everything else (formats, options, build date, the core guidance
-folder, the toolkit's own files, the installed packages). When the chain of profiles found now is the same files,
-no recorded file has changed and the key is the same, the profile is up to date without being resolved. Otherwise
+lists what the last build of a profile was made from (`toolkit.inputs`: its chain of profile files, the translation
+files beside them, its logo, fonts and Word template, each by content, and the profile files where `extends:`
+looks, so a new local copy of a sector profile counts) and a key of everything else (formats, options, build date,
+core guidance, the toolkit's files, the installed packages). When none of it has changed, the profile is up to date
+without being resolved. Otherwise
 the second level decides output by output, from the resolved model: the key of one output is a hash of the
 resolved model (as JSON), the files it names (fonts, logo, Word template), the renderer's code and templates, the
 engine versions, the options and the build date (`SOURCE_DATE_EPOCH` when set, otherwise the day), so a change to
@@ -28,7 +29,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from toolkit.load.profiles import Layer, find_parent
+from toolkit.inputs import Inputs, core_fingerprint, file_hash, folder_hash, profile_inputs, toolkit_fingerprint
 from toolkit.model import Policy
 from toolkit.paths import PACKAGE_DIR
 
@@ -97,18 +98,8 @@ def read_record(out_dir: Path, profile: str) -> Record:
 def _inputs_in_form(inputs: object) -> bool:
     return (
         isinstance(inputs, dict)
-        and isinstance(inputs.get("key"), str)
-        and isinstance(inputs.get("profiles"), str)
-        and isinstance(inputs.get("chain"), list)
-        and all(
-            isinstance(link, list)
-            and len(link) == 2
-            and isinstance(link[0], str)
-            and (link[1] is None or isinstance(link[1], str))
-            for link in inputs["chain"]
-        )
-        and isinstance(inputs.get("files"), dict)
-        and all(isinstance(value, str) for value in inputs["files"].values())
+        and all(isinstance(inputs.get(name), str) for name in ("key", "profile", "profiles"))
+        and Inputs.from_json(inputs) is not None
     )
 
 
@@ -132,10 +123,10 @@ def record_bytes(
 # The first level: the files a profile's outputs were made from ----------------------------------------------------
 
 
-def build_key(formats: list[str], options: object, allow_untranslated: bool, core_folder: Path) -> str:
-    """Everything but the profile's own files that reaches a build's outputs, hashed once per build: what to build
-    and how, the build date, the core guidance (its files' contents), the toolkit's files (code, templates, fonts,
-    bundled profiles and labels: path, size and time) and the installed packages with their versions."""
+def build_key(formats: list[str], options: object, allow_untranslated: bool, core_dir: Path | None) -> str:
+    """Everything but a profile's own files that reaches a build's outputs, hashed once per build: what to build
+    and how, the build date, the core guidance (`core_dir`, None for the bundled one), the toolkit's own files and
+    the installed packages with their versions."""
     digest = hashlib.sha256()
     for part in (
         f"record={RECORD_VERSION}",
@@ -145,58 +136,68 @@ def build_key(formats: list[str], options: object, allow_untranslated: bool, cor
         _build_moment(),
         sys.version,
         _installed_packages(),
-        _package_fingerprint(),
-        _folder_contents(Path(core_folder).resolve()),
+        toolkit_fingerprint(),
+        core_fingerprint(core_dir),
     ):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
 
 
-def inputs_of(
-    key: str, profiles_dir: Path, chain: list[Layer], translations: Iterable[Path], files: Iterable[Path] = ()
-) -> dict[str, Any]:
-    """The record's list of inputs: the chain (each file with the name it extends), the translation files the
-    profile's languages look for (present or not) and the other files it named, each with its content's hash.
+def inputs_of(key: str, path: Path, profiles_dir: Path, chain: Iterable[Path], assets: Iterable[Path] = ()) -> dict:
+    """The record's list of what a profile's outputs are made from (`toolkit.inputs`), with the build's key.
 
-    Hashed before the files are used, so a file changed while the build reads it differs next time: rebuilt."""
-    paths = [layer.path for layer in reversed(chain)]
+    Taken before the files are used, so a file changed while the build reads it differs next time: rebuilt."""
     return {
         "key": key,
+        "profile": str(Path(path).resolve()),
         "profiles": str(Path(profiles_dir).resolve()),
-        "chain": [[str(layer.path.resolve()), layer.spec.extends] for layer in reversed(chain)],
-        "files": {str(path.resolve()): content_hash(path) for path in [*paths, *translations, *files]},
+        **profile_inputs(chain, assets, profiles_dir).as_json(),
     }
 
 
-def with_files(inputs: dict[str, Any], files: Iterable[Path]) -> dict[str, Any]:
-    return {**inputs, "files": {**inputs["files"], **{str(path.resolve()): content_hash(path) for path in files}}}
+def with_assets(inputs: dict, assets: Iterable[Path]) -> dict:
+    """The inputs with the files the resolved profile named (logo, fonts, Word template) added."""
+    return {**inputs, "files": {**inputs["files"], **profile_inputs([], assets, None).files}}
 
 
-def up_to_date(record: Record, path: Path, out_dir: Path, profiles_dir: Path, key: str, known: dict[str, Path]) -> bool:
-    """True when the profile at `path` may be skipped without resolving it: its record was made with `key`, the
-    chain found now (files beside it first, then `known`) is the recorded one, no recorded input has changed and
-    every output is still, byte for byte, what was built."""
-    inputs = record.inputs
-    if record.warning or inputs is None or inputs["key"] != key or not record.outputs:
+class Checked:
+    """Hashes taken while checking many profiles in one build: each folder is listed once, each file hashed once
+    (a sector profile, a shared logo, the profiles folder serve many profiles)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.folders: dict[tuple[str, bool], str] = {}
+
+    def file(self, name: str) -> str:
+        if name not in self.files:
+            self.files[name] = file_hash(Path(name))
+        return self.files[name]
+
+    def folder(self, name: str, digest: str) -> str:
+        recursive = digest.startswith("r:")
+        if (name, recursive) not in self.folders:
+            self.folders[(name, recursive)] = folder_hash(Path(name), recursive=recursive)
+        return self.folders[(name, recursive)]
+
+
+def up_to_date(record: Record, path: Path, out_dir: Path, profiles_dir: Path, key: str, checked: Checked) -> bool:
+    """True when the profile at `path` may be skipped without resolving it: its record was made from this file
+    with `key`, none of its inputs has changed (files by content, folders by the profile files in them), and every
+    output is still, byte for byte, what was built."""
+    recorded = record.inputs
+    if record.warning or recorded is None or not record.outputs or recorded["key"] != key:
         return False
-    if inputs["profiles"] != str(Path(profiles_dir).resolve()) or not _same_chain(inputs["chain"], path, known):
+    if recorded["profile"] != str(Path(path).resolve()) or recorded["profiles"] != str(Path(profiles_dir).resolve()):
         return False
-    if any(content_hash(Path(name)) != value for name, value in inputs["files"].items()):
+    inputs = Inputs.from_json(recorded)
+    if inputs is None:
+        return False
+    if any(checked.file(name) != digest for name, digest in inputs.files.items()):
+        return False
+    if any(checked.folder(name, digest) != digest for name, digest in inputs.folders.items()):
         return False
     return all(_output_hash(out_dir, name) == entry.get("sha256") for name, entry in record.outputs.items())
-
-
-def _same_chain(chain: list[list[Any]], path: Path, known: dict[str, Path]) -> bool:
-    if not chain or chain[0][0] != str(Path(path).resolve()):
-        return False
-    for (child, parent), following in zip(chain, [*chain[1:], None], strict=True):
-        if parent is None:
-            return following is None
-        found = find_parent(parent, Path(child), known)
-        if following is None or found is None or str(found.resolve()) != following[0]:
-            return False
-    return True
 
 
 def _output_hash(folder: Path, name: str) -> str | None:
@@ -204,12 +205,6 @@ def _output_hash(folder: Path, name: str) -> str | None:
         return hashlib.sha256((folder / name).read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-def content_hash(path: Path) -> str:
-    """A file's sha256, or "missing" (a file that appears later, such as a new translation, changes the inputs)."""
-    found = _file_hash(Path(path))
-    return "missing" if found.endswith(":missing") else found
 
 
 def output_key(policy: Policy, format_name: str, options: object) -> str:
@@ -277,26 +272,6 @@ def _installed_packages() -> str:
         if folder.is_dir() and folder.name in ("site-packages", "dist-packages"):
             names.extend(f"{folder}/{entry.name}" for entry in os.scandir(folder) if entry.name.endswith("-info"))
     return ";".join(sorted(names))
-
-
-@cache
-def _package_fingerprint() -> str:
-    """The toolkit's own files by path, size and time: its code, templates, fonts, labels and bundled profiles."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if "__pycache__" not in path.parts and path.is_file():
-            status = path.stat()
-            digest.update(f"{path.relative_to(PACKAGE_DIR)}:{status.st_size}:{status.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
-
-
-def _folder_contents(folder: Path) -> str:
-    """Every file of a folder (the core guidance) by relative path and content hash."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if "__pycache__" not in path.parts and path.is_file():
-            digest.update(f"{path.relative_to(folder)}:{_file_hash(path)}\0".encode())
-    return digest.hexdigest()
 
 
 _file_hashes: dict[tuple[str, int, int], str] = {}
