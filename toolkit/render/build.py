@@ -17,10 +17,8 @@ from typing import TYPE_CHECKING
 
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import base_language
 from toolkit.inputs import translation_files
 from toolkit.load.finding import profile_name
-from toolkit.load.profiles import load_chain
 from toolkit.output import prepare_folder, publish
 from toolkit.paths import CORE_DIR
 from toolkit.render import cache
@@ -133,6 +131,7 @@ def render_profile(
     with `force`). A profile in one language gives `NAME.html`; one in several gives `NAME.cy.html`,
     `NAME.en.html`, ... Stale or missing translations stop the build unless allowed (by the option or the
     profile's `allow_untranslated`). With `build_key` (see `cache.build_key`), the files read are recorded."""
+    from toolkit.load.profiles import load_chain
     from toolkit.resolve.languages import allows_untranslated
     from toolkit.resolve.policy import resolve_languages
 
@@ -165,12 +164,16 @@ def render_profile(
 
 
 def output_name(policy: Policy, several_languages: bool, suffix: str) -> str:
+    from toolkit.i18n import base_language
+
     language = f".{base_language(policy.language)}" if several_languages else ""
     return f"{policy.profile}{language}{suffix}"
 
 
 def refuse_untranslated(policies: list[Policy], path: Path) -> None:
     """A translated document is published only when every unit has a current translation."""
+    from toolkit.i18n import base_language
+
     problems = []
     for policy in policies:
         units = policy.missing_translations

@@ -27,11 +27,13 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.inputs import Inputs, core_fingerprint, file_hash, folder_hash, profile_inputs, toolkit_fingerprint
-from toolkit.model import Policy
 from toolkit.paths import PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from toolkit.model import Policy
 
 CACHE_FOLDER = ".build-cache"
 RECORD_VERSION = 1
