@@ -374,10 +374,12 @@ def count(profiles: Path) -> int:
 HANDBOOK_PAGES = 110  # the long handbook the worker's memory is measured on
 
 
-def worker_memory(documents: int) -> dict[str, object]:
+def worker_memory(documents: dict[str, int]) -> dict[str, object]:
     """Peak resident memory of one process building a long handbook (the sample's sections repeated to at least
-    HANDBOOK_PAGES pages) in every format, `documents` times one after another, as a build worker does (a worker
-    is replaced after MAX_TASKS_PER_WORKER profiles), with each engine's PDF."""
+    HANDBOOK_PAGES pages) in every format, one after another as many times as a build worker does before it is
+    replaced (`documents`, by PDF engine). A worker compiles Typst PDFs in a short-lived child process
+    (`toolkit.render.typst_pdf`), whose peak counts too: the child's resident memory includes what it shares with
+    the worker, so the larger of the two is the worker's peak."""
     script = (
         "import resource, sys\n"
         "from pathlib import Path\n"
@@ -390,23 +392,34 @@ def worker_memory(documents: int) -> dict[str, object]:
         f"while pages * copies < {HANDBOOK_PAGES}: copies += 1\n"
         "long = policy.model_copy(update={'sections': policy.sections * copies})\n"
         "marks = []\n"
-        f"for number in range({documents}):\n"
+        "count = int(sys.argv[2])\n"
+        "for number in range(count):\n"
+        "    named = long.organisation.model_copy(update={'name': f'Benchmark Council {number}'})\n"
+        "    document = long.model_copy(update={'organisation': named})  # a new organisation each time\n"
         "    for name in ('html', 'docx', 'pdf'):\n"
-        "        data = render(long, name, options)\n"
+        "        data = render(document, name, options)\n"
         "    if number == 0: pages = page_count(data)\n"
-        "    if number in (0, 9, 19, 29, 39): marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "    if number in (0, 9, 19, 29, 39, count - 1):\n"
+        "        own, child = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, "
+        "resource.RUSAGE_CHILDREN))\n"
+        "        marks.append(max(own, child))\n"
         "print(pages, marks)\n"
     )
     figures: dict[str, object] = {}
-    for engine in ("weasyprint", "typst"):
+    for engine, count in documents.items():
         result = subprocess.run(
-            [sys.executable, "-c", script, engine], cwd=ROOT, env=ENV, capture_output=True, text=True, check=True
+            [sys.executable, "-c", script, engine, str(count)],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         pages, _, marks_text = result.stdout.strip().partition(" ")
         marks = json.loads(marks_text)
         figures[f"{engine}: pages of the handbook"] = int(pages)
-        figures[f"{engine}: peak MiB after 1, 10, 20, ... handbooks (3 formats each)"] = marks
-        figures[f"{engine}: growth per handbook, MiB"] = (marks[-1] - marks[0]) / max(1, documents - 1)
+        figures[f"{engine}: peak MiB after 1, 10, 20, ... and {count} handbooks (3 formats each)"] = marks
+        figures[f"{engine}: growth per handbook, MiB"] = (marks[-1] - marks[0]) / max(1, count - 1)
     return figures
 
 
@@ -459,6 +472,7 @@ def main() -> None:
     parser.add_argument("--only", help="run only the sections whose title contains this text")
     arguments = parser.parse_args()
     from toolkit.parallel import MAX_TASKS_PER_WORKER, default_jobs
+    from toolkit.render.build import WEASYPRINT_TASKS_PER_WORKER
 
     jobs = arguments.jobs or default_jobs()
     print(f"policy-toolkit benchmark: {jobs} workers, {arguments.rounds} interleaved rounds, medians (min–max)")
@@ -469,7 +483,10 @@ def main() -> None:
         ("Everyday commands, whole processes (wall)", lambda: command_figures(arguments.rounds)),
         ("What validate imports", imports_of_validate),
         ("Building the samples", lambda: build_figures(max(1, arguments.rounds // 2), jobs)),
-        ("Memory of one worker", lambda: worker_memory(MAX_TASKS_PER_WORKER)),
+        (
+            "Memory of one worker",
+            lambda: worker_memory({"weasyprint": WEASYPRINT_TASKS_PER_WORKER, "typst": MAX_TASKS_PER_WORKER}),
+        ),
         ("HTML page size", html_size),
     ]
     sections.append((f"{FIXTURE_SIZE}-organisation fixture: diff and check", lambda: fixture(arguments, jobs)))

@@ -87,12 +87,14 @@ def completed_map(
     initializer: Callable[..., object] | None = None,
     initargs: tuple[Any, ...] = (),
     cost: Callable[[Item], float] | None = None,
+    tasks_per_worker: int = MAX_TASKS_PER_WORKER,
 ) -> Iterator[tuple[int, Future[Result]]]:
     """Each item's index with a finished future of `function(item)`, as they finish.
 
     Workers take the costliest items first (by `cost`; ties in the order given), so that no worker is left with a
     long item at the end while the others wait. With one job everything runs here, in the order given. The caller
-    puts results back in order if it needs to (a small record per item, not the results themselves).
+    puts results back in order if it needs to (a small record per item, not the results themselves). Each worker
+    is replaced after `tasks_per_worker` items.
     """
     jobs = min(jobs or default_jobs(), len(items))
     if jobs <= 1:
@@ -109,7 +111,7 @@ def completed_map(
         mp_context=context,
         initializer=initializer,
         initargs=initargs,
-        max_tasks_per_child=MAX_TASKS_PER_WORKER,
+        max_tasks_per_child=tasks_per_worker,
     ) as pool:
         waiting = iter(order)
         running: dict[Future[Result], int] = {}

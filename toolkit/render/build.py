@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 # workers share those modules' memory. The parent imports none of it to find what is up to date, and starts no
 # workers when nothing is to be built, so a build with nothing to do starts quickly.
 PRELOAD = ["toolkit.render.build", "toolkit.render.cache", "toolkit.resolve.policy"]
+# WeasyPrint keeps about 1 MiB of every 40 pages it lays out, and one 110-page handbook takes a worker to about
+# 230 MiB: its workers are replaced more often, so a worker stays under 250 MiB. Typst compiles in a child process
+# that takes its memory with it (`toolkit.render.typst_pdf`), and so do the other formats' workers.
+WEASYPRINT_TASKS_PER_WORKER = 6
 ENGINE_MODULES = {
     "html": ["fontTools.subset", "fontTools.ttLib"],
     "docx": ["docx", "docxtpl"],
@@ -248,7 +252,7 @@ def build_many(
 
     Profiles whose recorded inputs are unchanged are skipped here, unresolved; each of the others is published as
     soon as it is rendered, and all are reported (`on_done`) and returned in the order given."""
-    from toolkit.parallel import completed_map
+    from toolkit.parallel import MAX_TASKS_PER_WORKER, completed_map
 
     paths = [Path(path) for path in unique_outputs(paths)]
     options = options or render.RenderOptions()
@@ -274,7 +278,11 @@ def build_many(
     report_in_order()
     tasks = [task for _, task in stale]
     preload = _preload(formats, options)
-    for number, future in completed_map(_render_task, tasks, jobs, preload, _set_worker_core, (core,), _cost):
+    weasyprint = "pdf" in formats and options.pdf_engine == "weasyprint"
+    per_worker = WEASYPRINT_TASKS_PER_WORKER if weasyprint else MAX_TASKS_PER_WORKER
+    for number, future in completed_map(
+        _render_task, tasks, jobs, preload, _set_worker_core, (core,), _cost, per_worker
+    ):
         index = stale[number][0]
         try:
             outcomes[index] = publish_rendered(future.result(), out_dir)
