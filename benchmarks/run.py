@@ -471,8 +471,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--only", help="run only the sections whose title contains this text")
     arguments = parser.parse_args()
-    from toolkit.parallel import MAX_TASKS_PER_WORKER, default_jobs
-    from toolkit.render.build import WEASYPRINT_TASKS_PER_WORKER
+    from toolkit.parallel import default_jobs
+    from toolkit.render.build import TASKS_PER_WORKER, WEASYPRINT_TASKS_PER_WORKER
 
     jobs = arguments.jobs or default_jobs()
     print(f"policy-toolkit benchmark: {jobs} workers, {arguments.rounds} interleaved rounds, medians (min–max)")
@@ -485,7 +485,7 @@ def main() -> None:
         ("Building the samples", lambda: build_figures(max(1, arguments.rounds // 2), jobs)),
         (
             "Memory of one worker",
-            lambda: worker_memory({"weasyprint": WEASYPRINT_TASKS_PER_WORKER, "typst": MAX_TASKS_PER_WORKER}),
+            lambda: worker_memory({"weasyprint": WEASYPRINT_TASKS_PER_WORKER, "typst": TASKS_PER_WORKER}),
         ),
         ("HTML page size", html_size),
     ]

@@ -28,14 +28,16 @@ if TYPE_CHECKING:
     from toolkit.resolve.core import Core
 
 # What the fork server imports once, before it starts the workers: resolving, the cache and (see `_preload`) the
-# renderers a build uses, so that a worker started afresh every MAX_TASKS_PER_WORKER profiles pays no import, and
+# renderers a build uses, so that a worker started afresh every TASKS_PER_WORKER profiles pays no import, and
 # workers share those modules' memory. The parent imports none of it to find what is up to date, and starts no
 # workers when nothing is to be built, so a build with nothing to do starts quickly.
 PRELOAD = ["toolkit.render.build", "toolkit.render.cache", "toolkit.resolve.policy"]
-# WeasyPrint keeps about 1 MiB of every 40 pages it lays out, and one 110-page handbook takes a worker to about
-# 230 MiB: its workers are replaced more often, so a worker stays under 250 MiB. Typst compiles in a child process
-# that takes its memory with it (`toolkit.render.typst_pdf`), and so do the other formats' workers.
-WEASYPRINT_TASKS_PER_WORKER = 6
+# How many profiles a worker builds before it is replaced, so that its memory stays under 250 MiB with a 110-page
+# handbook (`benchmarks/run.py`, "Memory of one worker"). WeasyPrint keeps about 4 MiB of every such handbook it
+# lays out, starting from about 230 MiB; Typst compiles in a child process that takes its memory with it
+# (`toolkit.render.typst_pdf`), and the worker itself grows only slowly.
+WEASYPRINT_TASKS_PER_WORKER = 4
+TASKS_PER_WORKER = 20
 ENGINE_MODULES = {
     "html": ["fontTools.subset", "fontTools.ttLib"],
     "docx": ["docx", "docxtpl"],
@@ -252,7 +254,7 @@ def build_many(
 
     Profiles whose recorded inputs are unchanged are skipped here, unresolved; each of the others is published as
     soon as it is rendered, and all are reported (`on_done`) and returned in the order given."""
-    from toolkit.parallel import MAX_TASKS_PER_WORKER, completed_map
+    from toolkit.parallel import completed_map
 
     paths = [Path(path) for path in unique_outputs(paths)]
     options = options or render.RenderOptions()
@@ -279,7 +281,7 @@ def build_many(
     tasks = [task for _, task in stale]
     preload = _preload(formats, options)
     weasyprint = "pdf" in formats and options.pdf_engine == "weasyprint"
-    per_worker = WEASYPRINT_TASKS_PER_WORKER if weasyprint else MAX_TASKS_PER_WORKER
+    per_worker = WEASYPRINT_TASKS_PER_WORKER if weasyprint else TASKS_PER_WORKER
     for number, future in completed_map(
         _render_task, tasks, jobs, preload, _set_worker_core, (core,), _cost, per_worker
     ):
