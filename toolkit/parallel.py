@@ -23,6 +23,19 @@ MAX_TASKS_PER_WORKER = 40
 WINDOW_PER_WORKER = 4
 
 
+class _Pool(ProcessPoolExecutor):
+    """A process pool that always replaces a worker which left after its `max_tasks_per_child` tasks.
+
+    Python 3.11's pool may decide from a stale count of idle workers that no replacement is needed, and then waits
+    forever for the queued tasks (CPython issue gh-115634, fixed in 3.13.x): here a worker is started whenever
+    there are fewer than `max_workers`, which a pool of one worker per core wants anyway.
+    """
+
+    def _adjust_process_count(self) -> None:
+        if len(self._processes) < self._max_workers:  # type: ignore[attr-defined]
+            self._spawn_process()  # type: ignore[attr-defined]
+
+
 def default_jobs() -> int:
     """The cores this process may use (honouring CPU affinity, as in containers and CI runners)."""
     try:
@@ -53,7 +66,7 @@ def ordered_map(
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
-    with ProcessPoolExecutor(
+    with _Pool(
         max_workers=jobs,
         mp_context=context,
         initializer=initializer,
@@ -103,10 +116,10 @@ def completed_map(
         for index, item in enumerate(items):
             yield index, _run_here(function, item)
         return
-    order = sorted(range(len(items)), key=lambda index: -cost(items[index])) if cost else range(len(items))
+    order = costliest_first(items, cost) if cost else range(len(items))
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
-    with ProcessPoolExecutor(
+    with _Pool(
         max_workers=jobs,
         mp_context=context,
         initializer=initializer,
@@ -133,6 +146,11 @@ def completed_map(
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def costliest_first(items: Sequence[Item], cost: Callable[[Item], float]) -> list[int]:
+    """The items' indexes, costliest first; items of equal cost in the order given."""
+    return sorted(range(len(items)), key=lambda index: -cost(items[index]))
 
 
 def _run_here(function: Callable[[Item], Result], item: Item) -> Future[Result]:
