@@ -179,6 +179,20 @@ def _parser() -> YAML:
 # Tabs (where ruamel is stricter about them than libyaml), the line breaks only YAML 1.1 has (NEL, LS, PS) and a
 # byte-order mark inside the text: rare in profiles, so such a file simply goes to ruamel's reader.
 _FULL_READER_CHARACTERS = re.compile("[\t\x85\u2028\u2029\ufeff]")
+# A document-end marker `...`: ruamel writes one after a last `|+` block (lock files end so); more than one, or
+# anything but comments after it, and ruamel reads the text differently from libyaml.
+_DOCUMENT_END = re.compile(r"(?:^|[\r\n])\.\.\.")
+_ONLY_COMMENTS = re.compile(r"(?:[ \r\n]|#[^\r\n]*)*")
+# A block scalar's header: `|` or `>`, chomping and indentation indicators, then nothing or a comment after a space.
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9][+-]?|[+-][1-9]?)?(?: +#.*| *)")
+
+
+def _for_the_full_reader(text: str) -> bool:
+    """Whether the text has what the fast reader leaves to ruamel's reader whatever else is in it."""
+    if _FULL_READER_CHARACTERS.search(text):
+        return True
+    ends = _DOCUMENT_END.search(text)
+    return bool(ends and not _ONLY_COMMENTS.fullmatch(text, ends.end()))
 
 
 class _FallBack(Exception):
@@ -200,7 +214,7 @@ def _fast_load(text: str) -> Any:
     """The file's data built by ruamel's constructor from nodes composed of libyaml's events; `_FallBack` when
     anything is left to ruamel's reader."""
     libyaml = _libyaml()
-    if libyaml is None or _FULL_READER_CHARACTERS.search(text):
+    if libyaml is None or _for_the_full_reader(text):
         raise _FallBack
     yaml = _parser()
     parser = libyaml._yaml.CParser(text)
@@ -267,8 +281,8 @@ class _EventComposer:
         value = event.value
         if flow and not value and not event.style:  # an empty entry in [...] or {...}: ruamel marks it its own way
             raise _FallBack
-        if event.style in ("|", ">") and self.blank_line_with_spaces_after(event.start_mark):
-            raise _FallBack  # ruamel refuses a block whose first line is spaces and the next lines indented further
+        if event.style in ("|", ">"):
+            self.check_block_scalar(event.start_mark)
         return ScalarNode(
             self.resolver.resolve(ScalarNode, value, event.implicit),
             value,
@@ -310,10 +324,14 @@ class _EventComposer:
             raise _FallBack
         return _ruamel_mark(self.parser.peek_event().start_mark)
 
-    def blank_line_with_spaces_after(self, mark: Any) -> bool:
+    def check_block_scalar(self, mark: Any) -> None:
+        """ruamel refuses a block whose first line is only spaces when the lines after it are indented further, and a
+        header such as `|#` that libyaml takes: fall back to ruamel for both."""
         lines = self.text_lines()
+        header = lines[mark.line][mark.column :] if mark.line < len(lines) else ""
         following = lines[mark.line + 1] if mark.line + 1 < len(lines) else ""
-        return bool(following) and not following.strip(" ")
+        if not _BLOCK_HEADER.fullmatch(header) or (following and not following.strip(" ")):
+            raise _FallBack
 
     def text_lines(self) -> list[str]:
         if self.lines is None:
