@@ -182,6 +182,13 @@ REFUSED = [
         1,
     ),
     (
+        "long-number",
+        "version: " + "1" * 5000 + "\n",
+        "not valid YAML: this number has too many digits to read; put it in quotes if it is meant as text",
+        1,
+        10,
+    ),
+    (
         "spaces-then-deeper-block",
         "a: |\n  \n    text\n",
         "not valid YAML: more indented follow up line than first in a block scalar",

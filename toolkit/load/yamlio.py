@@ -25,7 +25,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -134,13 +134,23 @@ def read_capped(path: Path, limit: int, limit_words: str) -> bytes:
 
 
 class _Constructor(RoundTripConstructor):
-    """Dates stay text here, so that pydantic parses them and an impossible date is reported with its line."""
+    """Dates stay text here, so that pydantic parses them and an impossible date is reported with its line; so is a
+    number too long to read."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """Python refuses to read a whole number of more than 4,300 digits: say where it is, not `ValueError`."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            problem = "this number has too many digits to read; put it in quotes if it is meant as text"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
 class _UnsafeConstruct(Exception):
