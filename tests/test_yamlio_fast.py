@@ -351,3 +351,24 @@ def test_damaged_pieces_of_real_files_read_the_same_or_fall_back(source, start, 
         at = int(where * len(text))
         text = text[:at] + piece + text[at:] if insert else text[:at] + text[at + len(piece) :]
     assert_same_when_fast(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a:\nb: 1\n", "a:\n\n# c\nb: 1\n", "x:\n  a:\ny: 1\n", "x:\n  a:\n    # c\n\ny: 1\n", "- a:\n  b:\n", "a:\n"],
+)
+def test_an_empty_value_is_marked_where_ruamel_marks_it(text):
+    """ruamel marks `key:` with no value at the next key (or the end of the mapping), not after the colon."""
+    assert assert_same_when_fast(text), "fell back"
+
+
+@pytest.mark.parametrize("text", ["a: # c\nb: 1\n", "a:", "{a: , b: }\n", "[a, , b]\n", "? a\n? b\n"])
+def test_an_empty_value_ruamel_marks_its_own_way_falls_back(text):
+    assert fast_read(text) is None
+
+
+def test_without_libyaml_every_file_is_read_by_ruamel(monkeypatch):
+    monkeypatch.setattr(yamlio, "_libyaml", lambda: None)
+    text = read_text(PROFILES / "riverside-borough-council.yaml")
+    assert fast_read(text) is None
+    assert shape(load_yaml(PROFILES / "riverside-borough-council.yaml")) == full_read(text)
