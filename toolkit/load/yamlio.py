@@ -266,7 +266,10 @@ class _EventComposer:
             return None
         if start.version or start.tags:  # %YAML or %TAG: ruamel reads them its own way
             raise _FallBack
-        node = self.node(next_event(), 0, flow=False)
+        root = next_event()
+        if type(root) is self.scalar:  # not a profile; and a `|` block at the top may start in column 0 in YAML 1.2
+            raise _FallBack
+        node = self.node(root, 0, flow=False)
         next_event()  # document end
         if not isinstance(next_event(), self.stream_end):  # a second document: ruamel refuses it
             raise _FallBack
