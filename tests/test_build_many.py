@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import PROFILES, ROOT
-from toolkit.load.profiles import all_profiles
+from toolkit.load.finding import all_profiles
 from toolkit.render.build import shard
 
 CORE = ROOT / "toolkit" / "templates" / "core"

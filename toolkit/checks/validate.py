@@ -10,7 +10,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 from toolkit.checks.lint import warnings
+from toolkit.checks.verdicts import Verdicts
 from toolkit.errors import Problem, ToolkitError
+from toolkit.load.profiles import Layer
 from toolkit.model import Policy
 from toolkit.paths import PACKAGE_DIR
 from toolkit.resolve.core import Core
@@ -22,13 +24,32 @@ def validate_profile(
     path: Path, profiles_dir: Path | None = None, core: Core | None = None, today: date | None = None
 ) -> list[Problem]:
     """Raise ToolkitError for anything wrong with the profile, its parents or its Word template; return warnings."""
+    return _validated(path, profiles_dir, core, today)[0]
+
+
+def validate_remembering(path: Path, verdicts: Verdicts, core: Core | None = None) -> ToolkitError | list[str]:
+    """`validate_profile`'s outcome, its warnings as printed; a pass is remembered with what it depended on, so
+    the next run can recall it (`Verdicts.recall`) while nothing has changed."""
+    try:
+        found, policy, chain = _validated(path, verdicts.profiles_dir, core, verdicts.today)
+    except ToolkitError as error:
+        return error
+    printed = [warning.render() for warning in found]
+    assets = sorted({*policy.branding.assets, policy.branding.word_template}, key=str)
+    verdicts.remember(path, [layer.path for layer in chain], assets, printed)
+    return printed
+
+
+def _validated(
+    path: Path, profiles_dir: Path | None, core: Core | None, today: date | None
+) -> tuple[list[Problem], Policy, list[Layer]]:
     policy, chain = resolve_with_chain(path, profiles_dir, core)
     problems = check_word_template(policy.branding.word_template)
     if problems:
         raise ToolkitError(
             [Problem(text, file=policy.branding.word_template, field="branding.word_template") for text in problems]
         )
-    return warnings(policy, chain, today) + _fonts_left_behind(policy)
+    return warnings(policy, chain, today) + _fonts_left_behind(policy), policy, chain
 
 
 def _fonts_left_behind(policy: Policy) -> list[Problem]:

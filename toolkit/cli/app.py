@@ -176,7 +176,7 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _chosen_profiles(profiles: list[Path] | None, all_profiles: bool, profiles_dir: Path) -> list[Path]:
-    from toolkit.load import profiles as found
+    from toolkit.load import finding as found
 
     if all_profiles and profiles:
         raise ToolkitError(Problem("give profile files or --all, not both", field="--all"))
@@ -211,18 +211,24 @@ def validate(
     today: TodayOption = None,
 ) -> None:
     """Check profiles (and their Word templates) without building anything."""
-    from toolkit.checks.validate import validate_profiles
+    from toolkit.checks.verdicts import Verdicts
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
+    verdicts = Verdicts(profiles_dir, _state["core"], _today(today) or date.today())
     failures = 0
-    for path, outcome in validate_profiles(paths, profiles_dir, _core(), _today(today)):
+    for path in paths:
+        outcome = verdicts.recall(path)
+        if outcome is None:
+            from toolkit.checks.validate import validate_remembering
+
+            outcome = validate_remembering(path, verdicts, _core())
         if isinstance(outcome, ToolkitError):
             failures += 1
             _print_error(outcome)
             continue
         typer.echo(f"ok    {path}" + (f" ({len(outcome)} warning{'s' * (len(outcome) != 1)})" if outcome else ""))
         for warning in outcome:
-            typer.echo(f"  warning: {warning.render()}")
+            typer.echo(f"  warning: {warning}")
     if failures:
         typer.echo(f"{failures} of {len(paths)} profiles need fixing.", err=True)
         raise typer.Exit(2)
@@ -300,12 +306,12 @@ def diff(
     if fail_on not in (None, "text", "any"):
         raise ToolkitError(Problem(f"unknown kind `{fail_on}`; choose text or any", field="--fail-on"))
     if all_profiles:
-        commands.matrix(profiles_dir, report, out, _core(), jobs)
+        commands.matrix(profiles_dir, report, out, _state["core"], jobs)
         return
     if profile is None:
         raise ToolkitError(Problem("name a profile to compare, or use --all", field="PROFILE"))
-    result = commands.diff(profile, against, report, out, profiles_dir, _core(), lang)
-    failing = result.has_text_differences if fail_on == "text" else result.has_differences
+    result = commands.diff(profile, against, report, out, profiles_dir, _state["core"], lang)
+    failing = result.text_differences if fail_on == "text" else result.differences
     if (exit_code or fail_on) and failing:
         raise typer.Exit(1)
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from toolkit.diff import PolicyDiff, compare, compare_with_core, report_formats, reporter
 from toolkit.errors import Problem, ToolkitError
-from toolkit.load.profiles import all_profiles, profile_path
+from toolkit.inputs import Inputs, merged_inputs, profile_inputs
+from toolkit.load.finding import all_profiles, profile_path
 from toolkit.output import publish
-from toolkit.resolve.core import Core
-from toolkit.resolve.policy import resolve_profile
+from toolkit.remembered import Remembered
+
+if TYPE_CHECKING:
+    from toolkit.diff.matrix import Column
+    from toolkit.resolve.core import Core
 
 DIFFS_DIR = Path("output") / "diffs"
 
@@ -25,21 +29,46 @@ def wants_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
+@dataclass(frozen=True)
+class DiffOutcome:
+    """What the CLI's exit code depends on."""
+
+    differences: bool
+    text_differences: bool
+
+
 def diff(
     profile: Path,
     against: Path | None,
     report: str,
     out: Path | None,
     profiles_dir: Path,
-    core: Core | None = None,
+    core_dir: Path | None = None,
     language: str | None = None,
-) -> PolicyDiff:
-    """Write or print one comparison (of one language's documents), and return it (the CLI's exit code depends on
-    what differs)."""
+) -> DiffOutcome:
+    """Write or print one comparison (of one language's documents).
+
+    A report printed to the terminal or as JSON is remembered with what it was made from (`toolkit.remembered`),
+    so asking again while nothing changed prints it without resolving either side."""
+    other = profile_path(against, profiles_dir) if against is not None else None
+    subject = (profile, other) if other is not None else (profile,)
+    remembered = _remembered_diffs(report, out, profiles_dir, core_dir, language)
+    recalled = remembered.recall(*subject) if remembered else None
+    if isinstance(recalled, dict) and isinstance(recalled.get("content"), str):
+        _deliver(recalled["content"], out, report, Path())
+        return DiffOutcome(bool(recalled.get("differences")), bool(recalled.get("text_differences")))
+    from toolkit.diff import compare, compare_with_core, reporter
+    from toolkit.resolve.core import load_core
+    from toolkit.resolve.policy import resolve_with_chain
+
     _check_report(report)
-    new = resolve_profile(profile, profiles_dir, core, language)
-    if against is not None:
-        result = compare(resolve_profile(profile_path(against, profiles_dir), profiles_dir, core, language), new)
+    core = load_core(core_dir) if core_dir is not None else None
+    new, chain = resolve_with_chain(profile, profiles_dir, core, language)
+    inputs = [profile_inputs([layer.path for layer in chain], sorted(new.branding.assets, key=str), profiles_dir)]
+    if other is not None:
+        old, old_chain = resolve_with_chain(other, profiles_dir, core, language)
+        inputs.append(profile_inputs([layer.path for layer in old_chain], [], profiles_dir))
+        result = compare(old, new)
     else:
         result = compare_with_core(new)
     module = reporter(report)
@@ -47,12 +76,30 @@ def diff(
         content = module.report(result, colour=wants_colour())
     else:
         content = module.report(result, branding=new.branding)  # the reviewed guidance's font, colour and logo
-    other = result.old.profile
-    _deliver(content, out, report, DIFFS_DIR / f"{new.profile}-vs-{other}{module.SUFFIX}")
-    return result
+    outcome = DiffOutcome(result.has_differences, result.has_text_differences)
+    if remembered is not None and isinstance(content, str):
+        record = {
+            "content": content,
+            **{"differences": outcome.differences, "text_differences": outcome.text_differences},
+        }
+        remembered.remember(subject, merged_inputs(inputs), record)
+    _deliver(content, out, report, DIFFS_DIR / f"{new.profile}-vs-{result.old.profile}{module.SUFFIX}")
+    return outcome
+
+
+def _remembered_diffs(
+    report: str, out: Path | None, profiles_dir: Path, core_dir: Path | None, language: str | None
+) -> Remembered | None:
+    """Reports printed to standard output are remembered; files are written afresh each time."""
+    if report not in ("terminal", "json") or (out is not None and str(out) != "-"):
+        return None
+    colour = report == "terminal" and wants_colour()
+    return Remembered("diffs", core_dir, (str(profiles_dir.resolve()), report, str(colour), language or ""))
 
 
 def _check_report(report: str) -> None:
+    from toolkit.diff import report_formats
+
     if report not in report_formats():
         raise ToolkitError(
             Problem(f"unknown report format `{report}`; choose from " + ", ".join(report_formats()), field="--format")
@@ -83,32 +130,47 @@ def _to_standard_output(content: str | bytes) -> None:
 
 
 def matrix(
-    profiles_dir: Path, report: str, out: Path | None, core: Core | None = None, jobs: int | None = None
+    profiles_dir: Path, report: str, out: Path | None, core_dir: Path | None = None, jobs: int | None = None
 ) -> None:
+    """The overview of every profile. Each organisation's column is remembered with what it was made from, so
+    only the profiles that changed since the last overview are resolved again (in worker processes)."""
     from toolkit.cli.terminal import quiet_progress
-    from toolkit.diff.matrix import build_matrix, html_report, terminal_report
+    from toolkit.diff.matrix import column_as_json, column_from_json, html_report, matrix_of, terminal_report
     from toolkit.parallel import ordered_map
 
     if report not in ("terminal", "html"):
         raise ToolkitError(Problem("the overview (--all) is available as terminal or html", field="--format"))
-    from toolkit.translations.workflow import translation_summary
-
     paths = list(all_profiles(profiles_dir).values())
-    resolve = partial(resolve_profile, profiles_dir=profiles_dir, core=core)
-    policies = []
-    with quiet_progress(len(paths), "Reading profiles") as advance:
-        for _, future in ordered_map(resolve, paths, jobs, preload=["toolkit.resolve.policy"]):
-            policies.append(future.result())
+    remembered = Remembered("overview", core_dir, (str(profiles_dir.resolve()),))
+    columns = {path: column_from_json(remembered.recall(path)) for path in paths}
+    missing = [path for path, found in columns.items() if found is None]
+    task = partial(overview_column, profiles_dir=profiles_dir, core_dir=core_dir)
+    with quiet_progress(len(missing), "Reading profiles") as advance:
+        for path, future in ordered_map(task, missing, jobs, preload=["toolkit.cli.commands"]):
+            found, inputs = future.result()
+            remembered.remember((path,), inputs, column_as_json(found))
+            columns[path] = found
             advance()
-    policies.sort(key=lambda policy: policy.chain)  # each organisation right after the profile it extends
-    table = build_matrix(policies)
-    by_name = {path.stem: path for path in paths}
-    summaries = tuple(translation_summary(by_name[name], profiles_dir, core) for name in table.profiles)
-    table = dataclasses.replace(table, translations=summaries)
+    ordered = sorted((found for found in columns.values() if found is not None), key=lambda column: column.chain)
+    table = matrix_of(ordered)  # each organisation right after the profile it extends
     if report == "terminal":
         _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
     else:
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
+
+
+def overview_column(path: Path, profiles_dir: Path, core_dir: Path | None = None) -> tuple[Column, Inputs]:
+    """One organisation's column of the overview and what it was made from, worked out where the profile is
+    resolved (a worker process): the column, not the whole policy, travels back."""
+    from toolkit.diff.matrix import column
+    from toolkit.resolve.core import load_core
+    from toolkit.resolve.policy import resolve_with_chain
+    from toolkit.translations.workflow import translation_summary
+
+    core = load_core(core_dir) if core_dir is not None else None
+    policy, chain = resolve_with_chain(path, profiles_dir, core)
+    inputs = profile_inputs([layer.path for layer in chain], [], profiles_dir)
+    return column(policy, translation_summary(path, profiles_dir, core)), inputs
 
 
 def check(

@@ -3,22 +3,47 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
-from toolkit.load.profiles import all_profiles, load_layer
-from toolkit.model import Block, ListBlock, Policy, block_text, plain_text
+from toolkit.load.finding import all_profiles
+from toolkit.load.yamlio import load_yaml
 from toolkit.paths import BUNDLED_PROFILES_DIR
-from toolkit.resolve.core import Core, load_core
-from toolkit.resolve.vocabulary import capitalise
+
+if TYPE_CHECKING:
+    from toolkit.model import Block, Policy
+    from toolkit.resolve.core import Core
+
+
+@dataclass(frozen=True)
+class Header:
+    """The fields `list` shows, read from a profile without validating the rest (that is `validate`'s job, and
+    building the profile schema costs more than listing a folder)."""
+
+    path: Path
+    extends: str | None
+    sector: str | None
+    description: str | None
+
+    @classmethod
+    def read(cls, path: Path) -> Header:
+        data = load_yaml(path)
+        fields: dict[str, Any] = data if isinstance(data, dict) else {}
+        return cls(path, *(_text(fields.get(name)) for name in ("extends", "sector", "description")))
+
+
+def _text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def profile_table(profiles_dir: Path) -> str:
     """Profiles as a tree: each under the one it extends, so the inheritance reads at a glance."""
-    layers = {name: load_layer(path) for name, path in all_profiles(profiles_dir).items()}
+    layers = {name: Header.read(path) for name, path in all_profiles(profiles_dir).items()}
     children: dict[str, list[str]] = {}
     for name, layer in layers.items():
-        parent = layer.spec.extends if layer.spec.extends in layers else ""
+        parent = layer.extends if layer.extends in layers else ""
         children.setdefault(parent, []).append(name)
     rows = [("PROFILE", "EXTENDS", "SECTOR", "FILE", "DESCRIPTION")]
     seen: set[str] = set()
@@ -29,10 +54,10 @@ def profile_table(profiles_dir: Path) -> str:
         rows.append(
             (
                 "  " * depth + name,
-                layer.spec.extends or "(core)",
+                layer.extends or "(core)",
                 _sector(name, layers),
                 _where(layer.path),
-                layer.spec.description or "",
+                layer.description or "",
             )
         )
     return _table(rows)
@@ -53,19 +78,21 @@ def _walk(children: dict[str, list[str]], parent: str, depth: int, seen: set[str
     return rows
 
 
-def _sector(name: str, layers: dict) -> str:
+def _sector(name: str, layers: dict[str, Header]) -> str:
     seen: set[str] = set()
     while name in layers and name not in seen:
         seen.add(name)
         layer = layers[name]
-        if layer.spec.sector:
-            return layer.spec.sector
-        name = layer.spec.extends or ""
+        if layer.sector:
+            return layer.sector
+        name = layer.extends or ""
     return "?"
 
 
 def clause_table(core: Core | None = None) -> str:
     """Every core clause under its section, with its title and when it applies: what a profile can address."""
+    from toolkit.resolve.core import load_core
+
     core = core or load_core()
     rows = [("CLAUSE", "TITLE", "WHEN", "FILE")]
     for section in core.sections:
@@ -85,6 +112,7 @@ def clause_table(core: Core | None = None) -> str:
 
 def _readable(core: Core, template: str) -> str:
     """A title template with the core's own words in place of its terms: `Be {{ term.public_servant }}`."""
+    from toolkit.resolve.vocabulary import capitalise
 
     def word(match: re.Match[str]) -> str:
         key, *forms = match.group(1).split(".")
@@ -99,6 +127,8 @@ def _readable(core: Core, template: str) -> str:
 
 def clause_text(policy: Policy, clause_id: str) -> str:
     """One clause as this profile has it, in plain text, with where it came from: read it before replacing it."""
+    from toolkit.model import plain_text
+
     found = [(section, clause) for section in policy.sections for clause in section.clauses if clause.id == clause_id]
     if not found:
         known = [clause.id for section in policy.sections for clause in section.clauses]
@@ -123,6 +153,8 @@ def clause_text(policy: Policy, clause_id: str) -> str:
 
 
 def _block_lines(block: Block) -> str:
+    from toolkit.model import ListBlock, block_text
+
     if isinstance(block, ListBlock):
         marks = [f"{number}." if block.ordered else "-" for number in range(1, len(block.items) + 1)]
         return (

@@ -259,9 +259,13 @@ def _term_differences(old: list[Line], new: list[Line]) -> Counter[str]:
     """The terms and details whose words (or link address) differ where both sides use them in the same place."""
     old_tokens = [token for line in old for token in line.tokens]
     new_tokens = [token for line in new for token in line.tokens]
-    matcher = SequenceMatcher(a=[t.identity for t in old_tokens], b=[t.identity for t in new_tokens], autojunk=False)
+    old_ids, new_ids = [t.identity for t in old_tokens], [t.identity for t in new_tokens]
+    if old_ids == new_ids:  # the same words but for terms (the usual case): one block, no matching to do
+        blocks = [(0, 0, len(old_ids))]
+    else:
+        blocks = SequenceMatcher(a=old_ids, b=new_ids, autojunk=False).get_matching_blocks()
     differences: Counter[str] = Counter()
-    for a, b, size in matcher.get_matching_blocks():
+    for a, b, size in blocks:
         for before, after in zip(old_tokens[a : a + size], new_tokens[b : b + size], strict=True):
             if (before.text, before.hidden) != (after.text, after.hidden):
                 differences[_group_key(after.key or after.identity)] += 1

@@ -6,6 +6,7 @@ and whether the organisation itself did it or inherited the change from a profil
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 
@@ -59,38 +60,92 @@ class Matrix:
         return [sum(1 for row in self.rows if row.cells[i].word == word) for i in range(len(self.profiles))]
 
 
+@dataclass(frozen=True)
+class Column:
+    """What the overview needs of one policy: small enough to send back from a worker process, so that the
+    parent never holds hundreds of whole policies."""
+
+    profile: str
+    name: str
+    chain: tuple[str, ...]
+    core_order: tuple[str, ...]
+    clauses: tuple[tuple[str, str, str, Cell], ...]  # clause ID, section ID, title, cell; in document order
+    translations: str = ""
+
+
+def column_as_json(column: Column) -> dict[str, object]:
+    """A column as JSON, to be remembered between runs."""
+    return dataclasses.asdict(column)
+
+
+def column_from_json(data: object) -> Column | None:
+    """A remembered column, or None when the data is not one."""
+    try:
+        clauses = tuple(
+            (str(clause_id), str(section), str(title), Cell(**cell))
+            for clause_id, section, title, cell in data["clauses"]  # type: ignore[index]
+        )
+        found = Column(
+            str(data["profile"]),  # type: ignore[index]
+            str(data["name"]),  # type: ignore[index]
+            tuple(map(str, data["chain"])),  # type: ignore[index]
+            tuple(map(str, data["core_order"])),  # type: ignore[index]
+            clauses,
+            str(data["translations"]),  # type: ignore[index]
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return found if all(cell.word in CELL_CODES for *_, cell in found.clauses) else None
+
+
+def column(policy: Policy, translations: str = "") -> Column:
+    clauses = tuple(
+        (clause.id, section.id, _title(clause), _cell(clause, policy))
+        for section in policy.sections
+        for clause in section.clauses
+    )
+    return Column(
+        policy.profile, policy.organisation.name, tuple(policy.chain), tuple(policy.core.order), clauses, translations
+    )
+
+
 def build_matrix(policies: list[Policy]) -> Matrix:
     """Rows in document order: every core clause in the core's order, each added clause after the one it follows."""
-    order = list(dict.fromkeys(clause_id for policy in policies for clause_id in policy.core.order))
+    return matrix_of([column(policy) for policy in policies])
+
+
+def matrix_of(columns: list[Column]) -> Matrix:
+    order = list(dict.fromkeys(clause_id for column in columns for clause_id in column.core_order))
+    known = set(order)
     placed: dict[str, tuple[str, str]] = {}
-    for policy in policies:
+    for column in columns:
         previous: str | None = None
-        for section in policy.sections:
-            for clause in section.clauses:
-                if clause.id not in order:
-                    order.insert(order.index(previous) + 1 if previous else 0, clause.id)
-                placed.setdefault(clause.id, (section.id, _title(clause)))
-                previous = clause.id
-    lookup = [{c.id: c for s in policy.sections for c in s.clauses} for policy in policies]
+        for clause_id, section_id, title, _ in column.clauses:
+            if clause_id not in known:
+                order.insert(order.index(previous) + 1 if previous else 0, clause_id)
+                known.add(clause_id)
+            placed.setdefault(clause_id, (section_id, title))
+            previous = clause_id
+    lookup = [{clause_id: cell for clause_id, _, _, cell in column.clauses} for column in columns]
     rows = tuple(
-        Row(
-            clause_id,
-            *placed[clause_id],
-            tuple(_cell(found.get(clause_id), policy) for found, policy in zip(lookup, policies, strict=True)),
-        )
+        Row(clause_id, *placed[clause_id], tuple(found.get(clause_id, Cell("")) for found in lookup))
         for clause_id in order
         if clause_id in placed
     )
-    return Matrix(tuple(p.profile for p in policies), tuple(p.organisation.name for p in policies), rows)
+    translations = tuple(column.translations for column in columns)
+    return Matrix(
+        tuple(column.profile for column in columns),
+        tuple(column.name for column in columns),
+        rows,
+        translations if any(translations) else (),
+    )
 
 
 def _title(clause: Clause) -> str:
     return plain_text(clause.title) if clause.title else ""
 
 
-def _cell(clause: Clause | None, policy: Policy) -> Cell:
-    if clause is None:
-        return Cell("")
+def _cell(clause: Clause, policy: Policy) -> Cell:
     provenance = clause.provenance
     return Cell(
         CELL_WORDS[provenance.status], provenance.changed_by, provenance.changed_by == policy.profile, provenance.reason
@@ -100,8 +155,32 @@ def _cell(clause: Clause | None, policy: Policy) -> Cell:
 # Reports ---------------------------------------------------------------------------------------------------------
 
 
+TABLE_COLUMNS = 14  # organisations a bordered table shows across 200 characters
+GRID_COLUMNS = 50  # organisations per block of the compact grid
+LEGEND = (
+    "· inherited unchanged   R reworded   A added   X removed   I included (optional)   M moved   "
+    "blank: does not apply. Lower case: changed by a profile it extends."
+)
+
+
 def terminal_report(matrix: Matrix, *, colour: bool = False) -> str:
-    """Organisations as numbered columns (named in a key below), so clause IDs print in full."""
+    """Organisations as numbered columns (named in a key below), so clause IDs print in full.
+
+    A few organisations get a bordered table; more get a compact grid, one character an organisation in blocks of
+    fifty, listing only the clauses some organisation in the block changed (a table of hundreds of columns
+    cannot be read in a terminal, and the HTML overview shows everything)."""
+    body = _bordered(matrix, colour) if len(matrix.profiles) <= TABLE_COLUMNS else _grid(matrix)
+    translations = matrix.translations or ("",) * len(matrix.profiles)
+    key = [
+        f"{number:>3}  {profile} ({name})" + (f"; translations: {state}" if state else "")
+        for number, (profile, name, state) in enumerate(
+            zip(matrix.profiles, matrix.names, translations, strict=True), start=1
+        )
+    ]
+    return body + "\n".join([*key, LEGEND]) + "\n"
+
+
+def _bordered(matrix: Matrix, colour: bool) -> str:
     table = Table(title="Clauses by organisation, against the core guidance", title_justify="left")
     table.add_column("Clause", no_wrap=True)
     for number in range(1, len(matrix.profiles) + 1):
@@ -116,19 +195,34 @@ def terminal_report(matrix: Matrix, *, colour: bool = False) -> str:
         highlight=False,
     )
     console.print(table)
-    translations = matrix.translations or ("",) * len(matrix.profiles)
-    for number, (profile, name, state) in enumerate(
-        zip(matrix.profiles, matrix.names, translations, strict=True), start=1
-    ):
-        console.print(
-            f"{number:>3}  {profile} ({name})" + (f"; translations: {state}" if state else ""), soft_wrap=True
-        )
-    console.print(
-        "· inherited unchanged   R reworded   A added   X removed   I included (optional)   M moved   "
-        "blank: does not apply. Lower case: changed by a profile it extends.",
-        soft_wrap=True,
-    )
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _grid(matrix: Matrix) -> str:
+    width = max(len(row.clause_id) for row in matrix.rows) if matrix.rows else 6
+    lines = ["Clauses by organisation, against the core guidance (only the clauses some organisation changed)"]
+    for first in range(0, len(matrix.profiles), GRID_COLUMNS):
+        numbers = range(first, min(first + GRID_COLUMNS, len(matrix.profiles)))
+        lines += ["", f"{'Organisations':<{width}}  {_grid_header(numbers)}"]
+        shown = 0
+        for row in matrix.rows:
+            cells = [row.cells[number] for number in numbers]
+            if any(cell.word not in ("inherited", "") for cell in cells):
+                lines.append(f"{row.clause_id:<{width}}  {_grid_cells([_code(cell) for cell in cells])}")
+                shown += 1
+        others = len(matrix.rows) - shown
+        lines.append(f"({others} other clauses: inherited unchanged, or not applying, for all of these)")
+    return "\n".join(lines) + "\n\n"
+
+
+def _grid_header(numbers: range) -> str:
+    """The number of the first organisation of each group of ten, over its column."""
+    groups = [numbers[start : start + 10] for start in range(0, len(numbers), 10)]
+    return " ".join(f"{group[0] + 1:<{len(group)}}" for group in groups).rstrip()
+
+
+def _grid_cells(codes: list[str]) -> str:
+    return " ".join("".join(codes[start : start + 10]) for start in range(0, len(codes), 10))
 
 
 def _code(cell: Cell) -> str:

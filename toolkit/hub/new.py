@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
-from toolkit.load.profiles import known_profiles
+from toolkit.load.finding import known_profiles
 from toolkit.load.schema import ProfileFile, field_rows, json_schema
 from toolkit.output import publish
 

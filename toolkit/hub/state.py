@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.load.profiles import all_profiles, profile_name
+from toolkit.load.finding import all_profiles, profile_name
 from toolkit.model import Policy
 from toolkit.resolve.core import Core, load_core
 from toolkit.resolve.policy import core_baseline, resolve_with_chain

@@ -12,6 +12,13 @@ from pydantic import BaseModel, ValidationError
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.fields import field_name
+from toolkit.load.finding import (
+    PROFILE_SUFFIXES,
+    _bundled_profiles,
+    find_in_folder,
+    known_profiles,
+    profile_name,
+)
 from toolkit.load.schema import (
     FONT_NAME_PATTERN,
     OPERATIONS,
@@ -21,10 +28,8 @@ from toolkit.load.schema import (
     operation_kind,
 )
 from toolkit.load.yamlio import load_yaml, locate, plain, read_text
-from toolkit.paths import BUNDLED_PROFILES_DIR
 
 MAX_DEPTH = 16
-PROFILE_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -43,54 +48,6 @@ class Layer:
 
     def field(self, *loc: str | int) -> str:
         return field_name(loc, self.data)
-
-
-def profile_name(path: Path) -> str:
-    return path.stem
-
-
-def find_profiles(directory: Path) -> dict[str, Path]:
-    """Every profile under `directory` by name (file name without .yaml); names must be unique."""
-    if not directory.is_dir():
-        raise ToolkitError(Problem("no profiles folder here", file=directory, hint="run from the project folder"))
-    found: dict[str, Path] = {}
-    for path in sorted(p for p in directory.rglob("*") if p.suffix in PROFILE_SUFFIXES and p.is_file()):
-        if path.name.endswith(".lock.yaml"):
-            continue
-        name = profile_name(path)
-        if name in found:
-            raise ToolkitError(
-                Problem(
-                    f"two profiles are called `{name}` (the other is {found[name]})",
-                    file=path,
-                    hint="profile names are file names and must be unique",
-                )
-            )
-        found[name] = path
-    return found
-
-
-def known_profiles(profiles_dir: Path | None) -> dict[str, Path]:
-    """Every profile a chain may extend by name: the bundled sector profiles, then the user's folder (which wins)."""
-    known = find_profiles(BUNDLED_PROFILES_DIR)
-    if profiles_dir is not None and profiles_dir.is_dir():
-        known.update(find_profiles(profiles_dir))
-    return known
-
-
-def all_profiles(profiles_dir: Path) -> dict[str, Path]:
-    """What `--all` means: every profile in the folder, and the bundled sector profiles it does not replace."""
-    return {**find_profiles(BUNDLED_PROFILES_DIR), **find_profiles(profiles_dir)}
-
-
-def profile_path(given: Path, profiles_dir: Path | None) -> Path:
-    """A profile named on the command line: a file, or a profile's name (`nhs-trust`) found as `extends:` finds it."""
-    if given.exists() or given.suffix in PROFILE_SUFFIXES or len(given.parts) > 1:
-        return given
-    known = known_profiles(profiles_dir)
-    if str(given) in known:
-        return known[str(given)]
-    raise ToolkitError(Problem(f"no profile called `{given}`", field="PROFILE", hint=did_you_mean(str(given), known)))
 
 
 def load_layer(path: Path) -> Layer:
@@ -125,7 +82,6 @@ def load_chain(path: Path, profiles_dir: Path | None) -> list[Layer]:
 
     A parent is found by name: beside the profile, then in the profiles folder, then among the bundled sectors.
     """
-    known = known_profiles(profiles_dir)
     chain = [load_layer(path)]
     while (parent := chain[-1].spec.extends) is not None:
         child = chain[-1]
@@ -139,17 +95,21 @@ def load_chain(path: Path, profiles_dir: Path | None) -> list[Layer]:
             raise ToolkitError(
                 Problem(f"extends more than {MAX_DEPTH} profiles deep", field="extends", **child.where("extends"))
             )
-        chain.append(load_layer(_parent_path(parent, child, known)))
+        chain.append(load_layer(_parent_path(parent, child, profiles_dir)))
     return list(reversed(chain))
 
 
-def _parent_path(parent: str, child: Layer, known: dict[str, Path]) -> Path:
+def _parent_path(parent: str, child: Layer, profiles_dir: Path | None) -> Path:
     beside = [child.path.parent / f"{parent}{suffix}" for suffix in PROFILE_SUFFIXES]
     for candidate in beside:
         if candidate.is_file():
             return candidate
-    if parent in known:
-        return known[parent]
+    in_folder = find_in_folder(parent, profiles_dir) if profiles_dir is not None and profiles_dir.is_dir() else None
+    if in_folder is not None:
+        return in_folder
+    if parent in _bundled_profiles():
+        return _bundled_profiles()[parent]
+    known = known_profiles(profiles_dir)
     hint = did_you_mean(parent, known) or ("profiles: " + ", ".join(sorted(known)) if known else None)
     raise ToolkitError(
         Problem(

@@ -15,7 +15,8 @@ from pathlib import Path
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import base_language
-from toolkit.load.profiles import load_chain, profile_name
+from toolkit.load.finding import profile_name
+from toolkit.load.profiles import load_chain
 from toolkit.model import Policy
 from toolkit.output import prepare_folder, publish
 from toolkit.render import cache

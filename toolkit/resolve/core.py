@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.errors import CoreTemplateError, Problem
@@ -117,8 +117,11 @@ class Core:
         object.__setattr__(self, "clauses", {c.id: c for s in self.sections for c in s.clauses})
 
 
+@lru_cache(maxsize=16_384)
 def fingerprint(text: str) -> str:
-    """Stable across line-ending and trailing-space edits, so only real changes count as drift."""
+    """Stable across line-ending and trailing-space edits, so only real changes count as drift.
+
+    Remembered per text: every profile fingerprints the same core clauses."""
     normalised = "\n".join(line.rstrip() for line in text.strip().splitlines())
     return hashlib.sha256(normalised.encode()).hexdigest()[:16]
 

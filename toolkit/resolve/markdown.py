@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from pydantic import BaseModel
 
 from toolkit.load.schema import LINK_SCHEMES
 from toolkit.model import (
@@ -48,7 +49,7 @@ def parse(text: str, slots: Slots, *, title_level: int | None = 3) -> tuple[list
 
     Many profiles share a clause's wording, so the result is kept per text and slot nodes (the nodes are frozen).
     """
-    key = (text, title_level, repr(slots.nodes))  # the nodes hold lists, so their repr stands for them
+    key = (text, title_level, tuple(map(_node_key, slots.nodes)))
     if key not in _parsed:
         if len(_parsed) >= PARSED_CACHE_SIZE:
             _parsed.clear()
@@ -58,7 +59,18 @@ def parse(text: str, slots: Slots, *, title_level: int | None = 3) -> tuple[list
 
 
 PARSED_CACHE_SIZE = 20_000
-_parsed: dict[tuple[str, int | None, str], tuple[list[Inline] | None, list[Block]]] = {}
+_parsed: dict[tuple[str, int | None, tuple[object, ...]], tuple[list[Inline] | None, list[Block]]] = {}
+
+
+def _node_key(node: object) -> object:
+    """A slot node as a hashable value: its kind and fields (the nodes hold lists, so they are not hashable).
+
+    Cheaper than the node's repr, which is what makes the cache worth having across hundreds of profiles."""
+    if isinstance(node, BaseModel):
+        return (type(node).__name__, *map(_node_key, node.__dict__.values()))
+    if isinstance(node, list):
+        return tuple(map(_node_key, node))
+    return node
 
 
 def _parse(text: str, slots: Slots, title_level: int | None) -> tuple[list[Inline] | None, list[Block]]:
