@@ -40,7 +40,7 @@ def shape(data: Any, loc: tuple[Any, ...] = ()) -> list[Any]:
     if isinstance(data, CommentedMap):
         rows: list[Any] = [(loc, "map", data.lc.line, data.lc.col)]
         for key, value in data.items():
-            rows.append((loc, type(key), repr(key), data.lc.data.get(key)))  # none for keys merged in by `<<`
+            rows.append((loc, type(key), repr(key), (data.lc.data or {}).get(key)))  # none for keys merged in by `<<`
             rows += shape(value, (*loc, key))
         return rows
     if isinstance(data, CommentedSeq):
