@@ -372,3 +372,27 @@ def test_without_libyaml_every_file_is_read_by_ruamel(monkeypatch):
     text = read_text(PROFILES / "riverside-borough-council.yaml")
     assert fast_read(text) is None
     assert shape(load_yaml(PROFILES / "riverside-borough-council.yaml")) == full_read(text)
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('name: "Test\\x07shire"\n', "contains a control character (U+0007)"),
+        ("name: Test\ufdd0shire\n", "contains a non-character (U+FDD0)"),
+        ('name: "Test\\ud800shire"\n', "contains half of a character (a lone surrogate) (U+D800)"),
+    ],
+)
+def test_characters_documents_cannot_hold_are_refused_with_their_line(text, message, tmp_path, monkeypatch):
+    path = tmp_path / "test-org.yaml"
+    path.write_text("extends: local-council\n" + text, encoding="utf-8")
+    with_fast, without = load_both_ways(path, monkeypatch)
+    assert with_fast == without
+    assert with_fast[0][0].startswith(message) and with_fast[0][1:4] == (2, 7, "name")
+
+
+def test_an_escaped_emoji_is_one_character_both_ways(tmp_path, monkeypatch):
+    path = tmp_path / "test-org.yaml"
+    path.write_text('name: "Smile \\ud83d\\ude42"\n', encoding="utf-8")
+    with_fast, without = load_both_ways(path, monkeypatch)
+    assert with_fast == without
+    assert load_yaml(path)["name"] == "Smile 🙂"

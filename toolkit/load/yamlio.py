@@ -57,8 +57,9 @@ def load_yaml(path: Path) -> Any:
         data = _full_load(text, path)
     if data is None:
         raise ToolkitError(Problem("the file has no fields, only comments", file=path))
-    join_surrogate_pairs(data)
-    refuse_forbidden_characters(data, path)
+    if "\\" in text or FORBIDDEN_CHARACTERS.search(text):  # else no value can hold one: only escapes make them
+        join_surrogate_pairs(data)
+        refuse_forbidden_characters(data, path)
     return data
 
 
