@@ -240,7 +240,7 @@ KEYS = st.one_of(
 COMMENT = st.sampled_from(["", "", "", "# a comment", "#", "  # indented comment", "\n"])
 
 TREES = st.recursive(
-    SCALARS,
+    SCALARS.map(lambda scalar: ("scalar", scalar)),
     lambda children: st.one_of(
         st.lists(st.tuples(KEYS, children, COMMENT), max_size=5).map(lambda pairs: ("map", pairs)),
         st.lists(st.tuples(children, COMMENT), max_size=5).map(lambda items: ("seq", items)),
@@ -253,35 +253,30 @@ TREES = st.recursive(
 def render(tree: Any, indent: int = 0) -> str:
     """A tree of mappings, lists and styled scalars as block YAML text (the value after `key:` or `-`)."""
     pad = " " * indent
-    kind = tree[0]
-    if kind == "map":
-        if not tree[1]:
-            return "{}"
+    kind, content = tree
+    if kind in ("map", "seq"):
+        if not content:
+            return "{}" if kind == "map" else "[]"
         lines = []
-        for key, value, comment in tree[1]:
+        for *entry, comment in content:
             if comment:
-                lines.append(comment if comment == "\n" else pad + comment.strip() if comment[0] == "#" else comment)
-            lines.append(f"{pad}{styled(key, 'plain', indent)}:{_after_colon(value, indent)}")
-        return "\n" + "\n".join(line.rstrip("\n") for line in lines)
-    if kind == "seq":
-        if not tree[1]:
-            return "[]"
-        lines = []
-        for value, comment in tree[1]:
-            if comment:
-                lines.append(comment if comment == "\n" else pad + comment.strip() if comment[0] == "#" else comment)
-            lines.append(f"{pad}-{_after_colon(value, indent)}")
-        return "\n" + "\n".join(line.rstrip("\n") for line in lines)
+                lines.append(_comment_line(comment, pad))
+            lead = f"{styled(entry[0], 'plain', indent)}:" if kind == "map" else "-"
+            lines.append(f"{pad}{lead}{_after_colon(entry[-1], indent)}")
+        return "\n" + "\n".join(lines)
     if kind == "flow":
-        return (
-            "["
-            + ", ".join(
-                styled(value, style if style in ("single", "double") else "plain", 0) for value, style in tree[1]
-            )
-            + "]"
-        )
-    value, style = tree
+        return "[" + ", ".join(styled(value, _flow_style(style), 0) for value, style in content) + "]"
+    value, style = content  # a scalar
     return styled(value, style, indent - 2)
+
+
+def _comment_line(comment: str, pad: str) -> str:
+    """A blank line, a comment at the entries' indentation, or one indented its own way."""
+    return "" if comment == "\n" else pad + comment if comment.startswith("#") else comment
+
+
+def _flow_style(style: str) -> str:
+    return style if style in ("single", "double") else "plain"
 
 
 def _after_colon(value: Any, indent: int) -> str:
