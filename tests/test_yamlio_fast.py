@@ -391,3 +391,13 @@ def test_an_escaped_emoji_is_one_character_both_ways(tmp_path, monkeypatch):
     with_fast, without = load_both_ways(path, monkeypatch)
     assert with_fast == without
     assert load_yaml(path)["name"] == "Smile 🙂"
+
+
+def test_a_comment_after_a_key_then_a_multi_line_value_is_read(tmp_path):
+    """ruamel 0.19's round-trip reader stops with `NotImplementedError: overlap in comment` on this valid YAML (a
+    comment after `key:`, then a plain value over lines with a blank line between); the fast reader reads it."""
+    path = tmp_path / "test-org.yaml"
+    path.write_text("a:     # note\n    These points apply.\n\n    These too.\n\nb: |+\n", encoding="utf-8")
+    data = load_yaml(path)
+    assert data["a"] == "These points apply.\nThese too." and data["b"] == ""
+    assert tuple(data.lc.value("a")) == (1, 4)
