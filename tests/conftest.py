@@ -138,11 +138,15 @@ def libreoffice() -> LibreOffice:
 
 
 _LIBREOFFICE_FOLDERS: list[Path] = []  # this worker's profiles, removed when its session ends
+# The tests' own cache folder (remembered results, compiled templates, font subsets): a test run neither reads the
+# user's cache nor leaves records of its temporary profiles in it. Set before any test runs; removed at the end.
+_CACHE = Path(tempfile.mkdtemp(prefix=f"policy-toolkit-cache-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"))
+os.environ["XDG_CACHE_HOME"] = str(_CACHE)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Each worker removes its own LibreOffice profile once its tests are done."""
-    for folder in _LIBREOFFICE_FOLDERS:
+    """Each worker removes its own LibreOffice profile and cache folder once its tests are done."""
+    for folder in [*_LIBREOFFICE_FOLDERS, _CACHE]:
         shutil.rmtree(folder, ignore_errors=True)
 
 

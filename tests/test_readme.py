@@ -44,3 +44,10 @@ def test_the_readme_diagram_names_every_stage_folder():
     folders = sorted(p.name for p in (ROOT / "toolkit").iterdir() if p.is_dir() and not p.name.startswith("_"))
     for folder in folders:
         assert f"{folder}/" in diagram or f"toolkit/{folder}/" in diagram, folder
+
+
+def test_no_merge_conflict_markers_are_left_in_the_documents():
+    documents = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    for document in documents:
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not line.startswith(("<<<<<<< ", ">>>>>>> ")) and line != "=======", f"{document.name}:{number}"

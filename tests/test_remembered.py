@@ -172,3 +172,42 @@ def test_the_overview_resolves_only_the_profiles_that_changed(cli, project, comp
     profile.write_text(profile.read_text(encoding="utf-8").replace("name: Riverside", "name: Riverbank", 1), "utf-8")
     third = cli("diff", "--all", "--profiles", project, "--jobs", "1")
     assert comparisons[resolved_first:] == [profile] and "Riverbank" in third[1]
+
+
+def test_check_works_again_only_for_a_profile_whose_lock_or_files_changed(cli, project, comparisons, monkeypatch):
+    from toolkit.checks import drift
+
+    checked: list[Path] = []
+    real = drift.check
+
+    def counting(path, *args, **kwargs):
+        checked.append(Path(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(drift, "check", counting)
+    first = cli("check", "--profiles", project, "--jobs", "1", "--today", "2026-12-01")
+    profiles = len(checked)
+    assert first[0] == 0 and profiles == len(first[1].splitlines()) - 1  # one line is a translation's state
+    assert cli("check", "--profiles", project, "--jobs", "1", "--today", "2026-12-01") == first
+    assert len(checked) == profiles
+    lock = project / "greenvale-hospitals.lock.yaml"
+    lock.unlink()
+    third = cli("check", "--profiles", project, "--jobs", "1", "--today", "2026-12-01")
+    assert third[0] == 1 and "never reviewed" in third[1]
+    assert checked[-1] == project / "greenvale-hospitals.yaml"
+
+
+def test_the_cache_folder_stays_bounded(tmp_path, monkeypatch):
+    from toolkit import remembered
+    from toolkit.inputs import Inputs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(remembered, "MAX_RECORDS", 10)
+    remembered._prune_once.cache_clear()
+    folder = tmp_path / "policy-toolkit" / "verdicts"
+    folder.mkdir(parents=True)
+    for number in range(30):
+        (folder / f"old-{number:02d}.json").write_text("{}", encoding="utf-8")
+    remembered.Remembered("verdicts", None, ()).remember((tmp_path / "a.yaml",), Inputs({}, {}), ["x"])
+    assert len(list(folder.glob("*.json"))) == 10 // 2 + 1
+    remembered._prune_once.cache_clear()

@@ -28,6 +28,7 @@ from toolkit.load.finding import PROFILE_SUFFIXES
 from toolkit.paths import PACKAGE_DIR
 
 MISSING = "missing"
+LOCK_SUFFIX = ".lock.yaml"
 TRANSLATIONS = "translations"
 
 
@@ -102,7 +103,9 @@ def file_hash(path: Path) -> str:
 
 
 def folder_hash(folder: Path, *, recursive: bool) -> str:
-    """A hash of the profile and translation file names in a folder (and, `recursive`, the folders under it).
+    """A hash of the profile and translation file names in a folder (and, `recursive`, the folders under it):
+    the names `extends:` and the translations are looked up by. Lock files are not profiles, and are hashed as
+    files by the results that read them.
 
     Prefixed "r:" or "f:" so that a record says how it was taken and is checked the same way."""
     names: list[str] = []
@@ -119,7 +122,7 @@ def folder_hash(folder: Path, *, recursive: bool) -> str:
                 for entry in entries:
                     if recursive and entry.is_dir():
                         pending.append((entry.path, f"{prefix}{entry.name}/"))
-                    elif entry.name.endswith((*PROFILE_SUFFIXES, ".po")):
+                    elif entry.name.endswith((*PROFILE_SUFFIXES, ".po")) and not entry.name.endswith(LOCK_SUFFIX):
                         names.append(prefix + entry.name)
         except OSError:
             names.append(f"{prefix}<unreadable>")

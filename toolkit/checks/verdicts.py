@@ -25,7 +25,8 @@ class Verdicts:
 
     def __post_init__(self) -> None:
         folder = str(Path(self.profiles_dir).resolve()) if self.profiles_dir else ""
-        object.__setattr__(self, "_store", Remembered("verdicts", self.core_dir, (folder, self.today.isoformat())))
+        store = Remembered("verdicts", self.core_dir, (folder,), day=self.today.isoformat())
+        object.__setattr__(self, "_store", store)
 
     def recall(self, path: Path) -> list[str] | None:
         """The warnings (as printed) of the last pass of this profile, if nothing it depends on has changed."""

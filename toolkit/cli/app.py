@@ -346,7 +346,7 @@ def check(
     from toolkit.cli import commands
 
     paths = profiles or _chosen_profiles(None, True, profiles_dir)
-    if commands.check(paths, profiles_dir, _core(), jobs, redlines=show_diff, today=_today(today)):
+    if commands.check(paths, profiles_dir, _state["core"], jobs, redlines=show_diff, today=_today(today)):
         raise typer.Exit(1)
 
 

@@ -176,40 +176,81 @@ def overview_column(path: Path, profiles_dir: Path, core_dir: Path | None = None
 def check(
     paths: list[Path],
     profiles_dir: Path,
-    core: Core | None = None,
+    core_dir: Path | None = None,
     jobs: int | None = None,
     redlines: bool = False,
     today: date | None = None,
 ) -> bool:
-    """Print each profile's drift and overdue review, in the order given (with `redlines`, the core's change to each
-    clause); true when any profile needs review."""
-    from toolkit.checks.drift import check as drift_check
-    from toolkit.diff.formats.terminal import redline_text
+    """Print each profile's drift, overdue review and translation state, in the order given (with `redlines`, the
+    core's change to each clause); true when any profile needs review.
+
+    Each profile's part of the report is remembered with what it was made from (its profile files, its lock file,
+    its translations), so only the profiles that changed since the last check are worked out again."""
     from toolkit.parallel import ordered_map
 
+    colour = wants_colour()
+    day = today or date.today()
+    folder = str(profiles_dir.resolve())
+    remembered = Remembered("checks", core_dir, (folder, str(redlines), str(colour)), day=day.isoformat())
+    reports = {path: _checked(remembered.recall(path)) for path in paths}
+    missing = [path for path, found in reports.items() if found is None]
+    task = partial(
+        profile_check, profiles_dir=profiles_dir, core_dir=core_dir, redlines=redlines, today=day, colour=colour
+    )
+    worked_out = ordered_map(task, missing, jobs, preload=["toolkit.cli.commands"])
     needs_review = False
-    task = partial(drift_check, profiles_dir=profiles_dir, core=core, redlines=redlines, today=today)
-    for path, future in ordered_map(task, paths, jobs, preload=["toolkit.checks.drift"]):
-        report = future.result()
-        needs_review |= report.needs_review
-        typer.echo(f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}")
-        for finding in report.findings:
-            typer.echo(f"  {finding.kind:<11}{finding.message}")
-            if finding.redline:
-                typer.echo("    The core's text at your review, and now:")
-                typer.echo(redline_text(finding.redline, colour=wants_colour()), nl=False)
-        needs_review |= check_translations(path, profiles_dir, core)
+    for path in paths:
+        if reports[path] is None:
+            done, future = next(worked_out)
+            text, review, inputs = future.result()
+            remembered.remember((done,), inputs, {"text": text, "needs_review": review})
+            reports[path] = (text, review)
+        text, review = reports[path]  # type: ignore[misc]
+        typer.echo(text, nl=False)
+        needs_review |= review
     return needs_review
 
 
-def check_translations(path: Path, profiles_dir: Path, core: Core | None = None) -> bool:
-    """Each translation language's state, with each stale unit's English change as a redline. True when a
+def _checked(recalled: object) -> tuple[str, bool] | None:
+    if isinstance(recalled, dict) and isinstance(recalled.get("text"), str):
+        return recalled["text"], bool(recalled.get("needs_review"))
+    return None
+
+
+def profile_check(
+    path: Path, profiles_dir: Path, core_dir: Path | None, redlines: bool, today: date, colour: bool
+) -> tuple[str, bool, Inputs]:
+    """One profile's part of `check`'s report (drift, then each translation's state), whether it needs review,
+    and what it was made from; worked out in a worker process."""
+    from toolkit.checks.drift import check as drift_check
+    from toolkit.checks.drift import lock_path
+    from toolkit.diff.formats.terminal import redline_text
+    from toolkit.load.profiles import load_chain
+    from toolkit.resolve.core import load_core
+
+    core = load_core(core_dir) if core_dir is not None else None
+    report = drift_check(path, profiles_dir, core, redlines=redlines, today=today)
+    lines = [f"{'REVIEW' if report.needs_review else 'ok':<7}{report.profile}\n"]
+    for finding in report.findings:
+        lines.append(f"  {finding.kind:<11}{finding.message}\n")
+        if finding.redline:
+            lines.append("    The core's text at your review, and now:\n")
+            lines.append(redline_text(finding.redline, colour=colour))
+    translations, stale = translation_states(path, profiles_dir, core)
+    chain = [layer.path for layer in load_chain(path, profiles_dir)]
+    inputs = profile_inputs([*chain, lock_path(path)], [], profiles_dir)
+    return "".join(lines) + translations, report.needs_review or stale, inputs
+
+
+def translation_states(path: Path, profiles_dir: Path, core: Core | None = None) -> tuple[str, bool]:
+    """Each translation language's state, with each stale unit's English change as a redline; and true when a
     translation is stale, or missing from a profile that does not allow untranslated clauses (its build would fail)."""
     from toolkit.load.profiles import load_chain
     from toolkit.resolve.languages import allows_untranslated
     from toolkit.translations.workflow import redline, translation_languages, translation_report
 
     needs_review = False
+    lines = []
     for language in translation_languages(path, profiles_dir):
         report = translation_report(path, language, profiles_dir, core)
         stale, missing = report.count("stale"), report.count("missing")
@@ -218,9 +259,9 @@ def check_translations(path: Path, profiles_dir: Path, core: Core | None = None)
         needs_review |= review
         counts = f"{report.count('translated')} of {len(report.units)} translated, {stale} stale, {missing} missing"
         state = "REVIEW" if review else "draft" if missing else "ok"
-        typer.echo(f"{state:<7}{report.profile} ({language}): {counts}")
+        lines.append(f"{state:<7}{report.profile} ({language}): {counts}")
         for unit in report.units:
             if unit.status == "stale" and unit.translation is not None:
-                typer.echo(f"  stale      {unit.unit}: the English changed since it was translated:")
-                typer.echo("    " + redline(unit.translation.english, unit.english).replace("\n", "\n    "))
-    return needs_review
+                lines.append(f"  stale      {unit.unit}: the English changed since it was translated:")
+                lines.append("    " + redline(unit.translation.english, unit.english).replace("\n", "\n    "))
+    return "".join(f"{line}\n" for line in lines), needs_review
