@@ -213,3 +213,15 @@ def test_the_cache_folder_stays_bounded(tmp_path, monkeypatch):
     remembered.Remembered("verdicts", None, ()).remember((tmp_path / "a.yaml",), Inputs({}, {}), ["x"])
     assert len(list(folder.glob("*.json"))) == 10 // 2 + 1
     remembered._prune_once.cache_clear()
+
+
+def test_list_shows_a_changed_or_new_profile(cli, project):
+    first = cli("list", "--profiles", project)
+    assert first[0] == 0 and cli("list", "--profiles", project) == first
+    profile = project / "riverside-borough-council.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("description:", "description: Renamed.", 1), encoding="utf-8")
+    assert "Renamed." in cli("list", "--profiles", project)[1]
+    (project / "sub").mkdir()
+    (project / "sub" / "newtown-council.yaml").write_text("extends: local-council\nname: Newtown\n", "utf-8")
+    assert "newtown-council" in cli("list", "--profiles", project)[1]

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.inputs import Inputs, file_hash, folder_hash, merged_inputs
 from toolkit.load.finding import all_profiles
-from toolkit.load.yamlio import load_yaml
 from toolkit.paths import BUNDLED_PROFILES_DIR
+from toolkit.remembered import Remembered
 
 if TYPE_CHECKING:
     from toolkit.model import Block, Policy
@@ -29,6 +30,8 @@ class Header:
 
     @classmethod
     def read(cls, path: Path) -> Header:
+        from toolkit.load.yamlio import load_yaml
+
         data = load_yaml(path)
         fields: dict[str, Any] = data if isinstance(data, dict) else {}
         return cls(path, *(_text(fields.get(name)) for name in ("extends", "sector", "description")))
@@ -38,9 +41,24 @@ def _text(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def profile_table(profiles_dir: Path) -> str:
+def remembered_profile_table(profiles_dir: Path) -> str:
+    """`profile_table`, remembered with the hashes of the profile files it read (`toolkit.remembered`)."""
+    found = all_profiles(profiles_dir)
+    remembered = Remembered("lists", None, ())
+    table = remembered.recall(profiles_dir)
+    if isinstance(table, str):
+        return table
+    table = profile_table(profiles_dir, found)
+    inputs = Inputs({str(path): file_hash(path) for path in found.values()}, {})
+    inputs = merged_inputs([inputs, Inputs({}, {str(profiles_dir): folder_hash(profiles_dir, recursive=True)})])
+    remembered.remember((profiles_dir,), inputs, table)
+    return table
+
+
+def profile_table(profiles_dir: Path, found: dict[str, Path] | None = None) -> str:
     """Profiles as a tree: each under the one it extends, so the inheritance reads at a glance."""
-    layers = {name: Header.read(path) for name, path in all_profiles(profiles_dir).items()}
+    found = all_profiles(profiles_dir) if found is None else found
+    layers = {name: Header.read(path) for name, path in found.items()}
     children: dict[str, list[str]] = {}
     for name, layer in layers.items():
         parent = layer.extends if layer.extends in layers else ""
