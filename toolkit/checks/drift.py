@@ -32,7 +32,7 @@ from toolkit.output import publish
 from toolkit.render import build_timestamp
 from toolkit.resolve.core import Applicability, Core, CoreClause, load_core
 from toolkit.resolve.operations import OPERATION_TABLE
-from toolkit.resolve.policy import resolve_profile, vocabulary_for
+from toolkit.resolve.policy import resolve_profile, resolve_with_chain, vocabulary_for
 from toolkit.resolve.text import render_core_clause
 from toolkit.resolve.vocabulary import format_date
 
@@ -129,7 +129,7 @@ def check(
     from toolkit.checks.lint import review_overdue
 
     profile_path = Path(profile_path)
-    policy = resolve_profile(profile_path, profiles_dir, core)
+    policy, _ = resolve_with_chain(profile_path, profiles_dir, core, core_text=False)  # provenance is what counts
     overdue = review_overdue(policy, today or date.today())
     findings = [Finding("overdue", overdue)] if overdue else []
     lock = lock_path(profile_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,38 +108,23 @@ def _sector(name: str, layers: dict[str, Header]) -> str:
 
 def clause_table(core: Core | None = None) -> str:
     """Every core clause under its section, with its title and when it applies: what a profile can address."""
-    from toolkit.resolve.core import load_core
+    from toolkit.resolve.core import clause_titles, load_core, readable_title
 
     core = core or load_core()
+    titles = clause_titles(core)
     rows = [("CLAUSE", "TITLE", "WHEN", "FILE")]
     for section in core.sections:
-        rows.append((f"[section] {section.id}", _readable(core, section.title_source), "", section.file.name))
+        rows.append((f"[section] {section.id}", readable_title(core, section.title_source), "", section.file.name))
         for clause in section.clauses:
-            title = next((line[4:] for line in clause.source.strip().splitlines()[:1] if line.startswith("### ")), "")
             rows.append(
                 (
                     f"  {clause.id}",
-                    _readable(core, title) or "(no title)",
+                    titles[clause.id] or "(no title)",
                     clause.applicability.describe(),
                     f"{clause.file.name}:{clause.line}",
                 )
             )
     return f"Core guidance {core.version}\n" + _table(rows)
-
-
-def _readable(core: Core, template: str) -> str:
-    """A title template with the core's own words in place of its terms: `Be {{ term.public_servant }}`."""
-    from toolkit.resolve.vocabulary import capitalise
-
-    def word(match: re.Match[str]) -> str:
-        key, *forms = match.group(1).split(".")
-        spec = core.terms.get(key)
-        if spec is None:
-            return match.group(0)
-        words = (spec.plural or spec.singular) if "plural" in forms else spec.singular
-        return capitalise(words) if "cap" in forms else words
-
-    return re.sub(r"\{\{\s*term\.([a-z_.]+)\s*\}\}", word, template).strip()
 
 
 def clause_text(policy: Policy, clause_id: str) -> str:

@@ -109,12 +109,15 @@ def column(policy: Policy, translations: str = "") -> Column:
     )
 
 
-def build_matrix(policies: list[Policy]) -> Matrix:
-    """Rows in document order: every core clause in the core's order, each added clause after the one it follows."""
-    return matrix_of([column(policy) for policy in policies])
+def build_matrix(policies: list[Policy], titles: dict[str, str] | None = None) -> Matrix:
+    """Rows in document order: every core clause in the core's order, each added clause after the one it follows.
+
+    `titles` names core clauses in the core's own words (`resolve.core.clause_titles`); otherwise a clause is
+    named as the first organisation that has it words it."""
+    return matrix_of([column(policy) for policy in policies], titles)
 
 
-def matrix_of(columns: list[Column]) -> Matrix:
+def matrix_of(columns: list[Column], titles: dict[str, str] | None = None) -> Matrix:
     order = list(dict.fromkeys(clause_id for column in columns for clause_id in column.core_order))
     known = set(order)
     placed: dict[str, tuple[str, str]] = {}
@@ -124,7 +127,7 @@ def matrix_of(columns: list[Column]) -> Matrix:
             if clause_id not in known:
                 order.insert(order.index(previous) + 1 if previous else 0, clause_id)
                 known.add(clause_id)
-            placed.setdefault(clause_id, (section_id, title))
+            placed.setdefault(clause_id, (section_id, (titles or {}).get(clause_id) or title))
             previous = clause_id
     lookup = [{clause_id: cell for clause_id, _, _, cell in column.clauses} for column in columns]
     rows = tuple(
