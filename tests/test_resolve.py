@@ -366,5 +366,5 @@ def test_without_core_text_a_mistake_in_the_profiles_own_text_is_still_found(tmp
         "  - add: official.test\n    after: official.posting\n    text: |\n      ### A rule\n\n      Ask {org.nmae}.\n",
         encoding="utf-8",
     )
-    with pytest.raises(ToolkitError, match="org.nmae"):
+    with pytest.raises(ToolkitError, match=r"org\.nmae"):
         resolve_with_chain(path, tmp_path, core_text=False)
