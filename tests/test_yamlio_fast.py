@@ -401,3 +401,60 @@ def test_a_comment_after_a_key_then_a_multi_line_value_is_read(tmp_path):
     data = load_yaml(path)
     assert data["a"] == "These points apply.\nThese too." and data["b"] == ""
     assert tuple(data.lc.value("a")) == (1, 4)
+
+
+# Plain data straight from the events (`load_plain`, for lock files) ------------------------------------------------
+
+
+def typed(data: Any) -> Any:
+    """Data with every value's exact type beside it, in order (so `1` and `True`, `"1"` and `1` differ)."""
+    if isinstance(data, dict):
+        return ("dict", [(typed(key), typed(value)) for key, value in data.items()])
+    if isinstance(data, list):
+        return ("list", [typed(value) for value in data])
+    for kind in (bool, int, float, str):  # ruamel's str and int subclasses (a `|` block, say) are the same data
+        if isinstance(data, kind):
+            return (kind.__name__, repr(kind(data)))
+    return (type(data).__name__, repr(data))
+
+
+def plain_both_ways(path: Path) -> tuple[Any, Any]:
+    results = []
+    for read in (lambda: yamlio.plain(load_yaml(path)), lambda: yamlio.load_plain(path)):
+        try:
+            results.append(("data", typed(read())))
+        except ToolkitError as error:
+            results.append(("error", [problem.render() for problem in error.problems]))
+    return results[0], results[1]
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[str(p.relative_to(ROOT)) for p in BUNDLED])
+def test_plain_reading_gives_what_load_yaml_gives(path):
+    full, fast = plain_both_ways(path)
+    assert fast == full
+
+
+def test_lock_files_are_read_plain_without_ruamel(monkeypatch):
+    """Lock files hold only text: they take the short way (ruamel's reader and constructor made unusable here)."""
+    monkeypatch.setattr(yamlio, "load_yaml", _always_fall_back)
+    locks = sorted(PROFILES.glob("*.lock.yaml")) + sorted(SECTORS.glob("*.lock.yaml"))
+    assert locks and all(isinstance(yamlio.load_plain(lock), dict) for lock in locks)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(tree=TREES, crlf=st.booleans())
+def test_generated_documents_read_plain_the_same(tree, crlf, tmp_path):
+    path = tmp_path / "file.yaml"
+    path.write_text(document(tree, crlf), encoding="utf-8", newline="")
+    full, fast = plain_both_ways(path)
+    assert fast == full
+
+
+@pytest.mark.parametrize("name,data", YAML_CASES, ids=[name for name, _ in YAML_CASES])
+def test_hostile_files_read_plain_give_the_same_data_or_message(name, data, tmp_path):
+    path = tmp_path / "file.yaml"
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    full, fast = plain_both_ways(path)
+    assert fast == full

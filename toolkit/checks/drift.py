@@ -26,7 +26,7 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.load.fields import field_name
 from toolkit.load.profiles import problem_message
 from toolkit.load.schema import Text
-from toolkit.load.yamlio import load_yaml, locate, plain
+from toolkit.load.yamlio import load_plain, load_yaml, locate
 from toolkit.model import CORE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
@@ -207,14 +207,17 @@ def _render_source(core: Core, clause_id: str, source: str | None, vocabulary: o
 
 
 def _read_lock(lock: Path) -> dict:
-    data = load_yaml(lock)
+    """A lock file's data, checked against its schema; read without line marks (lock files are long and written by
+    the toolkit), and read again with them only to say where a mistake is."""
+    data = load_plain(lock)
     if not isinstance(data, dict):
         raise ToolkitError(Problem("not a lock file written by `policy-toolkit review`", file=lock, hint=LOCK_HINT))
     try:
-        LockFile.model_validate(plain(data))
+        LockFile.model_validate(data)
     except ValidationError as error:
-        raise ToolkitError([_lock_problem(lock, data, item) for item in error.errors()]) from None
-    return plain(data)
+        marked = load_yaml(lock)
+        raise ToolkitError([_lock_problem(lock, marked, item) for item in error.errors()]) from None
+    return data
 
 
 def _lock_problem(lock: Path, data: object, error: dict) -> Problem:
