@@ -9,6 +9,7 @@ speeds up during the run moves both sides of a ratio alike; each figure is the m
 - `--help`, `validate`, `diff PROFILE`, `list`, whole processes / `python -c "import typer"`;
 - `build --jobs 2` / `build --jobs 1` (wall time), and a second build with nothing changed / the first;
 - Typst / WeasyPrint rendering the same policy's PDF (CPU time), with pages a second for each;
+- `load_yaml` over the sample profiles with libyaml's events / with ruamel.yaml's reader alone (CPU time);
 - `diff --all` and `check` over a generated 600-organisation fixture (seconds, and peak memory);
 - peak memory of one build worker building a 110-page handbook in all formats, as many times as a worker does
   before it is replaced, with each PDF engine; the HTML page's size.
@@ -258,6 +259,36 @@ def command_figures(rounds: int) -> dict[str, object]:
     }
 
 
+def yaml_figures(rounds: int) -> dict[str, object]:
+    """`load_yaml` over the sample and bundled profiles and their lock files: libyaml's events built by ruamel, and
+    ruamel's own reader alone (what every file is read with when the fast reader falls back)."""
+    from toolkit.load import yamlio
+
+    files = [*sorted(PROFILES.rglob("*.yaml")), *sorted((ROOT / "toolkit" / "sectors").glob("*.yaml"))]
+    fast = yamlio._fast_load
+
+    def ruamel_only(text: str) -> object:
+        raise yamlio._FallBack
+
+    def read_all(reader: Callable[[str], object]) -> Callable[[], None]:
+        def run() -> None:
+            yamlio._fast_load = reader
+            try:
+                for path in files:
+                    yamlio.load_yaml(path)
+            finally:
+                yamlio._fast_load = fast
+
+        return run
+
+    times = interleaved({"libyaml": read_all(fast), "ruamel": read_all(ruamel_only)}, rounds, cpu)
+    return {
+        "files": len(files),
+        "libyaml events + ruamel constructor / ruamel reader": ratio(times, "libyaml", "ruamel"),
+        "seconds": {name: seconds(values) for name, values in times.items()},
+    }
+
+
 def imports_of_validate() -> dict[str, object]:
     """`python -X importtime` on `validate`: total import time and which heavy libraries were imported."""
     result = subprocess.run(
@@ -481,6 +512,7 @@ def main() -> None:
         ("Rendering one profile, in process (CPU)", lambda: render_figures(arguments.rounds)),
         ("PDF engines (CPU)", lambda: engine_figures(arguments.rounds)),
         ("Everyday commands, whole processes (wall)", lambda: command_figures(arguments.rounds)),
+        ("Reading YAML, in process (CPU)", lambda: yaml_figures(arguments.rounds)),
         ("What validate imports", imports_of_validate),
         ("Building the samples", lambda: build_figures(max(1, arguments.rounds // 2), jobs)),
         (

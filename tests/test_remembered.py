@@ -163,9 +163,11 @@ def test_a_report_written_to_a_file_is_made_afresh(cli, project, comparisons, tm
 
 
 def test_the_overview_resolves_only_the_profiles_that_changed(cli, project, comparisons):
+    from toolkit.load.finding import all_profiles
+
     first = cli("diff", "--all", "--profiles", project, "--jobs", "1")
     resolved_first = len(comparisons)
-    assert first[0] == 0 and resolved_first >= 15
+    assert first[0] == 0 and set(comparisons) == set(all_profiles(project).values())
     assert cli("diff", "--all", "--profiles", project, "--jobs", "1") == first
     assert len(comparisons) == resolved_first
     profile = project / "riverside-borough-council.yaml"
@@ -211,3 +213,15 @@ def test_the_cache_folder_stays_bounded(tmp_path, monkeypatch):
     remembered.Remembered("verdicts", None, ()).remember((tmp_path / "a.yaml",), Inputs({}, {}), ["x"])
     assert len(list(folder.glob("*.json"))) == 10 // 2 + 1
     remembered._prune_once.cache_clear()
+
+
+def test_list_shows_a_changed_or_new_profile(cli, project):
+    first = cli("list", "--profiles", project)
+    assert first[0] == 0 and cli("list", "--profiles", project) == first
+    profile = project / "riverside-borough-council.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("description:", "description: Renamed.", 1), encoding="utf-8")
+    assert "Renamed." in cli("list", "--profiles", project)[1]
+    (project / "sub").mkdir()
+    (project / "sub" / "newtown-council.yaml").write_text("extends: local-council\nname: Newtown\n", "utf-8")
+    assert "newtown-council" in cli("list", "--profiles", project)[1]

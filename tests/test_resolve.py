@@ -333,3 +333,38 @@ def test_a_clause_retired_from_the_core_says_what_became_of_it(tmp_path):
     message = caught.value.problems[0].render()
     assert "no longer in the core guidance" in message and "personal.concerns" in message
     assert ":4:" in message
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in PROFILES.glob("*.yaml") if ".lock" not in path.name))
+def test_without_core_text_every_clause_keeps_its_provenance(name):
+    """What overviews and drift checks read is the same whether or not the core's wording is rendered."""
+    from toolkit.resolve.policy import resolve_with_chain
+
+    full, _ = resolve_with_chain(PROFILES / f"{name}.yaml", PROFILES)
+    skeleton, _ = resolve_with_chain(PROFILES / f"{name}.yaml", PROFILES, core_text=False)
+    assert skeleton.settings == full.settings
+    pairs = [
+        [(c.id, c.provenance, c.source) for s in policy.sections for c in s.clauses] for policy in (full, skeleton)
+    ]
+    assert pairs[0] == pairs[1]
+    clauses = [[c for s in policy.sections for c in s.clauses] for policy in (full, skeleton)]
+    for rendered, bare in zip(*clauses, strict=True):
+        if rendered.provenance.core_fingerprint is None:  # the profile's own clause: still rendered
+            assert bare.blocks == rendered.blocks and bare.title == rendered.title
+        else:
+            assert bare.blocks in ([], rendered.blocks)
+    assert sum(bool(c.blocks) for c in clauses[1]) < sum(bool(c.blocks) for c in clauses[0])
+
+
+def test_without_core_text_a_mistake_in_the_profiles_own_text_is_still_found(tmp_path):
+    from toolkit.errors import ToolkitError
+    from toolkit.resolve.policy import resolve_with_chain
+
+    path = tmp_path / "test-org.yaml"
+    path.write_text(
+        "extends: local-council\nname: Testshire Council\nclauses:\n"
+        "  - add: official.test\n    after: official.posting\n    text: |\n      ### A rule\n\n      Ask {org.nmae}.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ToolkitError, match=r"org\.nmae"):
+        resolve_with_chain(path, tmp_path, core_text=False)

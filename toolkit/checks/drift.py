@@ -26,13 +26,13 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.load.fields import field_name
 from toolkit.load.profiles import problem_message
 from toolkit.load.schema import Text
-from toolkit.load.yamlio import load_yaml, locate, plain
+from toolkit.load.yamlio import load_plain, load_yaml, locate
 from toolkit.model import CORE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
 from toolkit.resolve.core import Applicability, Core, CoreClause, load_core
 from toolkit.resolve.operations import OPERATION_TABLE
-from toolkit.resolve.policy import resolve_profile, vocabulary_for
+from toolkit.resolve.policy import resolve_profile, resolve_with_chain, vocabulary_for
 from toolkit.resolve.text import render_core_clause
 from toolkit.resolve.vocabulary import format_date
 
@@ -129,7 +129,7 @@ def check(
     from toolkit.checks.lint import review_overdue
 
     profile_path = Path(profile_path)
-    policy = resolve_profile(profile_path, profiles_dir, core)
+    policy, _ = resolve_with_chain(profile_path, profiles_dir, core, core_text=False)  # provenance is what counts
     overdue = review_overdue(policy, today or date.today())
     findings = [Finding("overdue", overdue)] if overdue else []
     lock = lock_path(profile_path)
@@ -207,14 +207,17 @@ def _render_source(core: Core, clause_id: str, source: str | None, vocabulary: o
 
 
 def _read_lock(lock: Path) -> dict:
-    data = load_yaml(lock)
+    """A lock file's data, checked against its schema; read without line marks (lock files are long and written by
+    the toolkit), and read again with them only to say where a mistake is."""
+    data = load_plain(lock)
     if not isinstance(data, dict):
         raise ToolkitError(Problem("not a lock file written by `policy-toolkit review`", file=lock, hint=LOCK_HINT))
     try:
-        LockFile.model_validate(plain(data))
+        LockFile.model_validate(data)
     except ValidationError as error:
-        raise ToolkitError([_lock_problem(lock, data, item) for item in error.errors()]) from None
-    return plain(data)
+        marked = load_yaml(lock)
+        raise ToolkitError([_lock_problem(lock, marked, item) for item in error.errors()]) from None
+    return data
 
 
 def _lock_problem(lock: Path, data: object, error: dict) -> Problem:

@@ -201,7 +201,7 @@ def list_profiles(
     """List the profiles and what each extends (or, with --clauses, the core clauses)."""
     from toolkit.cli import listing
 
-    typer.echo(listing.clause_table(_core()) if clauses else listing.profile_table(profiles_dir))
+    typer.echo(listing.clause_table(_core()) if clauses else listing.remembered_profile_table(profiles_dir))
 
 
 @app.command(short_help="Check profiles without building; show warnings.")

@@ -151,8 +151,10 @@ def matrix(
             remembered.remember((path,), inputs, column_as_json(found))
             columns[path] = found
             advance()
+    from toolkit.resolve.core import clause_titles, load_core
+
     ordered = sorted((found for found in columns.values() if found is not None), key=lambda column: column.chain)
-    table = matrix_of(ordered)  # each organisation right after the profile it extends
+    table = matrix_of(ordered, clause_titles(load_core(core_dir)))  # each organisation after what it extends
     if report == "terminal":
         _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
     else:
@@ -168,7 +170,7 @@ def overview_column(path: Path, profiles_dir: Path, core_dir: Path | None = None
     from toolkit.translations.workflow import translation_summary
 
     core = load_core(core_dir) if core_dir is not None else None
-    policy, chain = resolve_with_chain(path, profiles_dir, core)
+    policy, chain = resolve_with_chain(path, profiles_dir, core, core_text=False)  # provenance, not wording
     inputs = profile_inputs([layer.path for layer in chain], [], profiles_dir)
     return column(policy, translation_summary(path, profiles_dir, core)), inputs
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.inputs import Inputs, file_hash, folder_hash, merged_inputs
 from toolkit.load.finding import all_profiles
-from toolkit.load.yamlio import load_yaml
 from toolkit.paths import BUNDLED_PROFILES_DIR
+from toolkit.remembered import Remembered
 
 if TYPE_CHECKING:
     from toolkit.model import Block, Policy
@@ -29,6 +29,8 @@ class Header:
 
     @classmethod
     def read(cls, path: Path) -> Header:
+        from toolkit.load.yamlio import load_yaml
+
         data = load_yaml(path)
         fields: dict[str, Any] = data if isinstance(data, dict) else {}
         return cls(path, *(_text(fields.get(name)) for name in ("extends", "sector", "description")))
@@ -38,9 +40,24 @@ def _text(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def profile_table(profiles_dir: Path) -> str:
+def remembered_profile_table(profiles_dir: Path) -> str:
+    """`profile_table`, remembered with the hashes of the profile files it read (`toolkit.remembered`)."""
+    found = all_profiles(profiles_dir)
+    remembered = Remembered("lists", None, ())
+    table = remembered.recall(profiles_dir)
+    if isinstance(table, str):
+        return table
+    table = profile_table(profiles_dir, found)
+    inputs = Inputs({str(path): file_hash(path) for path in found.values()}, {})
+    inputs = merged_inputs([inputs, Inputs({}, {str(profiles_dir): folder_hash(profiles_dir, recursive=True)})])
+    remembered.remember((profiles_dir,), inputs, table)
+    return table
+
+
+def profile_table(profiles_dir: Path, found: dict[str, Path] | None = None) -> str:
     """Profiles as a tree: each under the one it extends, so the inheritance reads at a glance."""
-    layers = {name: Header.read(path) for name, path in all_profiles(profiles_dir).items()}
+    found = all_profiles(profiles_dir) if found is None else found
+    layers = {name: Header.read(path) for name, path in found.items()}
     children: dict[str, list[str]] = {}
     for name, layer in layers.items():
         parent = layer.extends if layer.extends in layers else ""
@@ -91,38 +108,23 @@ def _sector(name: str, layers: dict[str, Header]) -> str:
 
 def clause_table(core: Core | None = None) -> str:
     """Every core clause under its section, with its title and when it applies: what a profile can address."""
-    from toolkit.resolve.core import load_core
+    from toolkit.resolve.core import clause_titles, load_core, readable_title
 
     core = core or load_core()
+    titles = clause_titles(core)
     rows = [("CLAUSE", "TITLE", "WHEN", "FILE")]
     for section in core.sections:
-        rows.append((f"[section] {section.id}", _readable(core, section.title_source), "", section.file.name))
+        rows.append((f"[section] {section.id}", readable_title(core, section.title_source), "", section.file.name))
         for clause in section.clauses:
-            title = next((line[4:] for line in clause.source.strip().splitlines()[:1] if line.startswith("### ")), "")
             rows.append(
                 (
                     f"  {clause.id}",
-                    _readable(core, title) or "(no title)",
+                    titles[clause.id] or "(no title)",
                     clause.applicability.describe(),
                     f"{clause.file.name}:{clause.line}",
                 )
             )
     return f"Core guidance {core.version}\n" + _table(rows)
-
-
-def _readable(core: Core, template: str) -> str:
-    """A title template with the core's own words in place of its terms: `Be {{ term.public_servant }}`."""
-    from toolkit.resolve.vocabulary import capitalise
-
-    def word(match: re.Match[str]) -> str:
-        key, *forms = match.group(1).split(".")
-        spec = core.terms.get(key)
-        if spec is None:
-            return match.group(0)
-        words = (spec.plural or spec.singular) if "plural" in forms else spec.singular
-        return capitalise(words) if "cap" in forms else words
-
-    return re.sub(r"\{\{\s*term\.([a-z_.]+)\s*\}\}", word, template).strip()
 
 
 def clause_text(policy: Policy, clause_id: str) -> str:

@@ -6,13 +6,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from toolkit.render.build import BuildFailure, BuildResult
+if TYPE_CHECKING:  # the build's types; diff --all and check use the progress bar without importing the build
+    from toolkit.render.build import BuildFailure, BuildResult
 
-Reporter = Callable[[Path, BuildResult | BuildFailure], None]
+
+Reporter = Callable[[Path, "BuildResult | BuildFailure"], None]
 
 
 @contextmanager
@@ -46,10 +49,14 @@ def quiet_progress(total: int, description: str) -> Iterator[Callable[[], None]]
 
 
 def _plain_line(path: Path, outcome: BuildResult | BuildFailure) -> None:
+    from toolkit.render.build import BuildFailure
+
     print(_line(path, outcome), file=sys.stderr if isinstance(outcome, BuildFailure) else sys.stdout)
 
 
 def _line(path: Path, outcome: BuildResult | BuildFailure) -> str:
+    from toolkit.render.build import BuildFailure
+
     if isinstance(outcome, BuildFailure):
         return f"failed {path}"
     warnings = "".join(f"\n  warning: {warning}" for warning in outcome.warnings)

@@ -6,7 +6,6 @@ and whether the organisation itself did it or inherited the change from a profil
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from dataclasses import dataclass
 
@@ -74,8 +73,19 @@ class Column:
 
 
 def column_as_json(column: Column) -> dict[str, object]:
-    """A column as JSON, to be remembered between runs."""
-    return dataclasses.asdict(column)
+    """A column as JSON, to be remembered between runs (written out by hand: `dataclasses.asdict` copies every
+    tuple deeply, which costs more than working the column out)."""
+    return {
+        "profile": column.profile,
+        "name": column.name,
+        "chain": list(column.chain),
+        "core_order": list(column.core_order),
+        "clauses": [
+            [clause_id, section, title, {"word": cell.word, "by": cell.by, "own": cell.own, "reason": cell.reason}]
+            for clause_id, section, title, cell in column.clauses
+        ],
+        "translations": column.translations,
+    }
 
 
 def column_from_json(data: object) -> Column | None:
@@ -109,12 +119,15 @@ def column(policy: Policy, translations: str = "") -> Column:
     )
 
 
-def build_matrix(policies: list[Policy]) -> Matrix:
-    """Rows in document order: every core clause in the core's order, each added clause after the one it follows."""
-    return matrix_of([column(policy) for policy in policies])
+def build_matrix(policies: list[Policy], titles: dict[str, str] | None = None) -> Matrix:
+    """Rows in document order: every core clause in the core's order, each added clause after the one it follows.
+
+    `titles` names core clauses in the core's own words (`resolve.core.clause_titles`); otherwise a clause is
+    named as the first organisation that has it words it."""
+    return matrix_of([column(policy) for policy in policies], titles)
 
 
-def matrix_of(columns: list[Column]) -> Matrix:
+def matrix_of(columns: list[Column], titles: dict[str, str] | None = None) -> Matrix:
     order = list(dict.fromkeys(clause_id for column in columns for clause_id in column.core_order))
     known = set(order)
     placed: dict[str, tuple[str, str]] = {}
@@ -124,7 +137,7 @@ def matrix_of(columns: list[Column]) -> Matrix:
             if clause_id not in known:
                 order.insert(order.index(previous) + 1 if previous else 0, clause_id)
                 known.add(clause_id)
-            placed.setdefault(clause_id, (section_id, title))
+            placed.setdefault(clause_id, (section_id, (titles or {}).get(clause_id) or title))
             previous = clause_id
     lookup = [{clause_id: cell for clause_id, _, _, cell in column.clauses} for column in columns]
     rows = tuple(

@@ -22,6 +22,7 @@ from toolkit.hub.state import Hub, Outcome
 from toolkit.model import CORE, Clause, Policy, Section, plain_text
 from toolkit.render.formats import html as renderer
 from toolkit.render.templates import HTML_TEMPLATES, html_environment
+from toolkit.resolve.core import clause_titles
 from toolkit.resolve.notes import sections_around_appendix
 
 HUB_NAME = "Social media guidance hub"
@@ -370,7 +371,8 @@ def diff_page(hub: Hub, policy: Policy, mode: Mode, *, parent: bool = False) -> 
 
 
 def matrix_page(hub: Hub, mode: Mode) -> str:
-    return with_hub_links(html_report(build_matrix(hub.policies())), mode, mode.base, hub.version)
+    matrix = build_matrix(hub.policies(), clause_titles(hub.core))
+    return with_hub_links(html_report(matrix), mode, mode.base, hub.version)
 
 
 def with_hub_links(page: str, mode: Mode, back: str, version: int = 0) -> str:

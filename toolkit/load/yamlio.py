@@ -3,6 +3,13 @@
 ruamel.yaml's round-trip loader refuses duplicate keys and remembers where every key and item came from, so a
 validation error can name the line. Anchors, aliases and tags are refused before anything is built: they are how
 small files expand into huge ones, and no profile needs them.
+
+ruamel's reader is pure Python and was the largest cost of the everyday commands, so a file is first read with
+libyaml (PyYAML's C parser): its events become ruamel nodes, tagged by ruamel's own YAML 1.2 resolver and built by
+the same ruamel constructor, so the data, types, line marks and duplicate-key check are ruamel's. Anything the
+fast reader does not take on as it is (a parse error, an anchor, alias or tag, deep nesting, a directive, a
+duplicate key, characters YAML 1.1 and 1.2 read differently) is read again by ruamel's reader, whose result or
+message is then the answer, exactly as before.
 """
 
 from __future__ import annotations
@@ -11,15 +18,19 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import RoundTripParser
+from ruamel.yaml.resolver import BaseResolver
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.load.fields import field_name
@@ -41,18 +52,61 @@ def load_yaml(path: Path) -> Any:
     if not text.strip():
         raise ToolkitError(Problem("the file is empty", file=path, hint="a profile needs at least `name:`"))
     try:
-        data = _parser().load(text)
+        data = _fast_load(text)
+    except _FallBack:
+        data = _full_load(text, path)
+    if data is None:
+        raise ToolkitError(Problem("the file has no fields, only comments", file=path))
+    if "\\" in text or has_forbidden_characters(text):  # else no value can hold one: only escapes make them
+        join_surrogate_pairs(data)
+        refuse_forbidden_characters(data, path)
+    return data
+
+
+def load_plain(path: Path) -> Any:
+    """The file's data as plain dicts, lists and scalars, equal to `plain(load_yaml(path))`, with no line marks (and
+    text as `str`, where ruamel gives its subclass for a `|` block).
+
+    Built straight from libyaml's events when every value is text or null, as in the files the toolkit writes
+    itself (lock files, tens of kilobytes of clause text each): a fraction of the time of building ruamel's objects.
+    Anything else, including every mistake, is read by `load_yaml`, so its messages are the same."""
+    text = read_text(path)
+    try:
+        data = _plain_from_events(text)
+    except _FallBack:
+        data = None
+    return data if data is not None else plain(load_yaml(path))
+
+
+def _plain_from_events(text: str) -> Any:
+    libyaml = _libyaml()
+    if libyaml is None or _for_the_full_reader(text) or "\\" in text or has_forbidden_characters(text):
+        raise _FallBack
+    parser = libyaml._yaml.CParser(text)
+    try:
+        return _PlainBuilder(parser, _parser().resolver, libyaml.events, text).document()
+    except libyaml.YAMLError:
+        raise _FallBack from None
+    finally:
+        parser.dispose()
+
+
+def _full_load(text: str, path: Path) -> Any:
+    """ruamel's own reader: the slower path, and the one whose messages the user sees."""
+    try:
+        return _parser().load(text)
     except _UnsafeConstruct as unsafe:
         raise ToolkitError(Problem(unsafe.message, file=path, line=unsafe.line, column=unsafe.column)) from None
     except MarkedYAMLError as error:
         raise ToolkitError(_marked_problem(error, path, text)) from None
     except YAMLError as error:
         raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
-    if data is None:
-        raise ToolkitError(Problem("the file has no fields, only comments", file=path))
-    join_surrogate_pairs(data)
-    refuse_forbidden_characters(data, path)
-    return data
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """Whether `FORBIDDEN_CHARACTERS` finds anything, asked of the text's distinct characters: the class is large,
+    and searching tens of kilobytes with it took longer than parsing them."""
+    return FORBIDDEN_CHARACTERS.search("".join(set(text))) is not None
 
 
 def join_surrogate_pairs(data: Any) -> None:
@@ -115,13 +169,23 @@ def read_capped(path: Path, limit: int, limit_words: str) -> bytes:
 
 
 class _Constructor(RoundTripConstructor):
-    """Dates stay text here, so that pydantic parses them and an impossible date is reported with its line."""
+    """Dates stay text here, so that pydantic parses them and an impossible date is reported with its line; so is a
+    number too long to read."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """Python refuses to read a whole number of more than 4,300 digits: say where it is, not `ValueError`."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            problem = "this number has too many digits to read; put it in quotes if it is meant as text"
+            raise ConstructorError(None, None, problem, node.start_mark) from None
+
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
 class _UnsafeConstruct(Exception):
@@ -153,6 +217,239 @@ def _parser() -> YAML:
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
+
+
+# The fast reader ---------------------------------------------------------------------------------------------------
+
+# Tabs (where ruamel is stricter about them than libyaml), the line breaks only YAML 1.1 has (NEL, LS, PS) and a
+# byte-order mark inside the text: rare in profiles, so such a file simply goes to ruamel's reader.
+_FULL_READER_CHARACTERS = re.compile("[\t\x85\u2028\u2029\ufeff]")
+# A document-end marker `...`: ruamel writes one after a last `|+` block (lock files end so); more than one, or
+# anything but comments after it, and ruamel reads the text differently from libyaml.
+_DOCUMENT_END = re.compile(r"(?:^|[\r\n])\.\.\.")
+_ONLY_COMMENTS = re.compile(r"(?:[ \r\n]|#[^\r\n]*)*")
+# A block scalar's header: `|` or `>`, chomping and indentation indicators, then nothing or a comment after a space.
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9][+-]?|[+-][1-9]?)?(?: +#.*| *)")
+
+
+def _for_the_full_reader(text: str) -> bool:
+    """Whether the text has what the fast reader leaves to ruamel's reader whatever else is in it."""
+    if _FULL_READER_CHARACTERS.search(text):
+        return True
+    ends = _DOCUMENT_END.search(text) if "..." in text else None  # the substring test is many times quicker
+    return bool(ends and not _ONLY_COMMENTS.fullmatch(text, ends.end()))
+
+
+class _FallBack(Exception):
+    """Something the fast reader leaves to ruamel's reader, which reads it or words the error."""
+
+
+@cache
+def _libyaml() -> ModuleType | None:
+    """PyYAML, when its C extension (libyaml) is there; imported on first use, as it costs tens of milliseconds."""
+    try:
+        import yaml
+        from yaml import _yaml  # noqa: F401 (the C extension: without it there is no fast path)
+    except ImportError:
+        return None
+    return yaml if getattr(yaml, "__with_libyaml__", False) else None
+
+
+def _fast_load(text: str) -> Any:
+    """The file's data built by ruamel's constructor from nodes composed of libyaml's events; `_FallBack` when
+    anything is left to ruamel's reader."""
+    libyaml = _libyaml()
+    if libyaml is None or _for_the_full_reader(text):
+        raise _FallBack
+    yaml = _parser()
+    parser = libyaml._yaml.CParser(text)
+    try:
+        node = _EventComposer(parser, yaml.resolver, libyaml.events, text).document()
+    except libyaml.YAMLError:
+        raise _FallBack from None
+    finally:
+        parser.dispose()
+    if node is None:
+        return None
+    try:
+        return yaml.constructor.construct_document(node)
+    except YAMLError:  # a duplicate key, say: ruamel's reader words it, with its line
+        raise _FallBack from None
+
+
+class _EventComposer:
+    """ruamel's Composer over libyaml's events: the same nodes, tags resolved by ruamel's resolver (YAML 1.2), the
+    same line and column marks; anchors, aliases, tags, directives and deep nesting fall back instead."""
+
+    def __init__(self, parser: Any, resolver: BaseResolver, events: ModuleType, text: str) -> None:
+        self.parser, self.resolver, self.text = parser, resolver, text
+        self.scalar, self.mapping, self.sequence = (
+            events.ScalarEvent,
+            events.MappingStartEvent,
+            events.SequenceStartEvent,
+        )
+        self.mapping_end, self.sequence_end = events.MappingEndEvent, events.SequenceEndEvent
+        self.stream_end = events.StreamEndEvent
+        self.lines: list[str] | None = None
+
+    def document(self) -> Node | None:
+        """The one document's root node, or None for a stream with none (only comments)."""
+        next_event = self.parser.get_event
+        next_event()  # stream start
+        start = next_event()
+        if isinstance(start, self.stream_end):
+            return None
+        if start.version or start.tags:  # %YAML or %TAG: ruamel reads them its own way
+            raise _FallBack
+        root = next_event()
+        if type(root) is self.scalar:  # not a profile; and a `|` block at the top may start in column 0 in YAML 1.2
+            raise _FallBack
+        node = self.node(root, 0, flow=False)
+        next_event()  # document end
+        if not isinstance(next_event(), self.stream_end):  # a second document: ruamel refuses it
+            raise _FallBack
+        return node
+
+    def node(self, event: Any, depth: int, flow: bool) -> Node:
+        kind = type(event)
+        if kind is self.scalar:
+            return self.scalar_node(event, flow)
+        if kind is self.mapping or kind is self.sequence:
+            if event.anchor is not None or event.tag is not None or depth >= MAX_NESTING:
+                raise _FallBack
+            flow = flow or bool(event.flow_style)
+            if kind is self.mapping:
+                return self.mapping_node(event, depth + 1, flow)
+            return self.sequence_node(event, depth + 1, flow)
+        raise _FallBack  # an alias
+
+    def scalar_node(self, event: Any, flow: bool) -> ScalarNode:
+        if event.anchor is not None or event.tag is not None:
+            raise _FallBack
+        value = event.value
+        if flow and not value and not event.style:  # an empty entry in [...] or {...}: ruamel marks it its own way
+            raise _FallBack
+        if event.style in ("|", ">"):
+            self.check_block_scalar(event.start_mark)
+        return ScalarNode(
+            self.resolver.resolve(ScalarNode, value, event.implicit),
+            value,
+            _ruamel_mark(event.start_mark),
+            _ruamel_mark(event.end_mark),
+            style=event.style or None,  # libyaml says '' for plain, ruamel None
+        )
+
+    def mapping_node(self, start: Any, depth: int, flow: bool) -> MappingNode:
+        pairs: list[tuple[Node, Node]] = []
+        node = MappingNode(
+            self.resolver.resolve(MappingNode, None, start.implicit),
+            pairs,
+            _ruamel_mark(start.start_mark),
+            None,
+            flow_style=start.flow_style,
+        )
+        next_event = self.parser.get_event
+        while not isinstance(event := next_event(), self.mapping_end):
+            key = self.node(event, depth, flow)
+            value_event = next_event()
+            value = self.node(value_event, depth, flow)
+            if type(value_event) is self.scalar and not value_event.value and not value_event.style:
+                value.start_mark = self.empty_value_mark(value_event)
+            pairs.append((key, value))
+        node.end_mark = _ruamel_mark(event.end_mark)
+        return node
+
+    def empty_value_mark(self, event: Any) -> StreamMark:
+        """Where ruamel marks a block mapping's empty value (`key:` and nothing): at the next key or where the
+        mapping ends, not just after the `:` as libyaml does. ruamel marks it differently when a comment follows the
+        `:`, when the file ends without a line break and when a `? key` has no `:`, so those fall back."""
+        mark = event.start_mark
+        lines = self.text_lines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if not 0 < mark.column <= len(line) or line[mark.column - 1] != ":" or "#" in line[mark.column :]:
+            raise _FallBack
+        if not self.text.endswith(("\n", "\r")):
+            raise _FallBack
+        return _ruamel_mark(self.parser.peek_event().start_mark)
+
+    def check_block_scalar(self, mark: Any) -> None:
+        """ruamel refuses a block whose first line is only spaces when the lines after it are indented further, and a
+        header such as `|#` that libyaml takes: fall back to ruamel for both."""
+        lines = self.text_lines()
+        header = lines[mark.line][mark.column :] if mark.line < len(lines) else ""
+        following = lines[mark.line + 1] if mark.line + 1 < len(lines) else ""
+        if not _BLOCK_HEADER.fullmatch(header) or (following and not following.strip(" ")):
+            raise _FallBack
+
+    def text_lines(self) -> list[str]:
+        if self.lines is None:
+            self.lines = self.text.splitlines()
+        return self.lines
+
+    def sequence_node(self, start: Any, depth: int, flow: bool) -> SequenceNode:
+        items: list[Node] = []
+        node = SequenceNode(
+            self.resolver.resolve(SequenceNode, None, start.implicit),
+            items,
+            _ruamel_mark(start.start_mark),
+            None,
+            flow_style=start.flow_style,
+        )
+        next_event = self.parser.get_event
+        while not isinstance(event := next_event(), self.sequence_end):
+            items.append(self.node(event, depth, flow))
+        node.end_mark = _ruamel_mark(event.end_mark)
+        return node
+
+
+class _PlainBuilder(_EventComposer):
+    """Plain values instead of nodes, from the same events and under the same rules; any value that is not text
+    (or a date, kept as text) or null, and any duplicate key, is left to `load_yaml`."""
+
+    def scalar_node(self, event: Any, flow: bool) -> Any:  # type: ignore[override]
+        if event.anchor is not None or event.tag is not None or (flow and not event.value and not event.style):
+            raise _FallBack
+        if event.style in ("|", ">"):
+            self.check_block_scalar(event.start_mark)
+        value = event.value
+        if event.style or (value and value[0] not in self.typed_starts()):
+            return value  # quoted, a block, or plain text that no other type starts with: the resolver says text
+        tag = self.resolver.resolve(ScalarNode, value, event.implicit)
+        if tag in (_STR, _TIMESTAMP):
+            return event.value
+        if tag == _NULL:
+            return None
+        raise _FallBack
+
+    def typed_starts(self) -> frozenset[str]:
+        """The first characters of plain scalars the resolver might read as something other than text."""
+        if not hasattr(self, "_typed_starts"):
+            self._typed_starts = frozenset(start for start in self.resolver.versioned_resolver if start)
+        return self._typed_starts
+
+    def mapping_node(self, start: Any, depth: int, flow: bool) -> Any:  # type: ignore[override]
+        mapping: dict[str, Any] = {}
+        next_event = self.parser.get_event
+        while not isinstance(event := next_event(), self.mapping_end):
+            key = self.node(event, depth, flow)
+            if not isinstance(key, str) or key in mapping:
+                raise _FallBack
+            mapping[key] = self.node(next_event(), depth, flow)
+        return mapping
+
+    def sequence_node(self, start: Any, depth: int, flow: bool) -> Any:  # type: ignore[override]
+        items: list[Any] = []
+        next_event = self.parser.get_event
+        while not isinstance(event := next_event(), self.sequence_end):
+            items.append(self.node(event, depth, flow))
+        return items
+
+
+_STR, _NULL, _TIMESTAMP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"
+
+
+def _ruamel_mark(mark: Any) -> StreamMark:
+    return StreamMark("<unicode string>", mark.index, mark.line, mark.column)
 
 
 def _unsafe_event_problem(event: object, depth: int) -> str | None:

@@ -117,6 +117,32 @@ class Core:
         object.__setattr__(self, "clauses", {c.id: c for s in self.sections for c in s.clauses})
 
 
+def readable_title(core: Core, template: str) -> str:
+    """A title template in the core's own words: `Be {{ term.public_servant }}` → "Be a public servant".
+
+    For lists of clauses across organisations (`list --clauses`, the overview), where no one profile's words fit."""
+
+    def word(match: re.Match[str]) -> str:
+        key, *forms = match.group(1).split(".")
+        spec = core.terms.get(key)
+        if spec is None:
+            return match.group(0)
+        words = (spec.plural or spec.singular) if "plural" in forms else spec.singular
+        return words[:1].upper() + words[1:] if "cap" in forms else words
+
+    return re.sub(r"\{\{\s*term\.([a-z_.]+)\s*\}\}", word, template).strip()
+
+
+def clause_titles(core: Core) -> dict[str, str]:
+    """Every core clause's title (its `### ` line) in the core's own words."""
+    titles = {}
+    for clause in core.clauses.values():
+        first = clause.source.strip().splitlines()[:1]
+        template = first[0][4:] if first and first[0].startswith("### ") else ""
+        titles[clause.id] = readable_title(core, template)
+    return titles
+
+
 @lru_cache(maxsize=16_384)
 def fingerprint(text: str) -> str:
     """Stable across line-ending and trailing-space edits, so only real changes count as drift.

@@ -81,8 +81,14 @@ def resolve_with_chain(
     core: Core | None = None,
     language: str | None = None,
     translator: Translator | None = None,
+    core_text: bool = True,
 ) -> tuple[Policy, list[Layer]]:
-    """The policy and the profile files it was made from, for checks that need both (`validate`'s warnings)."""
+    """The policy and the profile files it was made from, for checks that need both (`validate`'s warnings).
+
+    `core_text=False` leaves the core's clause texts and section titles unrendered (no blocks, no title): what an
+    overview of many profiles or a drift check reads is each clause's provenance, and rendering the core's
+    templates is most of the cost of resolving. The profile's own texts are still rendered, so their mistakes
+    are still found."""
     path = Path(path)
     profiles_dir = Path(profiles_dir) if profiles_dir else default_profiles_dir(path)
     core = core or load_core()
@@ -114,7 +120,7 @@ def resolve_with_chain(
     if len(languages) > 1 or language != ENGLISH:
         settings = settings.model_copy(update={"language": language_tag(language)})
     vocabulary = _vocabulary(settings, core)
-    sections = _render(outline, vocabulary, chain[-1], translator, english)
+    sections = _render(outline, vocabulary, chain[-1], translator, english, core_text)
     policy = _policy(chain, settings, core, sections)
     extra: dict[str, Any] = {"languages": [language_tag(code) for code in languages]}
     if translator is not None:
@@ -224,6 +230,7 @@ def _render(
     leaf: Layer | None,
     translate: Translator | None = None,
     english: Vocabulary | None = None,
+    core_text: bool = True,
 ) -> list[Section]:
     """Model sections from the outline; in another language, what has no translation is rendered with the
     profile's English words (`english`), so no sentence mixes two languages."""
@@ -233,7 +240,9 @@ def _render(
         clauses = []
         for clause in draft.clauses:
             try:
-                clauses.append(_render_clause(clause, vocabulary, translate=translate, english=english))
+                clauses.append(
+                    _render_clause(clause, vocabulary, translate=translate, english=english, core_text=core_text)
+                )
             except VocabularyError as error:
                 problems += [Problem(message, **_text_where(clause, leaf, message)) for message in error.messages]
             except MarkdownError as error:
@@ -242,7 +251,11 @@ def _render(
                 if clause.present:
                     raise
                 clauses.append(_render_clause(clause, vocabulary, text_failed=True))
-        title = _section_title(draft, vocabulary, translate if any(c.present for c in draft.clauses) else None, english)
+        title = (
+            _section_title(draft, vocabulary, translate if any(c.present for c in draft.clauses) else None, english)
+            if core_text or draft.core is None
+            else []
+        )
         sections.append(Section(id=draft.id, title=title, clauses=clauses, origin=draft.origin))
     if problems:
         raise ToolkitError(problems)
@@ -287,6 +300,7 @@ def _render_clause(
     text_failed: bool = False,
     translate: Translator | None = None,
     english: Vocabulary | None = None,
+    core_text: bool = True,
 ) -> Clause:
     """A removed clause whose text cannot render for this organisation is kept with its reason and no text.
 
@@ -298,7 +312,7 @@ def _render_clause(
     if translate is not None and translated is None and english is not None:
         vocabulary = english
     core_title, blocks = None, []
-    if clause.core is not None and not text_failed:
+    if clause.core is not None and not text_failed and core_text:
         core = (
             clause.core
             if translated is None or clause.text is not None
