@@ -158,9 +158,10 @@ def render_profile(
     record = cache.read_record(out_dir, profile)
     outputs: dict[Path, tuple[dict[str, str], bytes] | None] = {}
     for policy in policies:
+        model_json = policy.model_dump_json()  # the largest part of each format's key: made once
         for name in formats:
             target = out_dir / output_name(policy, len(policies) > 1, render.renderer(name).SUFFIX)
-            key = cache.output_key(policy, name, options)
+            key = cache.output_key(policy, name, options, model_json)
             if force or not record.unchanged(target, key):
                 data = render.render(policy, name, options)
                 outputs[target] = (cache.output_entry(data, key), data)

@@ -209,12 +209,13 @@ def _output_hash(folder: Path, name: str) -> str | None:
         return None
 
 
-def output_key(policy: Policy, format_name: str, options: object) -> str:
-    """The hash of everything that reaches the bytes of `policy` rendered as `format_name` with `options`."""
+def output_key(policy: Policy, format_name: str, options: object, model_json: str | None = None) -> str:
+    """The hash of everything that reaches the bytes of `policy` rendered as `format_name` with `options`
+    (`model_json`: the policy as JSON, when the caller has it already, for one policy's several formats)."""
     digest = hashlib.sha256()
     for part in (
         format_name,
-        policy.model_dump_json(),
+        model_json if model_json is not None else policy.model_dump_json(),
         _options_text(options),
         _build_moment(),
         _engine_versions(),
