@@ -11,7 +11,8 @@ speeds up during the run moves both sides of a ratio alike; each figure is the m
 - Typst / WeasyPrint rendering the same policy's PDF (CPU time), with pages a second for each;
 - `load_yaml` over the sample profiles with libyaml's events / with ruamel.yaml's reader alone (CPU time);
 - `diff --all` and `check` over a generated 600-organisation fixture (seconds, and peak memory);
-- peak memory of one build worker after building PDFs one after another; the HTML page's size.
+- peak memory of one build worker building a 110-page handbook in all formats, as many times as a worker does
+  before it is replaced, with each PDF engine; the HTML page's size.
 
 It also projects the time for 600 organisations × 3 formats on this machine's cores from a measured sample, for
 each PDF engine (or measures it, with `--full`), and lists what `validate` imports (`python -X importtime`).
@@ -338,8 +339,8 @@ def build_figures(rounds: int, jobs: int) -> dict[str, object]:
     }
 
 
-def fixture_figures(profiles: Path, jobs: int, sample: int, full: bool) -> dict[str, object]:
-    """Over the 600-organisation fixture: diff --all, check, and the time for 600 × 3 formats per engine."""
+def fixture_figures(profiles: Path, jobs: int) -> dict[str, object]:
+    """Over the 600-organisation fixture: diff --all and check, cold, again and after one edit."""
     project = profiles.parent
     figures: dict[str, object] = {}
     for label, arguments in (("diff --all", ["diff", "--all"]), ("check", ["check"])):
@@ -354,65 +355,105 @@ def fixture_figures(profiles: Path, jobs: int, sample: int, full: bool) -> dict[
                 figures[f"{label} over {count(profiles)} profiles, {state}, s (wall)"] = spent
                 figures[f"{label}, {state}: peak memory of a process, MiB"] = peak
                 figures[f"{label}, {state}: exit code"] = code
+    return figures
+
+
+def fixture_builds(profiles: Path, jobs: int, sample: int, full: bool) -> dict[str, object]:
+    """The time to build 600 organisations × 3 formats, per PDF engine: measured (`--full`), or projected from
+    builds of a sample and of half of it, so that what a build pays once (starting Python, imports, workers) is
+    counted once and not 600/sample times: projected = T(sample) + (600 − sample) × (T(sample) − T(half)) / (sample
+    − half)."""
+    project = profiles.parent
+    figures: dict[str, object] = {}
     names = sorted(path for path in profiles.glob("fixture-*.yaml") if not path.name.endswith(".lock.yaml"))
     chosen = names if full else names[:: max(1, len(names) // sample)][:sample]
+    half = chosen[: len(chosen) // 2]
     for engine in ("typst", "weasyprint"):
-        out = project / f"out-{engine}"
-        started = wall()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "toolkit",
-                "build",
-                *map(str, chosen),
-                "--profiles",
-                str(profiles),
-                "-o",
-                str(out),
-                "--jobs",
-                str(jobs),
-                "--pdf-engine",
-                engine,
-            ],
-            cwd=project,
-            env=ENV,
-            check=True,
-            capture_output=True,
-        )
-        spent = wall() - started
+        spent = build_seconds(chosen, profiles, project / f"out-{engine}", jobs, engine)
         key = f"600 organisations × 3 formats, {engine}, {jobs} workers, s (wall)"
-        figures[key] = spent * FIXTURE_SIZE / len(chosen)
-        figures[f"{key}: measured on"] = f"{len(chosen)} organisations" + ("" if full else ", projected")
+        if full:
+            figures[key] = spent
+            figures[f"{key}: measured on"] = f"{len(chosen)} organisations"
+            continue
+        spent_half = build_seconds(half, profiles, project / f"out-{engine}-half", jobs, engine)
+        each = (spent - spent_half) / (len(chosen) - len(half))
+        figures[key] = spent + (FIXTURE_SIZE - len(chosen)) * each
+        figures[f"{key}: measured on"] = (
+            f"{len(chosen)} organisations in {spent:.1f} s and {len(half)} in {spent_half:.1f} s, projected"
+        )
+        figures[f"{engine}: s per organisation (wall, {jobs} workers)"] = each
     return figures
+
+
+def build_seconds(chosen: list[Path], profiles: Path, out: Path, jobs: int, engine: str) -> float:
+    """Wall time of one `build` of the chosen profiles into an empty folder."""
+    shutil.rmtree(out, ignore_errors=True)
+    arguments = ["build", *map(str, chosen), "--profiles", str(profiles), "-o", str(out), "--jobs", str(jobs)]
+    started = wall()
+    subprocess.run(
+        [sys.executable, "-m", "toolkit", *arguments, "--pdf-engine", engine],
+        cwd=profiles.parent,
+        env=ENV,
+        check=True,
+        capture_output=True,
+    )
+    return wall() - started
 
 
 def count(profiles: Path) -> int:
     return len([path for path in profiles.glob("*.yaml") if not path.name.endswith(".lock.yaml")]) + 3
 
 
-def worker_memory(pdfs: int) -> dict[str, object]:
-    """Peak resident memory of one process building `pdfs` PDFs one after another (a worker builds up to 40)."""
+HANDBOOK_PAGES = 110  # the long handbook the worker's memory is measured on
+
+
+def worker_memory(documents: dict[str, int]) -> dict[str, object]:
+    """Peak resident memory of one process building a long handbook (the sample's sections repeated to at least
+    HANDBOOK_PAGES pages) in every format, one after another as many times as a build worker does before it is
+    replaced (`documents`, by PDF engine). A worker compiles Typst PDFs in a short-lived child process
+    (`toolkit.render.typst_pdf`), whose peak counts too: the child's resident memory includes what it shares with
+    the worker, so the larger of the two is the worker's peak."""
     script = (
         "import resource, sys\n"
         "from pathlib import Path\n"
+        "from benchmarks.run import page_count\n"
         "from toolkit.render import RenderOptions, render\n"
         "from toolkit.resolve.policy import resolve_profile\n"
         f"policy = resolve_profile(Path({str(PROFILES / (SAMPLE + '.yaml'))!r}), Path({str(PROFILES)!r}))\n"
+        "options = RenderOptions(pdf_engine=sys.argv[1])\n"
+        "pages, copies = page_count(render(policy, 'pdf', options)), 1\n"
+        f"while pages * copies < {HANDBOOK_PAGES}: copies += 1\n"
+        "long = policy.model_copy(update={'sections': policy.sections * copies})\n"
         "marks = []\n"
-        f"for number in range({pdfs}):\n"
-        "    render(policy, 'pdf', RenderOptions())\n"
-        "    if number in (0, 9, 19, 29, 39): marks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-        "print(marks)\n"
+        "count = int(sys.argv[2])\n"
+        "for number in range(count):\n"
+        "    named = long.organisation.model_copy(update={'name': f'Benchmark Council {number}'})\n"
+        "    document = long.model_copy(update={'organisation': named})  # a new organisation each time\n"
+        "    for name in ('html', 'docx', 'pdf'):\n"
+        "        data = render(document, name, options)\n"
+        "    if number == 0: pages = page_count(data)\n"
+        "    if number in (0, 9, 19, 29, 39, count - 1):\n"
+        "        own, child = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, "
+        "resource.RUSAGE_CHILDREN))\n"
+        "        marks.append(max(own, child))\n"
+        "print(pages, marks)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=ENV, capture_output=True, text=True, check=True
-    )
-    marks = json.loads(result.stdout.strip())
-    return {
-        "peak MiB after 1, 10, 20, ... PDFs": marks,
-        "growth per PDF, MiB": (marks[-1] - marks[0]) / (pdfs - 1),
-    }
+    figures: dict[str, object] = {}
+    for engine, count in documents.items():
+        result = subprocess.run(
+            [sys.executable, "-c", script, engine, str(count)],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        pages, _, marks_text = result.stdout.strip().partition(" ")
+        marks = json.loads(marks_text)
+        figures[f"{engine}: pages of the handbook"] = int(pages)
+        figures[f"{engine}: peak MiB after 1, 10, 20, ... and {count} handbooks (3 formats each)"] = marks
+        figures[f"{engine}: growth per handbook, MiB"] = (marks[-1] - marks[0]) / max(1, count - 1)
+    return figures
 
 
 def html_size() -> dict[str, object]:
@@ -446,7 +487,12 @@ def show(title: str, figures: dict[str, object]) -> None:
 
 def fixture(arguments: argparse.Namespace, jobs: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
-        return fixture_figures(make_fixture(Path(folder)), jobs, arguments.sample, arguments.full)
+        return fixture_figures(make_fixture(Path(folder)), jobs)
+
+
+def fixture_build(arguments: argparse.Namespace, jobs: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as folder:
+        return fixture_builds(make_fixture(Path(folder)), jobs, arguments.sample, arguments.full)
 
 
 def main() -> None:
@@ -459,6 +505,7 @@ def main() -> None:
     parser.add_argument("--only", help="run only the sections whose title contains this text")
     arguments = parser.parse_args()
     from toolkit.parallel import default_jobs
+    from toolkit.render.build import TASKS_PER_WORKER, WEASYPRINT_TASKS_PER_WORKER
 
     jobs = arguments.jobs or default_jobs()
     print(f"policy-toolkit benchmark: {jobs} workers, {arguments.rounds} interleaved rounds, medians (min–max)")
@@ -470,10 +517,14 @@ def main() -> None:
         ("Reading YAML, in process (CPU)", lambda: yaml_figures(arguments.rounds)),
         ("What validate imports", imports_of_validate),
         ("Building the samples", lambda: build_figures(max(1, arguments.rounds // 2), jobs)),
-        ("Memory of one worker", lambda: worker_memory(20)),
+        (
+            "Memory of one worker",
+            lambda: worker_memory({"weasyprint": WEASYPRINT_TASKS_PER_WORKER, "typst": TASKS_PER_WORKER}),
+        ),
         ("HTML page size", html_size),
     ]
-    sections.append((f"{FIXTURE_SIZE}-organisation fixture", lambda: fixture(arguments, jobs)))
+    sections.append((f"{FIXTURE_SIZE}-organisation fixture: diff and check", lambda: fixture(arguments, jobs)))
+    sections.append((f"{FIXTURE_SIZE}-organisation fixture: builds", lambda: fixture_build(arguments, jobs)))
     for title, measure in sections:
         if arguments.only and arguments.only.lower() not in title.lower():
             continue

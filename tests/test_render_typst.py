@@ -171,3 +171,17 @@ def test_profile_text_that_looks_like_typst_is_printed_as_typed(tmp_path):
 def test_an_unknown_engine_is_a_usage_error(cli):
     code, _, err = cli("build", str(PROFILES / f"{PROFILE}.yaml"), "--pdf-engine", "latex")
     assert code == 2 and "unknown PDF engine `latex`" in err
+
+
+def test_build_workers_lay_out_in_a_child_process_and_get_the_same_bytes(cli, tmp_path):
+    """Build workers compile each Typst PDF in a forked child (Typst keeps ten compiles' layouts in memory); the
+    bytes are those of a compile in this process (which has threads, so compiles in place)."""
+    chosen = [PROFILES / "riverside-borough-council.yaml", PROFILES / "greenvale-hospitals.yaml"]
+    here, workers = tmp_path / "here", tmp_path / "workers"
+    arguments = ["-f", "pdf", "--pdf-engine", "typst", "--force"]
+    assert cli("build", *chosen, *arguments, "-o", here, "--jobs", "1")[0] == 0
+    assert cli("build", *chosen, *arguments, "-o", workers, "--jobs", "2")[0] == 0
+    for path in chosen:
+        made = (workers / f"{path.stem}.pdf").read_bytes()
+        assert made == (here / f"{path.stem}.pdf").read_bytes()
+        assert "Social media" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(made)).pages)

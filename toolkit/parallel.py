@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -21,6 +21,19 @@ Result = TypeVar("Result")
 
 MAX_TASKS_PER_WORKER = 40
 WINDOW_PER_WORKER = 4
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool that always replaces a worker which left after its `max_tasks_per_child` tasks.
+
+    Python 3.11's pool may decide from a stale count of idle workers that no replacement is needed, and then waits
+    forever for the queued tasks (CPython issue gh-115634, fixed in 3.13.x): here a worker is started whenever
+    there are fewer than `max_workers`, which a pool of one worker per core wants anyway.
+    """
+
+    def _adjust_process_count(self) -> None:
+        if len(self._processes) < self._max_workers:  # type: ignore[attr-defined]
+            self._spawn_process()  # type: ignore[attr-defined]
 
 
 def default_jobs() -> int:
@@ -53,7 +66,7 @@ def ordered_map(
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
-    with ProcessPoolExecutor(
+    with _Pool(
         max_workers=jobs,
         mp_context=context,
         initializer=initializer,
@@ -77,6 +90,67 @@ def ordered_map(
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def completed_map(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    jobs: int | None = None,
+    preload: Iterable[str] = (),
+    initializer: Callable[..., object] | None = None,
+    initargs: tuple[Any, ...] = (),
+    cost: Callable[[Item], float] | None = None,
+    tasks_per_worker: int = MAX_TASKS_PER_WORKER,
+) -> Iterator[tuple[int, Future[Result]]]:
+    """Each item's index with a finished future of `function(item)`, as they finish.
+
+    Workers take the costliest items first (by `cost`; ties in the order given), so that no worker is left with a
+    long item at the end while the others wait. With one job everything runs here, in the order given. The caller
+    puts results back in order if it needs to (a small record per item, not the results themselves). Each worker
+    is replaced after `tasks_per_worker` items.
+    """
+    jobs = min(jobs or default_jobs(), len(items))
+    if jobs <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for index, item in enumerate(items):
+            yield index, _run_here(function, item)
+        return
+    order = costliest_first(items, cost) if cost else range(len(items))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    with _Pool(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=initializer,
+        initargs=initargs,
+        max_tasks_per_child=tasks_per_worker,
+    ) as pool:
+        waiting = iter(order)
+        running: dict[Future[Result], int] = {}
+
+        def submit_next() -> None:
+            for index in waiting:
+                running[pool.submit(function, items[index])] = index
+                return
+
+        try:
+            for _ in range(jobs * WINDOW_PER_WORKER):
+                submit_next()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=running.__getitem__):
+                    index = running.pop(future)
+                    submit_next()
+                    yield index, future
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def costliest_first(items: Sequence[Item], cost: Callable[[Item], float]) -> list[int]:
+    """The items' indexes, costliest first; items of equal cost in the order given."""
+    return sorted(range(len(items)), key=lambda index: -cost(items[index]))
 
 
 def _run_here(function: Callable[[Item], Result], item: Item) -> Future[Result]:

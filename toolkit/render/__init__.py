@@ -12,10 +12,13 @@ import pkgutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.model import Policy
 from toolkit.render import formats as formats_package
+
+if TYPE_CHECKING:  # the cache check of a build imports this package, and needs no model
+    from toolkit.model import Policy
 
 EPOCH_FLOOR = datetime(1980, 1, 1, tzinfo=UTC)  # ZIP files cannot hold earlier dates
 EPOCH_CEILING = 4354819199  # 2107-12-31 23:59:59 UTC: ZIP files cannot hold later dates

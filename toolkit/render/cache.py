@@ -1,10 +1,18 @@
 """Incremental builds: an output is rendered again only when something that reaches its bytes has changed.
 
-The key of one output is a hash of the resolved model (as JSON), the files it names (fonts, logo, Word template),
-the renderer's code and templates, the engine versions, the options and the build date (`SOURCE_DATE_EPOCH` when
-set, otherwise the day). Each profile's keys live in `.build-cache/PROFILE.json` inside the output folder, written
-with the outputs in one atomic publish, so two builds into one folder never leave a key that does not match its
-file. A missing, unreadable or corrupt record only means "rebuild": it is never trusted and never an error.
+Two levels, as make and ninja keep a log of what each output depended on. The first is cheap: the record also
+lists what the last build of a profile was made from (`toolkit.inputs`: its chain of profile files, the translation
+files beside them, its logo, fonts and Word template, each by content, and the profile files where `extends:`
+looks, so a new local copy of a sector profile counts) and a key of everything else (formats, options, build date,
+core guidance, the toolkit's files, the installed packages). When none of it has changed, the profile is up to date
+without being resolved. Otherwise
+the second level decides output by output, from the resolved model: the key of one output is a hash of the
+resolved model (as JSON), the files it names (fonts, logo, Word template), the renderer's code and templates, the
+engine versions, the options and the build date (`SOURCE_DATE_EPOCH` when set, otherwise the day), so a change to
+one core clause renders again only the outputs whose text it changed. Each profile's record lives in
+`.build-cache/PROFILE.json` inside the output folder, written with the outputs in one atomic publish, so two builds
+into one folder never leave a key that does not match its file. A missing, unreadable or corrupt record only means
+"rebuild": it is never trusted and never an error.
 """
 
 from __future__ import annotations
@@ -12,14 +20,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from toolkit.model import Policy
+from toolkit.inputs import Inputs, core_fingerprint, file_hash, folder_hash, profile_inputs, toolkit_fingerprint
 from toolkit.paths import PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from toolkit.model import Policy
 
 CACHE_FOLDER = ".build-cache"
 RECORD_VERSION = 1
@@ -47,6 +61,7 @@ class Record:
 
     outputs: dict[str, dict[str, str]]
     warning: str | None = None  # set when the record on disk was unreadable and so ignored
+    inputs: dict[str, Any] | None = None  # what the outputs were made from (see `Inputs`), None when unknown
 
     def unchanged(self, target: Path, key: str) -> bool:
         """True when `target` was built with `key` and is still, byte for byte, what was built."""
@@ -78,18 +93,120 @@ def read_record(out_dir: Path, profile: str) -> Record:
         for entry in outputs.values()
     ):
         return Record({}, f"ignored the build cache {path}: not in the expected form; rebuilding")
-    return Record(outputs)
+    inputs = data.get("inputs")
+    return Record(outputs, inputs=inputs if _inputs_in_form(inputs) else None)
 
 
-def record_bytes(outputs: dict[Path, tuple[str, bytes | None]], previous: Record) -> bytes:
-    """The new record: each output's key and the hash of its bytes (unchanged outputs keep their entry)."""
-    entries: dict[str, dict[str, str]] = {}
-    for target, (key, data) in outputs.items():
-        if data is None:
-            entries[target.name] = previous.outputs[target.name]
-        else:
-            entries[target.name] = {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
-    return json.dumps({"version": RECORD_VERSION, "outputs": entries}, indent=1, sort_keys=True).encode()
+def _inputs_in_form(inputs: object) -> bool:
+    return (
+        isinstance(inputs, dict)
+        and all(isinstance(inputs.get(name), str) for name in ("key", "profile", "profiles"))
+        and Inputs.from_json(inputs) is not None
+    )
+
+
+def output_entry(data: bytes, key: str) -> dict[str, str]:
+    """An output's line in the record (hashed where it was rendered, so the publishing parent does not)."""
+    return {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def record_bytes(
+    outputs: dict[Path, dict[str, str] | None], previous: Record, inputs: dict[str, Any] | None = None
+) -> bytes:
+    """The new record: each output's key and the hash of its bytes (None: unchanged, keeping its entry), and what
+    the outputs were made from."""
+    entries = {target.name: entry or previous.outputs[target.name] for target, entry in outputs.items()}
+    record: dict[str, Any] = {"version": RECORD_VERSION, "outputs": entries}
+    if inputs is not None:
+        record["inputs"] = inputs
+    return json.dumps(record, indent=1, sort_keys=True).encode()
+
+
+# The first level: the files a profile's outputs were made from ----------------------------------------------------
+
+
+def build_key(formats: list[str], options: object, allow_untranslated: bool, core_dir: Path | None) -> str:
+    """Everything but a profile's own files that reaches a build's outputs, hashed once per build: what to build
+    and how, the build date, the core guidance (`core_dir`, None for the bundled one), the toolkit's own files and
+    the installed packages with their versions."""
+    digest = hashlib.sha256()
+    for part in (
+        f"record={RECORD_VERSION}",
+        ",".join(formats),
+        _options_text(options),
+        f"allow_untranslated={allow_untranslated}",
+        _build_moment(),
+        sys.version,
+        _installed_packages(),
+        toolkit_fingerprint(),
+        core_fingerprint(core_dir),
+    ):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def inputs_of(key: str, path: Path, profiles_dir: Path, chain: Iterable[Path], assets: Iterable[Path] = ()) -> dict:
+    """The record's list of what a profile's outputs are made from (`toolkit.inputs`), with the build's key.
+
+    Taken before the files are used, so a file changed while the build reads it differs next time: rebuilt."""
+    return {
+        "key": key,
+        "profile": str(Path(path).resolve()),
+        "profiles": str(Path(profiles_dir).resolve()),
+        **profile_inputs(chain, assets, profiles_dir).as_json(),
+    }
+
+
+def with_assets(inputs: dict, assets: Iterable[Path]) -> dict:
+    """The inputs with the files the resolved profile named (logo, fonts, Word template) added."""
+    return {**inputs, "files": {**inputs["files"], **profile_inputs([], assets, None).files}}
+
+
+class Checked:
+    """Hashes taken while checking many profiles in one build: each folder is listed once, each file hashed once
+    (a sector profile, a shared logo, the profiles folder serve many profiles)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.folders: dict[tuple[str, bool], str] = {}
+
+    def file(self, name: str) -> str:
+        if name not in self.files:
+            self.files[name] = file_hash(Path(name))
+        return self.files[name]
+
+    def folder(self, name: str, digest: str) -> str:
+        recursive = digest.startswith("r:")
+        if (name, recursive) not in self.folders:
+            self.folders[(name, recursive)] = folder_hash(Path(name), recursive=recursive)
+        return self.folders[(name, recursive)]
+
+
+def up_to_date(record: Record, path: Path, out_dir: Path, profiles_dir: Path, key: str, checked: Checked) -> bool:
+    """True when the profile at `path` may be skipped without resolving it: its record was made from this file
+    with `key`, none of its inputs has changed (files by content, folders by the profile files in them), and every
+    output is still, byte for byte, what was built."""
+    recorded = record.inputs
+    if record.warning or recorded is None or not record.outputs or recorded["key"] != key:
+        return False
+    if recorded["profile"] != str(Path(path).resolve()) or recorded["profiles"] != str(Path(profiles_dir).resolve()):
+        return False
+    inputs = Inputs.from_json(recorded)
+    if inputs is None:
+        return False
+    if any(checked.file(name) != digest for name, digest in inputs.files.items()):
+        return False
+    if any(checked.folder(name, digest) != digest for name, digest in inputs.folders.items()):
+        return False
+    return all(_output_hash(out_dir, name) == entry.get("sha256") for name, entry in record.outputs.items())
+
+
+def _output_hash(folder: Path, name: str) -> str | None:
+    try:
+        return hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def output_key(policy: Policy, format_name: str, options: object) -> str:
@@ -147,6 +264,16 @@ def _code_fingerprint() -> str:
                 digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@cache
+def _installed_packages() -> str:
+    """Every installed distribution with its version, as the site-packages folders name them (no file is read)."""
+    names = []
+    for folder in map(Path, sys.path):
+        if folder.is_dir() and folder.name in ("site-packages", "dist-packages"):
+            names.extend(f"{folder}/{entry.name}" for entry in os.scandir(folder) if entry.name.endswith("-info"))
+    return ";".join(sorted(names))
 
 
 _file_hashes: dict[tuple[str, int, int], str] = {}

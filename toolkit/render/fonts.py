@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -25,7 +26,7 @@ _memory: dict[str, bytes] = {}
 
 def page_characters(text: str) -> str:
     """The characters to keep for a page: printable ASCII and whatever else the page holds, sorted."""
-    return "".join(sorted(set(ALWAYS) | {ch for ch in text if ord(ch) > 0x7E}))
+    return "".join(sorted(set(ALWAYS) | {ch for ch in set(text) if ord(ch) > 0x7E}))
 
 
 def subset_woff2(font_file: Path, characters: str) -> bytes:
@@ -61,10 +62,28 @@ def _subset(font_file: Path, characters: str) -> bytes:
 
 
 def _key(font_file: Path, characters: str) -> str:
-    digest = hashlib.sha256(font_file.read_bytes())
+    digest = hashlib.sha256(_file_digest(font_file))
     digest.update(characters.encode("utf-8", "surrogatepass"))
-    digest.update(f"{version('fonttools')} {RECIPE}".encode())
+    digest.update(f"{_fonttools_version()} {RECIPE}".encode())
     return digest.hexdigest()
+
+
+_digests: dict[tuple[str, int, int], bytes] = {}
+
+
+def _file_digest(path: Path) -> bytes:
+    """A font file's sha256, read once per process while its size and time are unchanged (every page of a build
+    uses the same few fonts)."""
+    status = path.stat()
+    key = (str(path), status.st_size, status.st_mtime_ns)
+    if key not in _digests:
+        _digests[key] = hashlib.sha256(path.read_bytes()).digest()
+    return _digests[key]
+
+
+@cache
+def _fonttools_version() -> str:
+    return version("fonttools")
 
 
 def _cache_dir() -> Path:

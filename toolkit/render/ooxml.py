@@ -219,23 +219,47 @@ def _default_run_properties(styles: etree._Element) -> etree._Element:
 
 
 def package(document: DocumentObject, moment: datetime) -> bytes:
-    """The document's .docx bytes, reproducible for a given moment."""
-    buffer = BytesIO()
-    document.save(buffer)
-    return repack(buffer.getvalue(), moment)
+    """The document's .docx bytes, reproducible for a given moment: its parts zipped once, as `repack` orders and
+    dates them (saving with python-docx and then repacking would compress everything twice)."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    opc = document.part.package
+    parts = list(opc.iter_parts())
+    for part in parts:
+        part.before_marshal()
+    collected = _Collected()
+    PackageWriter._write_content_types_stream(collected, parts)
+    PackageWriter._write_pkg_rels(collected, opc.rels)
+    PackageWriter._write_parts(collected, parts)  # type: ignore[arg-type]
+    return _zip(collected.entries, moment)
+
+
+class _Collected:
+    """Stands for python-docx's zip writer: keeps each entry's bytes by name instead."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self.entries[pack_uri.membername] = blob
 
 
 def repack(data: bytes, moment: datetime) -> bytes:
     """The same zip with fixed entry dates, a stable entry order and fixed attributes: reproducible bytes."""
+    with zipfile.ZipFile(BytesIO(data)) as source:
+        return _zip({name: source.read(name) for name in source.namelist()}, moment)
+
+
+def _zip(entries: dict[str, bytes], moment: datetime) -> bytes:
     stamp = max(moment, EPOCH_FLOOR).astimezone(UTC).timetuple()[:6]
     output = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
-        for name in sorted(source.namelist(), key=_entry_order):
+    with zipfile.ZipFile(output, "w") as target:
+        for name in sorted(entries, key=_entry_order):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name), compresslevel=6)
+            target.writestr(info, entries[name], compresslevel=6)
     return output.getvalue()
 
 

@@ -446,10 +446,13 @@ def _css_file(name: str) -> str:
     return (HTML_TEMPLATES / name).read_text(encoding="utf-8")
 
 
+CSS_ESCAPED = re.compile(r'["\\<>\x00-\x1f]')  # quotes, backslashes, angle brackets, line breaks, controls
+
+
 def css_string(text: str) -> str:
-    """A CSS string literal: quotes, backslashes, line breaks and angle brackets escaped as hex."""
-    escaped = "".join(f"\\{ord(ch):x} " if ch in '"\\<>\n\r\f' or ord(ch) < 0x20 else ch for ch in text)
-    return f'"{escaped}"'
+    """A CSS string literal: quotes, backslashes, line breaks and angle brackets escaped as hex (one pass of a
+    regular expression: the page's fonts go through here as long data: URLs)."""
+    return '"' + CSS_ESCAPED.sub(lambda found: f"\\{ord(found.group()):x} ", text) + '"'
 
 
 def _colour(value: str) -> str:
