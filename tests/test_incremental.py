@@ -247,7 +247,9 @@ def test_a_changed_core_guidance_file_is_noticed(cli, project, tmp_path, resolve
     "change",
     ["date", "engine", "toolkit files", "installed packages", "allow untranslated"],
 )
-def test_what_is_not_a_file_of_the_profile_is_in_the_key(cli, project, tmp_path, monkeypatch, resolved, change):
+def test_what_is_not_a_file_of_the_profile_is_in_the_key(
+    cli, project, tmp_path, monkeypatch, resolved, change, request
+):
     from toolkit.render import cache
 
     out = tmp_path / "out"
@@ -260,7 +262,11 @@ def test_what_is_not_a_file_of_the_profile_is_in_the_key(cli, project, tmp_path,
     elif change == "toolkit files":
         monkeypatch.setattr(cache, "toolkit_fingerprint", lambda: "another toolkit")
     elif change == "installed packages":
-        monkeypatch.setattr(cache, "_installed_packages", lambda: "weasyprint-99.0.dist-info")
+        from toolkit import inputs
+
+        monkeypatch.setattr(inputs, "_installed_packages", lambda: "weasyprint-99.0.dist-info")
+        inputs.toolkit_fingerprint.cache_clear()  # worked out again with the other packages, and after the test
+        request.addfinalizer(inputs.toolkit_fingerprint.cache_clear)
     else:
         extra = ["--allow-untranslated"]
     resolved.clear()

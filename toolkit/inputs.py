@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -143,8 +144,10 @@ def _string_map(value: object) -> bool:
 
 @cache
 def toolkit_fingerprint() -> str:
-    """The size and modification time of every file in the package (installing another version rewrites them)."""
-    digest = hashlib.sha256()
+    """The size and modification time of every file in the package (installing another version rewrites them),
+    the Python version and every installed distribution with its version (an upgraded library may read or render
+    differently)."""
+    digest = hashlib.sha256(f"{sys.version}\n{_installed_packages()}\n".encode("utf-8", "surrogateescape"))
     for path, size, modified in _package_files():
         digest.update(f"{path}\0{size}\0{modified}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
@@ -160,6 +163,15 @@ def core_fingerprint(core_dir: Path | None) -> str:
             digest.update(str(path.relative_to(core_dir)).encode("utf-8", "surrogateescape"))
             digest.update(file_hash(path).encode())
     return digest.hexdigest()
+
+
+def _installed_packages() -> str:
+    """Every installed distribution with its version, as the site-packages folders name them (no file is read)."""
+    names = []
+    for folder in map(Path, sys.path):
+        if folder.is_dir() and folder.name in ("site-packages", "dist-packages"):
+            names.extend(f"{folder}/{entry.name}" for entry in os.scandir(folder) if entry.name.endswith("-info"))
+    return ";".join(sorted(names))
 
 
 def _package_files() -> list[tuple[str, int, int]]:

@@ -51,11 +51,14 @@ def ordered_map(
     preload: Iterable[str] = (),
     initializer: Callable[..., object] | None = None,
     initargs: tuple[Any, ...] = (),
+    tasks_per_worker: int | None = MAX_TASKS_PER_WORKER,
 ) -> Iterator[tuple[Item, Future[Result]]]:
     """Each item with a finished future of `function(item)`, in the order of `items`.
 
     `function` and `initializer` must be module-level (they are pickled). With one job, or one item, everything
     runs in this process and no worker is started. `preload` names modules the fork server imports once.
+    `tasks_per_worker=None` keeps each worker for the whole run, for work whose memory does not grow (reading
+    profiles), so that no worker pays its start again.
     """
     jobs = min(jobs or default_jobs(), len(items))
     if jobs <= 1:
@@ -71,7 +74,7 @@ def ordered_map(
         mp_context=context,
         initializer=initializer,
         initargs=initargs,
-        max_tasks_per_child=MAX_TASKS_PER_WORKER,
+        max_tasks_per_child=tasks_per_worker,
     ) as pool:
         pending: deque[tuple[Item, Future[Result]]] = deque()
         remaining = iter(items)

@@ -23,6 +23,19 @@ if TYPE_CHECKING:
     from toolkit.resolve.core import Core
 
 DIFFS_DIR = Path("output") / "diffs"
+# What the workers of `diff --all` and `check` import: once, in the fork server they start from.
+OVERVIEW_MODULES = [
+    "toolkit.cli.commands",
+    "toolkit.resolve.policy",
+    "toolkit.diff.matrix",
+    "toolkit.translations.workflow",
+]
+CHECK_MODULES = [
+    "toolkit.cli.commands",
+    "toolkit.checks.drift",
+    "toolkit.translations.workflow",
+    "toolkit.diff.formats.terminal",
+]
 
 
 def wants_colour() -> bool:
@@ -146,7 +159,7 @@ def matrix(
     missing = [path for path, found in columns.items() if found is None]
     task = partial(overview_column, profiles_dir=profiles_dir, core_dir=core_dir)
     with quiet_progress(len(missing), "Reading profiles") as advance:
-        for path, future in ordered_map(task, missing, jobs, preload=["toolkit.cli.commands"]):
+        for path, future in ordered_map(task, missing, jobs, preload=OVERVIEW_MODULES, tasks_per_worker=None):
             found, inputs = future.result()
             remembered.remember((path,), inputs, column_as_json(found))
             columns[path] = found
@@ -199,7 +212,7 @@ def check(
     task = partial(
         profile_check, profiles_dir=profiles_dir, core_dir=core_dir, redlines=redlines, today=day, colour=colour
     )
-    worked_out = ordered_map(task, missing, jobs, preload=["toolkit.cli.commands"])
+    worked_out = ordered_map(task, missing, jobs, preload=CHECK_MODULES, tasks_per_worker=None)
     needs_review = False
     for path in paths:
         if reports[path] is None:

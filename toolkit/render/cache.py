@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -136,9 +135,7 @@ def build_key(formats: list[str], options: object, allow_untranslated: bool, cor
         _options_text(options),
         f"allow_untranslated={allow_untranslated}",
         _build_moment(),
-        sys.version,
-        _installed_packages(),
-        toolkit_fingerprint(),
+        toolkit_fingerprint(),  # the toolkit's files, Python and the installed packages
         core_fingerprint(core_dir),
     ):
         digest.update(part.encode("utf-8"))
@@ -265,16 +262,6 @@ def _code_fingerprint() -> str:
                 digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-@cache
-def _installed_packages() -> str:
-    """Every installed distribution with its version, as the site-packages folders name them (no file is read)."""
-    names = []
-    for folder in map(Path, sys.path):
-        if folder.is_dir() and folder.name in ("site-packages", "dist-packages"):
-            names.extend(f"{folder}/{entry.name}" for entry in os.scandir(folder) if entry.name.endswith("-info"))
-    return ";".join(sorted(names))
 
 
 _file_hashes: dict[tuple[str, int, int], str] = {}
