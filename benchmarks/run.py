@@ -45,6 +45,7 @@ HEAVY_MODULES = ("docx", "docxtpl", "weasyprint", "typst", "fontTools", "PIL")
 # Its own cache folder (remembered results, compiled templates, font subsets), so the user's is neither used nor
 # filled; "warm" figures are warm after the first, uncounted round.
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000", "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="bench-cache-")}
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python keeps compiled modules; a run without them recompiles all
 os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
 
 
