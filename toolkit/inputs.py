@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -96,11 +97,34 @@ def translation_files(profile: Path) -> list[Path]:
     return [folder / name for name in names if name.startswith(f"{profile.stem}.") and name.endswith(".po")]
 
 
-def file_hash(path: Path) -> str:
+_looked: dict[tuple[str, str, bool], str] | None = None  # set inside `looked_at_once()`
+
+
+@contextmanager
+def looked_at_once() -> Iterator[None]:
+    """Inside this block each file and folder is hashed once: a command checking hundreds of remembered results
+    that share parents, translations and one profiles folder would otherwise hash them hundreds of times. A file
+    that changes during the block is seen as it was first: the safe way round, since its result is then worked
+    out again next time."""
+    global _looked
+    previous, _looked = _looked, {}
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        yield
+    finally:
+        _looked = previous
+
+
+def file_hash(path: Path) -> str:
+    key = ("file", str(path), False)
+    if _looked is not None and key in _looked:
+        return _looked[key]
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        return MISSING
+        digest = MISSING
+    if _looked is not None:
+        _looked[key] = digest
+    return digest
 
 
 def folder_hash(folder: Path, *, recursive: bool) -> str:
@@ -109,6 +133,16 @@ def folder_hash(folder: Path, *, recursive: bool) -> str:
     files by the results that read them.
 
     Prefixed "r:" or "f:" so that a record says how it was taken and is checked the same way."""
+    key = ("folder", str(folder), recursive)
+    if _looked is not None and key in _looked:
+        return _looked[key]
+    digest = _folder_hash(folder, recursive)
+    if _looked is not None:
+        _looked[key] = digest
+    return digest
+
+
+def _folder_hash(folder: Path, recursive: bool) -> str:
     names: list[str] = []
     pending = [(str(folder), "")]
     seen: set[str] = set()

@@ -6,6 +6,7 @@ ToolkitError and leaves as one message per problem and exit code 2, with a trace
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from datetime import date
@@ -22,10 +23,24 @@ class Interrupted(Exception):
     """Ctrl-C inside a command. typer would turn KeyboardInterrupt into a silent exit 130; `main` says what happened."""
 
 
+# Commands that read each file once and finish: inside them, each file and folder is hashed once however many
+# remembered results name it (`toolkit.inputs.looked_at_once`). Not `serve`, which watches files change for hours.
+LOOK_ONCE = frozenset({"build", "list", "validate", "diff", "check"})
+
+
+def _command_name(ctx: Any) -> str | None:
+    """The command about to run: the first of the arguments the group has not read."""
+    pending = [*getattr(ctx, "_protected_args", []), *ctx.args]
+    return pending[0] if pending else None
+
+
 class _Commands(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
+        from toolkit.inputs import looked_at_once
+
         try:
-            return super().invoke(ctx)
+            with looked_at_once() if _command_name(ctx) in LOOK_ONCE else contextlib.nullcontext():
+                return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted from None
 
