@@ -272,3 +272,9 @@ def test_validate_warns_about_the_extended_bodys_words_after_a_rename(cli, tmp_p
     assert "terminology.staff" not in out  # set by the profile itself
     clauses = next(line for line in out.splitlines() if "still speak of a council" in line)
     assert "politics.restricted-posts" in clauses and "exclude:" in clauses
+
+
+def test_a_missing_parent_is_never_suggested_as_the_profile_itself(cli, tmp_path):
+    (tmp_path / "northfell-icb-primary-care.yaml").write_text("extends: northfell-icb\nname: Primary Care\n", "utf-8")
+    code, _, err = cli("validate", tmp_path / "northfell-icb-primary-care.yaml", "--profiles", tmp_path)
+    assert code == 2 and "no profile of that name" in err and "did you mean `northfell-icb-primary-care`" not in err

@@ -151,3 +151,21 @@ def test_matrix_shows_every_organisation_and_inherited_changes(sample_policy):
     assert "official.emergencies" in text and "coastal-survey-agency" in text
     page = html_report(matrix)
     assert '<th scope="col">Coastal Survey Agency</th>' in page
+
+
+def test_a_wide_overview_prints_a_grid_whose_columns_say_their_numbers():
+    from toolkit.diff.matrix import Cell, Matrix, Row
+
+    count = 23
+    cells = tuple(Cell("reworded", "org", True) if n == 11 else Cell("inherited") for n in range(count))
+    matrix = Matrix(
+        tuple(f"org-{n}" for n in range(count)),
+        tuple(f"Org {n}" for n in range(count)),
+        (Row("a.changed", "a", "Changed", cells), Row("a.same", "a", "Same", (Cell("inherited"),) * count)),
+    )
+    lines = terminal_report(matrix).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Organisation"))
+    tens, units = lines[at - 1], lines[at]
+    column = next(line for line in lines if line.startswith("a.changed")).index("R")
+    assert tens[column] + units[column] == "12"  # the 12th organisation reworded it
+    assert not any(line.startswith("a.same") for line in lines) and "(1 other clauses" in "\n".join(lines)

@@ -225,3 +225,24 @@ def test_list_shows_a_changed_or_new_profile(cli, project):
     (project / "sub").mkdir()
     (project / "sub" / "newtown-council.yaml").write_text("extends: local-council\nname: Newtown\n", "utf-8")
     assert "newtown-council" in cli("list", "--profiles", project)[1]
+
+
+def test_the_overview_and_build_carry_on_past_a_broken_profile(cli, project, tmp_path):
+    (project / "broken-org.yaml").write_text("extends: local-council\nname: Broken\nnation: atlantis\n", "utf-8")
+    code, out, err = cli("diff", "--all", "--profiles", project, "--jobs", "1")
+    assert code == 2 and "riverside-borough-council" in out and "broken-org.yaml" in err
+    assert "1 profile left out of the overview" in err
+    out_dir = tmp_path / "out"
+    cli("build", project / "riverside-borough-council.yaml", "-f", "html", "-o", out_dir, "--profiles", project)
+    code, _, err = cli(
+        "build",
+        project / "riverside-borough-council.yaml",
+        project / "broken-org.yaml",
+        "-f",
+        "html",
+        "-o",
+        out_dir,
+        "--profiles",
+        project,
+    )
+    assert code == 2 and "0 built, 1 up to date, 1 failed" in err

@@ -177,10 +177,16 @@ def build(
         if _state["debug"]:
             traceback.print_exception(failure.error)
     if failures:
-        typer.echo(
-            f"{len(results)} built, {len(failures)} failed; the failed profiles' old outputs are unchanged.", err=True
-        )
+        counts = _build_counts(results, len(failures))
+        typer.echo(f"{counts}; the failed profiles' old outputs are unchanged.", err=True)
         raise typer.Exit(max(failure.error.exit_code for failure in failures))
+
+
+def _build_counts(results: list[Any], failed: int) -> str:
+    """`3 built, 12 up to date, 1 failed`: a profile whose outputs were all up to date was not built."""
+    built = sum(1 for result in results if result.files)
+    parts = [f"{built} built", f"{len(results) - built} up to date" if len(results) > built else "", f"{failed} failed"]
+    return ", ".join(part for part in parts if part)
 
 
 def _shard(text: str) -> tuple[int, int]:

@@ -146,7 +146,10 @@ def matrix(
     profiles_dir: Path, report: str, out: Path | None, core_dir: Path | None = None, jobs: int | None = None
 ) -> None:
     """The overview of every profile. Each organisation's column is remembered with what it was made from, so
-    only the profiles that changed since the last overview are resolved again (in worker processes)."""
+    only the profiles that changed since the last overview are resolved again (in worker processes).
+
+    A profile with mistakes is left out of the overview, not the end of it: the others are shown, then what is
+    wrong with it (and the command exits 2), as `build --all` and `check` carry on past a broken profile."""
     from toolkit.cli.terminal import quiet_progress
     from toolkit.diff.matrix import column_as_json, column_from_json, html_report, matrix_of, terminal_report
     from toolkit.parallel import ordered_map
@@ -158,12 +161,19 @@ def matrix(
     columns = {path: column_from_json(remembered.recall(path)) for path in paths}
     missing = [path for path, found in columns.items() if found is None]
     task = partial(overview_column, profiles_dir=profiles_dir, core_dir=core_dir)
+    problems: list[Problem] = []
+    left_out = 0
     with quiet_progress(len(missing), "Reading profiles") as advance:
         for path, future in ordered_map(task, missing, jobs, preload=OVERVIEW_MODULES, tasks_per_worker=None):
+            advance()
+            error = future.exception()
+            if isinstance(error, ToolkitError):
+                problems += [problem for problem in error.problems if problem not in problems]
+                left_out += 1
+                continue
             found, inputs = future.result()
             remembered.remember((path,), inputs, column_as_json(found))
             columns[path] = found
-            advance()
     from toolkit.resolve.core import clause_titles, load_core
 
     ordered = sorted((found for found in columns.values() if found is not None), key=lambda column: column.chain)
@@ -172,6 +182,9 @@ def matrix(
         _deliver(terminal_report(table, colour=wants_colour()), out, report, Path())
     else:
         _deliver(html_report(table), out, report, DIFFS_DIR / "matrix.html")
+    if left_out:
+        summary = Problem(f"{left_out} profile{'s' * (left_out != 1)} left out of the overview; fix the above")
+        raise ToolkitError([*problems, summary])
 
 
 def overview_column(path: Path, profiles_dir: Path, core_dir: Path | None = None) -> tuple[Column, Inputs]:

@@ -216,7 +216,11 @@ def _grid(matrix: Matrix) -> str:
     lines = ["Clauses by organisation, against the core guidance (only the clauses some organisation changed)"]
     for first in range(0, len(matrix.profiles), GRID_COLUMNS):
         numbers = range(first, min(first + GRID_COLUMNS, len(matrix.profiles)))
-        lines += ["", f"{'Organisations':<{width}}  {_grid_header(numbers)}"]
+        header = _grid_header(numbers)
+        lines += [
+            "",
+            *(f"{'Organisation' if at == len(header) - 1 else '':<{width}}  {row}" for at, row in enumerate(header)),
+        ]
         shown = 0
         for row in matrix.rows:
             cells = [row.cells[number] for number in numbers]
@@ -228,10 +232,11 @@ def _grid(matrix: Matrix) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _grid_header(numbers: range) -> str:
-    """The number of the first organisation of each group of ten, over its column."""
-    groups = [numbers[start : start + 10] for start in range(0, len(numbers), 10)]
-    return " ".join(f"{group[0] + 1:<{len(group)}}" for group in groups).rstrip()
+def _grid_header(numbers: range) -> list[str]:
+    """Each column's organisation number written downwards, one digit a line (`1` over `2` is 12)."""
+    labels = [str(number + 1) for number in numbers]
+    digits = max(map(len, labels))
+    return [_grid_cells([label.rjust(digits)[place] for label in labels]) for place in range(digits)]
 
 
 def _grid_cells(codes: list[str]) -> str:

@@ -109,7 +109,7 @@ def _parent_path(parent: str, child: Layer, profiles_dir: Path | None) -> Path:
         return in_folder
     if parent in _bundled_profiles():
         return _bundled_profiles()[parent]
-    known = known_profiles(profiles_dir)
+    known = {name: path for name, path in known_profiles(profiles_dir).items() if name != child.name}  # not itself
     hint = did_you_mean(parent, known) or ("profiles: " + ", ".join(sorted(known)) if known else None)
     raise ToolkitError(
         Problem(
