@@ -212,7 +212,7 @@ def _bordered(matrix: Matrix, colour: bool) -> str:
 
 
 def _grid(matrix: Matrix) -> str:
-    width = max(len(row.clause_id) for row in matrix.rows) if matrix.rows else 6
+    width = max([len("Organisation"), *(len(row.clause_id) for row in matrix.rows)])
     lines = ["Clauses by organisation, against the core guidance (only the clauses some organisation changed)"]
     for first in range(0, len(matrix.profiles), GRID_COLUMNS):
         numbers = range(first, min(first + GRID_COLUMNS, len(matrix.profiles)))
