@@ -432,6 +432,9 @@ class ProfileFile(Strict):
         "`staff: {singular: officer, plural: officers}`. Terms: `staff`, `organisation`, `leadership`, `code`, "
         "`manager`, `public`, `person_served`, `commissioner`, `concerns_policy`, `photo_policy`, `records_policy`, "
         "`disciplinary`, `election_period`, `public_servant` (described in `toolkit/templates/core/core.yaml`). "
+        'Some are whole phrases, used as they stand: `public` is "the public" (so `public: residents and '
+        "patients`, not `resident`), and `code` is how running text names your code of conduct: give it the same "
+        "words as `code_of_conduct.name` (*At a glance* uses it). "
         "Teams are not terms (running text names them by their contacts).",
         examples=[{"staff": {"singular": "council officer", "plural": "council officers"}}],
     )
@@ -454,7 +457,8 @@ class ProfileFile(Strict):
     code_of_conduct: CodeOfConduct | None = Field(
         None,
         description='`name` (as running text names it, e.g. "the Civil Service Code"), optional `url`, '
-        "and `values`: a list of `name` and `meaning`. Inherited field by field; `values` replaces the inherited list.",
+        "and `values`: a list of `name` and `meaning`. Inherited field by field; `values` replaces the inherited list. "
+        "Give `terminology.code` the same words: the two are separate settings.",
         examples=[
             {
                 "name": "the Millbrook employee code",
