@@ -278,3 +278,14 @@ def test_a_missing_parent_is_never_suggested_as_the_profile_itself(cli, tmp_path
     (tmp_path / "northfell-icb-primary-care.yaml").write_text("extends: northfell-icb\nname: Primary Care\n", "utf-8")
     code, _, err = cli("validate", tmp_path / "northfell-icb-primary-care.yaml", "--profiles", tmp_path)
     assert code == 2 and "no profile of that name" in err and "did you mean `northfell-icb-primary-care`" not in err
+
+
+def test_the_everyday_word_is_not_taken_for_the_kind_of_body(cli, tmp_path):
+    """“Being open builds trust” does not speak of an NHS trust: no clause is pointed at for that."""
+    profile = tmp_path / "northfell-icb.yaml"
+    profile.write_text(
+        "extends: nhs-trust\nname: Northfell Integrated Care Board\nterminology:\n  organisation: the ICB\n", "utf-8"
+    )
+    code, out, _ = cli("validate", profile, "--profiles", tmp_path)
+    assert code == 0 and "terminology.leadership" in out  # "the trust board" is still pointed out
+    assert "principles.credible" not in out and "code.identity" not in out

@@ -292,7 +292,15 @@ def _inherited_body_words(policy: Policy, chain: list[Layer]) -> list[Problem]:
     if word.lower() in policy.terms["organisation"].singular.lower():
         return []
     pattern = re.compile(rf"\b{re.escape(word)}s?\b", re.IGNORECASE)
-    return [*_stale_terms(policy, own, pattern), *_clauses_naming(policy, own[-1], pattern, word)]
+    return [*_stale_terms(policy, own, pattern), *_clauses_naming(policy, own[-1], _body_noun(word), word)]
+
+
+def _body_noun(word: str) -> re.Pattern[str]:
+    """The word as the name of a kind of body in running text (“the trust”, “NHS trusts”, “a council's”), not as
+    an everyday word: “Being open builds trust” does not speak of a trust."""
+    word = re.escape(word)
+    determiners = r"the|a|an|each|every|any|your|our|their|its|this|that|other|nhs|foundation|local|parish|town"
+    return re.compile(rf"\b(?:(?:{determiners})\s+{word}(?:s|'s|s')?|{word}(?:s|'s|s'))\b", re.IGNORECASE)
 
 
 def _stale_terms(policy: Policy, own: list[Layer], pattern: re.Pattern[str]) -> list[Problem]:
