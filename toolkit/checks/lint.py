@@ -296,11 +296,14 @@ def _inherited_body_words(policy: Policy, chain: list[Layer]) -> list[Problem]:
 
 
 def _body_noun(word: str) -> re.Pattern[str]:
-    """The word as the name of a kind of body in running text (“the trust”, “NHS trusts”, “a council's”), not as
-    an everyday word: “Being open builds trust” does not speak of a trust."""
+    """The word as the name of a kind of body in running text (“the trust”, “NHS trusts”, “a council's”, “council
+    posts”), not as an everyday word: “Being open builds trust” does not speak of a trust."""
     word = re.escape(word)
     determiners = r"the|a|an|each|every|any|your|our|their|its|this|that|other|nhs|foundation|local|parish|town"
-    return re.compile(rf"\b(?:(?:{determiners})\s+{word}(?:s|'s|s')?|{word}(?:s|'s|s'))\b", re.IGNORECASE)
+    things = r"posts|officers|staff|employees|members|meetings|board|boards|policy|policies|publicity|services|accounts"
+    return re.compile(
+        rf"\b(?:(?:{determiners})\s+{word}(?:s|'s|s')?|{word}(?:s|'s|s')|{word}\s+(?:{things}))\b", re.IGNORECASE
+    )
 
 
 def _stale_terms(policy: Policy, own: list[Layer], pattern: re.Pattern[str]) -> list[Problem]:
