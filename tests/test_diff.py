@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from toolkit.diff.compare import SAME_SOURCE
 from toolkit.diff.matrix import build_matrix, html_report, terminal_report
 from toolkit.diff.model import SCHEMA_VERSION, PolicyDiff
 
-from .conftest import resolve_text
+from .conftest import SECTORS, resolve_text
 
 TESTSHIRE = "extends: local-council\nname: Testshire Council\n"
 
@@ -169,3 +170,22 @@ def test_a_wide_overview_prints_a_grid_whose_columns_say_their_numbers():
     column = next(line for line in lines if line.startswith("a.changed")).index("R")
     assert tens[column] + units[column] == "12"  # the 12th organisation reworded it
     assert not any(line.startswith("a.same") for line in lines) and "(1 other clauses" in "\n".join(lines)
+
+
+def test_the_code_of_conduct_is_credited_to_the_profile_that_set_it(tmp_path):
+    """The code of conduct is inherited field by field, and each field is credited to the profile that gave it."""
+    from toolkit.resolve.policy import resolve_profile
+
+    path = tmp_path / "northfell-icb.yaml"
+    path.write_text(
+        "extends: nhs-trust\nname: Northfell Integrated Care Board\n"
+        "code_of_conduct:\n  name: the ICB's Standards of Business Conduct\n",
+        encoding="utf-8",
+    )
+    policy = resolve_profile(path, tmp_path)
+    filled = {item.key: item.set_by for item in compare_with_core(policy).filled_in}
+    assert filled["code.name"] == "northfell-icb"
+    assert filled.get("code.values") == "nhs-trust"  # not set here: inherited
+    against = compare(resolve_profile(Path(SECTORS) / "nhs-trust.yaml", tmp_path), policy)
+    names = [s for s in against.substitutions if s.key == "code.name"]
+    assert names and names[0].set_by == "northfell-icb" and names[0].old_set_by == "nhs-trust"

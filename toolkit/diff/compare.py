@@ -558,7 +558,7 @@ def _set_by(policy: Policy, key: str) -> str | None:
         forms = policy.terms.get(key.removeprefix("term."))
         return forms.set_by if forms else None
     if key.startswith("code."):
-        return policy.set_by.get("code")
+        return policy.set_by.get(key) or policy.set_by.get("code")
     if key.startswith("contact.") and key.count(".") == 1:
         return None
     return policy.set_by.get(key)

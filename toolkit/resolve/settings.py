@@ -164,6 +164,8 @@ def _set_by(merger: _Merger) -> dict[str, str]:
             found[f"contact.{path[1]}.{path[2]}"] = setting.layer.name
         elif path[0] == "document" and len(path) == 2:
             found[f"document.{path[1]}"] = setting.layer.name
+        elif path[0] == "code_of_conduct" and len(path) == 2:  # inherited field by field, so set field by field
+            found[f"code.{path[1]}"] = setting.layer.name
     if "org.short_name" not in found and "org.name" in found:
         found["org.short_name"] = found["org.name"]
     return dict(sorted(found.items()))
