@@ -494,11 +494,14 @@ def site(
 def _core() -> Any:
     """The core guidance this run uses: `--core` (or $POLICY_TOOLKIT_CORE) when given, otherwise the bundled one.
 
-    The one place the environment is read; every library function takes the core as an argument.
+    The one place the environment is read; every library function takes the core as an argument. The bundled
+    core is None here (each function loads it when it needs it), so a run with nothing to do imports no resolver.
     """
+    if _state["core"] is None:
+        return None
     from toolkit.resolve.core import load_core
 
-    return load_core(_state["core"]) if _state["core"] is not None else None
+    return load_core(_state["core"])
 
 
 def _print_error(error: ToolkitError) -> None:
