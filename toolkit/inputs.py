@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from toolkit.load.finding import PROFILE_SUFFIXES
+from toolkit.load.finding import PROFILE_SUFFIXES, folders_indexed, index_folders_from_now
 from toolkit.paths import PACKAGE_DIR
 
 MISSING = "missing"
@@ -109,9 +109,17 @@ def looked_at_once() -> Iterator[None]:
     global _looked
     previous, _looked = _looked, {}
     try:
-        yield
+        with folders_indexed():
+            yield
     finally:
         _looked = previous
+
+
+def look_once_in_this_worker() -> None:
+    """`looked_at_once` for the whole life of a worker process that serves one command (`diff --all`, `check`)."""
+    global _looked
+    _looked = {}
+    index_folders_from_now()
 
 
 def file_hash(path: Path) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.inputs import Inputs, merged_inputs, profile_inputs
+from toolkit.inputs import Inputs, look_once_in_this_worker, merged_inputs, profile_inputs
 from toolkit.load.finding import all_profiles, profile_path
 from toolkit.output import publish
 from toolkit.remembered import Remembered
@@ -164,7 +164,10 @@ def matrix(
     problems: list[Problem] = []
     left_out = 0
     with quiet_progress(len(missing), "Reading profiles") as advance:
-        for path, future in ordered_map(task, missing, jobs, preload=OVERVIEW_MODULES, tasks_per_worker=None):
+        work = ordered_map(
+            task, missing, jobs, OVERVIEW_MODULES, initializer=look_once_in_this_worker, tasks_per_worker=None
+        )
+        for path, future in work:
             advance()
             error = future.exception()
             if isinstance(error, ToolkitError):
@@ -225,7 +228,9 @@ def check(
     task = partial(
         profile_check, profiles_dir=profiles_dir, core_dir=core_dir, redlines=redlines, today=day, colour=colour
     )
-    worked_out = ordered_map(task, missing, jobs, preload=CHECK_MODULES, tasks_per_worker=None)
+    worked_out = ordered_map(
+        task, missing, jobs, CHECK_MODULES, initializer=look_once_in_this_worker, tasks_per_worker=None
+    )
     needs_review = False
     for path in paths:
         if reports[path] is None:

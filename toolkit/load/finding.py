@@ -7,6 +7,8 @@ which files there are (a cached `validate`, `list`) imports nothing heavy.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -49,12 +51,47 @@ def _bundled_profiles() -> dict[str, Path]:
 
 def find_in_folder(name: str, directory: Path) -> Path | None:
     """The profile called `name` anywhere under `directory`, as `find_profiles` would find it, without building the
-    whole listing: a folder of hundreds of organisations is searched once per chain, in C (`os.scandir`).
+    whole listing: the folder is walked in C (`os.scandir`), and inside `folders_indexed()` only once, however many
+    chains look in it (a folder of hundreds of organisations, each extending a sector).
 
     Two files of that name (`a.yaml` and `sub/a.yml`) are left to `find_profiles`, which says so.
     """
-    wanted = {f"{name}{suffix}" for suffix in PROFILE_SUFFIXES}
-    matches: list[str] = []
+    if _indexes is None:
+        matches = _walk(directory, {f"{name}{suffix}" for suffix in PROFILE_SUFFIXES})
+    else:
+        if str(directory) not in _indexes:
+            _indexes[str(directory)] = _index(_walk(directory, None))
+        matches = _indexes[str(directory)].get(name, [])
+    if len(matches) > 1:
+        return find_profiles(directory).get(name)
+    return Path(matches[0]) if matches else None
+
+
+_indexes: dict[str, dict[str, list[str]]] | None = None  # set inside `folders_indexed()`
+
+
+@contextmanager
+def folders_indexed() -> Iterator[None]:
+    """Inside this block each profiles folder is walked once and its names remembered (see `find_in_folder`): for a
+    command that reads its files once and finishes, not for a process that watches them change."""
+    global _indexes
+    previous, _indexes = _indexes, {}
+    try:
+        yield
+    finally:
+        _indexes = previous
+
+
+def index_folders_from_now() -> None:
+    """`folders_indexed()` for the rest of a worker process that serves one command."""
+    global _indexes
+    if _indexes is None:
+        _indexes = {}
+
+
+def _walk(directory: Path, wanted: set[str] | None) -> list[str]:
+    """The paths of the profile files under `directory` (only those named in `wanted`, when given)."""
+    found: list[str] = []
     folders, seen = [str(directory)], set()
     while folders:
         folder = folders.pop()
@@ -67,13 +104,24 @@ def find_in_folder(name: str, directory: Path) -> Path | None:
                 for entry in entries:
                     if entry.is_dir():
                         folders.append(entry.path)
-                    elif entry.name in wanted and entry.is_file():
-                        matches.append(entry.path)
+                    elif (entry.name in wanted if wanted is not None else _is_profile_name(entry.name)) and (
+                        entry.is_file()
+                    ):
+                        found.append(entry.path)
         except OSError:
             continue
-    if len(matches) > 1:
-        return find_profiles(directory).get(name)
-    return Path(matches[0]) if matches else None
+    return found
+
+
+def _is_profile_name(name: str) -> bool:
+    return name.endswith(PROFILE_SUFFIXES) and not name.endswith(".lock.yaml") and Path(name).suffix in PROFILE_SUFFIXES
+
+
+def _index(paths: list[str]) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for path in paths:
+        index.setdefault(Path(path).stem, []).append(path)
+    return index
 
 
 def known_profiles(profiles_dir: Path | None) -> dict[str, Path]:
