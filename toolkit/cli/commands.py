@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -228,19 +229,18 @@ def check(
     task = partial(
         profile_check, profiles_dir=profiles_dir, core_dir=core_dir, redlines=redlines, today=day, colour=colour
     )
-    worked_out = ordered_map(
-        task, missing, jobs, CHECK_MODULES, initializer=look_once_in_this_worker, tasks_per_worker=None
-    )
+    work = ordered_map(task, missing, jobs, CHECK_MODULES, initializer=look_once_in_this_worker, tasks_per_worker=None)
     needs_review = False
-    for path in paths:
-        if reports[path] is None:
-            done, future = next(worked_out)
-            text, review, inputs = future.result()
-            remembered.remember((done,), inputs, {"text": text, "needs_review": review})
-            reports[path] = (text, review)
-        text, review = reports[path]  # type: ignore[misc]
-        typer.echo(text, nl=False)
-        needs_review |= review
+    with contextlib.closing(work) as worked_out:  # the worker pool is shut down here, not when collected at exit
+        for path in paths:
+            if reports[path] is None:
+                done, future = next(worked_out)
+                text, review, inputs = future.result()
+                remembered.remember((done,), inputs, {"text": text, "needs_review": review})
+                reports[path] = (text, review)
+            text, review = reports[path]  # type: ignore[misc]
+            typer.echo(text, nl=False)
+            needs_review |= review
     return needs_review
 
 
