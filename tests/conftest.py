@@ -24,6 +24,19 @@ PROFILES = ROOT / "profiles"
 SECTORS = ROOT / "toolkit" / "sectors"  # the bundled sector profiles
 
 
+def record_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[Path]:
+    """Replace `owner.name` for the test by a wrapper that notes the path it is called with (its first argument)."""
+    calls: list[Path] = []
+    original = getattr(owner, name)
+
+    def recording(path, *args, **kwargs):
+        calls.append(Path(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
 def write_profile(folder: Path, *texts: str, name: str = "test-org") -> Path:
     """`folder/NAME.yaml` made of the given YAML texts, each dedented (so a test may indent them), joined in order."""
     path = folder / f"{name}.yaml"

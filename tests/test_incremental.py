@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROFILES, ROOT, write_profile
+from tests.conftest import PROFILES, ROOT, record_calls, write_profile
 
 SAMPLE = "riverside-borough-council"
 FONTS = ROOT / "toolkit" / "templates" / "fonts" / "noto-sans"
@@ -32,15 +32,7 @@ def resolved(monkeypatch) -> list[Path]:
     """Every profile resolved in this process, in order (builds here run in process: one profile, or --jobs 1)."""
     from toolkit.resolve import policy
 
-    calls: list[Path] = []
-    original = policy.resolve_languages
-
-    def counting(path, *args, **kwargs):
-        calls.append(Path(path))
-        return original(path, *args, **kwargs)
-
-    monkeypatch.setattr(policy, "resolve_languages", counting)
-    return calls
+    return record_calls(monkeypatch, policy, "resolve_languages")
 
 
 def build(cli, project: Path, out: Path, *arguments: object) -> tuple[list[str], list[str], str]:

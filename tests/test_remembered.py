@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROFILES
+from tests.conftest import PROFILES, record_calls
 from toolkit.resolve import policy as resolver
 
 
@@ -22,15 +22,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def resolutions(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The profiles actually resolved (not recalled) during a test."""
-    seen: list[Path] = []
-    real = resolver.resolve_with_chain
+    from toolkit.checks import validate
 
-    def counting(path, *args, **kwargs):
-        seen.append(Path(path))
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr("toolkit.checks.validate.resolve_with_chain", counting)
-    return seen
+    return record_calls(monkeypatch, validate, "resolve_with_chain")
 
 
 def validate(cli, profiles: Path, *names: str, today: str = "2026-12-01") -> tuple[int, str]:
@@ -118,15 +112,7 @@ def test_a_recalled_warning_reads_as_it_did(cli, project, resolutions):
 @pytest.fixture
 def comparisons(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The profiles resolved (not recalled) by `diff` during a test."""
-    seen: list[Path] = []
-    real = resolver.resolve_with_chain
-
-    def counting(path, *args, **kwargs):
-        seen.append(Path(path))
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(resolver, "resolve_with_chain", counting)
-    return seen
+    return record_calls(monkeypatch, resolver, "resolve_with_chain")
 
 
 @pytest.mark.parametrize("report", ["terminal", "json"])
@@ -179,14 +165,7 @@ def test_the_overview_resolves_only_the_profiles_that_changed(cli, project, comp
 def test_check_works_again_only_for_a_profile_whose_lock_or_files_changed(cli, project, comparisons, monkeypatch):
     from toolkit.checks import drift
 
-    checked: list[Path] = []
-    real = drift.check
-
-    def counting(path, *args, **kwargs):
-        checked.append(Path(path))
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(drift, "check", counting)
+    checked = record_calls(monkeypatch, drift, "check")
     first = cli("check", "--profiles", project, "--jobs", "1", "--today", "2026-12-01")
     profiles = len(checked)
     assert first[0] == 0 and profiles == len(first[1].splitlines()) - 1  # one line is a translation's state

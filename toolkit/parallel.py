@@ -36,6 +36,25 @@ class _Pool(ProcessPoolExecutor):
             self._spawn_process()  # type: ignore[attr-defined]
 
 
+def _pool(
+    jobs: int,
+    preload: Iterable[str],
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+    tasks_per_worker: int | None,
+) -> _Pool:
+    """`jobs` workers forked from a server that has imported `preload`, each replaced after `tasks_per_worker`."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    return _Pool(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=initializer,
+        initargs=initargs,
+        max_tasks_per_child=tasks_per_worker,
+    )
+
+
 def default_jobs() -> int:
     """The cores this process may use (honouring CPU affinity, as in containers and CI runners)."""
     try:
@@ -67,15 +86,7 @@ def ordered_map(
         for item in items:
             yield item, _run_here(function, item)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(preload))
-    with _Pool(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=initializer,
-        initargs=initargs,
-        max_tasks_per_child=tasks_per_worker,
-    ) as pool:
+    with _pool(jobs, preload, initializer, initargs, tasks_per_worker) as pool:
         pending: deque[tuple[Item, Future[Result]]] = deque()
         remaining = iter(items)
         try:
@@ -120,15 +131,7 @@ def completed_map(
             yield index, _run_here(function, item)
         return
     order = costliest_first(items, cost) if cost else range(len(items))
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(preload))
-    with _Pool(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=initializer,
-        initargs=initargs,
-        max_tasks_per_child=tasks_per_worker,
-    ) as pool:
+    with _pool(jobs, preload, initializer, initargs, tasks_per_worker) as pool:
         waiting = iter(order)
         running: dict[Future[Result], int] = {}
 
