@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from toolkit import render
 from toolkit.errors import Problem, ToolkitError
-from toolkit.inputs import translation_files
+from toolkit.inputs import looked_at_once, translation_files
 from toolkit.load.finding import profile_name
 from toolkit.output import prepare_folder, publish
 from toolkit.paths import CORE_DIR
@@ -233,7 +233,7 @@ def build_profile(
     """Every requested format of one profile, in each of its languages, written only if all of them rendered."""
     options = options or render.RenderOptions()
     key = cache.build_key(formats, options, allow_untranslated, _core_dir(core))
-    skipped = None if force else _skip_if_up_to_date(Path(path), out_dir, profiles_dir, key, cache.Checked())
+    skipped = None if force else _skip_if_up_to_date(Path(path), out_dir, profiles_dir, key)
     if skipped is not None:
         return skipped
     rendered = render_profile(path, formats, out_dir, profiles_dir, options, core, force, allow_untranslated, key)
@@ -262,14 +262,15 @@ def build_many(
     options = options or render.RenderOptions()
     key = cache.build_key(formats, options, allow_untranslated, _core_dir(core))
     outcomes: dict[int, BuildResult | BuildFailure] = {}
-    checked = cache.Checked()
     stale: list[tuple[int, _Task]] = []
-    for index, path in enumerate(paths):
-        skipped = None if force else _skip_if_up_to_date(path, out_dir, profiles_dir, key, checked)
-        if skipped is not None:
-            outcomes[index] = skipped
-        else:
-            stale.append((index, _Task(path, formats, out_dir, profiles_dir, options, force, allow_untranslated, key)))
+    with looked_at_once():  # a sector profile, a shared logo, the profiles folder: hashed once for every profile
+        for index, path in enumerate(paths):
+            skipped = None if force else _skip_if_up_to_date(path, out_dir, profiles_dir, key)
+            if skipped is not None:
+                outcomes[index] = skipped
+            else:
+                task = _Task(path, formats, out_dir, profiles_dir, options, force, allow_untranslated, key)
+                stale.append((index, task))
     reported = 0
 
     def report_in_order() -> None:
@@ -323,13 +324,11 @@ def _core_dir(core: Core | None) -> Path | None:
     return Path(core.directory)
 
 
-def _skip_if_up_to_date(
-    path: Path, out_dir: Path, profiles_dir: Path | None, key: str, checked: cache.Checked
-) -> BuildResult | None:
+def _skip_if_up_to_date(path: Path, out_dir: Path, profiles_dir: Path | None, key: str) -> BuildResult | None:
     """The result of a profile whose recorded inputs are all unchanged (nothing resolved, nothing written), or None
     when it must go to a worker: changed, never built, or its record unusable (the worker then says why)."""
     record = cache.read_record(out_dir, profile_name(path))
-    if not cache.up_to_date(record, path, out_dir, _profiles_folder(path, profiles_dir), key, checked):
+    if not cache.up_to_date(record, path, out_dir, _profiles_folder(path, profiles_dir), key):
         return None
     return BuildResult(profile_name(path), [], 0.0, [out_dir / name for name in sorted(record.outputs)])
 

@@ -28,7 +28,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from toolkit.inputs import Inputs, core_fingerprint, file_hash, folder_hash, profile_inputs, toolkit_fingerprint
+from toolkit.inputs import (
+    Inputs,
+    core_fingerprint,
+    profile_inputs,
+    toolkit_fingerprint,
+    unchanged,
+)
 from toolkit.paths import PACKAGE_DIR
 
 if TYPE_CHECKING:
@@ -160,27 +166,7 @@ def with_assets(inputs: dict, assets: Iterable[Path]) -> dict:
     return {**inputs, "files": {**inputs["files"], **profile_inputs([], assets, None).files}}
 
 
-class Checked:
-    """Hashes taken while checking many profiles in one build: each folder is listed once, each file hashed once
-    (a sector profile, a shared logo, the profiles folder serve many profiles)."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, str] = {}
-        self.folders: dict[tuple[str, bool], str] = {}
-
-    def file(self, name: str) -> str:
-        if name not in self.files:
-            self.files[name] = file_hash(Path(name))
-        return self.files[name]
-
-    def folder(self, name: str, digest: str) -> str:
-        recursive = digest.startswith("r:")
-        if (name, recursive) not in self.folders:
-            self.folders[(name, recursive)] = folder_hash(Path(name), recursive=recursive)
-        return self.folders[(name, recursive)]
-
-
-def up_to_date(record: Record, path: Path, out_dir: Path, profiles_dir: Path, key: str, checked: Checked) -> bool:
+def up_to_date(record: Record, path: Path, out_dir: Path, profiles_dir: Path, key: str) -> bool:
     """True when the profile at `path` may be skipped without resolving it: its record was made from this file
     with `key`, none of its inputs has changed (files by content, folders by the profile files in them), and every
     output is still, byte for byte, what was built."""
@@ -192,9 +178,7 @@ def up_to_date(record: Record, path: Path, out_dir: Path, profiles_dir: Path, ke
     inputs = Inputs.from_json(recorded)
     if inputs is None:
         return False
-    if any(checked.file(name) != digest for name, digest in inputs.files.items()):
-        return False
-    if any(checked.folder(name, digest) != digest for name, digest in inputs.folders.items()):
+    if not unchanged(inputs):  # inside `looked_at_once`, each shared file and folder is hashed once per build
         return False
     return all(_output_hash(out_dir, name) == entry.get("sha256") for name, entry in record.outputs.items())
 
