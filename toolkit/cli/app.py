@@ -4,8 +4,6 @@ Heavy modules are imported inside commands so that `--help` stays quick. Every u
 ToolkitError and leaves as one message per problem and exit code 2, with a traceback only under `--debug`.
 """
 
-from __future__ import annotations
-
 import contextlib
 import sys
 import traceback
@@ -113,6 +111,9 @@ def _main(
     _state["core"] = core
 
 
+LanguageOption = Annotated[
+    str | None, typer.Option("--lang", help="Which of the profile's languages (e.g. cy).", metavar="LANG")
+]
 JobsOption = Annotated[
     int | None,
     typer.Option("--jobs", "-j", help="Worker processes (default: one per core).", metavar="N", min=1),
@@ -377,9 +378,6 @@ translations_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(translations_app, name="translations", short_help="Export and import translations (PO files).")
-LanguageOption = Annotated[
-    str | None, typer.Option("--lang", help="Which of the profile's languages (e.g. cy).", metavar="LANG")
-]
 
 
 @translations_app.command("export", short_help="Write a PO file of everything to translate.")
