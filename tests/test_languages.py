@@ -189,6 +189,50 @@ def test_an_english_edit_makes_the_translation_stale(cli, project, tmp_path):
     assert "Cyfieithiad hen" in page.find(id="politics.council-publicity").get_text()
 
 
+OUR_OWN_CLAUSES = """\
+  - add: principles.test-kindness
+    after: principles.credible
+    title: Be kind
+    text: "Be kind to {term.public}."
+  - replace: principles.credible
+    text: Tell the truth.
+  - remove: principles.integrated
+    reason: {cy: Dim angen., en: Not needed.}
+  - add_section: test-local
+    after: principles
+    title: Local rules
+    clauses:
+      - id: test-local.parking
+        text: No photos of the staff car park.
+"""
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        None,
+        ("ask our {contact.press}", "ask our {contact.press} first"),
+        ("clauses:\n", "clauses:\n" + OUR_OWN_CLAUSES),
+    ],
+    ids=["as-is", "stale", "own-clauses-and-section"],
+)
+def test_translation_states_need_no_core_wording(project, edit):
+    """`check` and the overview count translations without rendering the core's text: the units, their English
+    and their states are exactly those of the full document in the language."""
+    from toolkit.translations.workflow import translation_report
+
+    profile = project / f"{WELSH}.yaml"
+    if edit:
+        _edit(profile, *edit)
+    full, bare = (translation_report(profile, "cy", project, core_text=wording) for wording in (True, False))
+    assert [(u.unit, u.english, u.status) for u in bare.units] == [(u.unit, u.english, u.status) for u in full.units]
+    assert any(u.unit.startswith("section:") for u in full.units) and any(
+        u.unit.startswith("title:") for u in full.units
+    )
+    if edit and "first" in edit[1]:
+        assert bare.count("stale") == 1
+
+
 def test_build_refuses_missing_or_stale_translations_unless_allowed(cli, project, tmp_path):
     profile = project / f"{WELSH}.yaml"
     _edit(profile, "allow_untranslated: true", "allow_untranslated: false")

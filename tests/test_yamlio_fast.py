@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from toolkit.errors import ToolkitError
 from toolkit.load import yamlio
-from toolkit.load.yamlio import MAX_NESTING, load_yaml, read_text
+from toolkit.load.yamlio import MAX_NESTING, MarkedMap, MarkedSeq, load_yaml, read_text
 
 from .conftest import PROFILES, ROOT, SECTORS
 from .test_bad_input import CASES
@@ -35,29 +35,32 @@ BUNDLED = sorted(
 )
 
 
-def shape(data: Any, loc: tuple[Any, ...] = ()) -> list[Any]:
-    """Every value with its type and repr, and every key and item with its line and column, in order."""
-    if isinstance(data, CommentedMap):
+def shape(data: Any, loc: tuple[Any, ...] = (), any_text: bool = False) -> list[Any]:
+    """Every value with its type and repr, and every key and item with its line and column, in order. With
+    `any_text`, ruamel's str subclasses (a `|` block) count as str: the marked reader gives plain str."""
+    if isinstance(data, CommentedMap | MarkedMap):
         rows: list[Any] = [(loc, "map", data.lc.line, data.lc.col)]
         for key, value in data.items():
             rows.append((loc, type(key), repr(key), (data.lc.data or {}).get(key)))  # none for keys merged in by `<<`
-            rows += shape(value, (*loc, key))
+            rows += shape(value, (*loc, key), any_text)
         return rows
-    if isinstance(data, CommentedSeq):
+    if isinstance(data, CommentedSeq | MarkedSeq):
         rows = [(loc, "seq", data.lc.line, data.lc.col)]
         for index, value in enumerate(data):
             rows.append((loc, index, data.lc.item(index)))
-            rows += shape(value, (*loc, index))
+            rows += shape(value, (*loc, index), any_text)
         return rows
     if isinstance(data, float) and math.isnan(data):
         return [(loc, type(data), "nan")]
+    if any_text and isinstance(data, str):
+        return [(loc, str, repr(str(data)))]
     return [(loc, type(data), repr(data))]
 
 
-def full_read(text: str) -> Any:
+def full_read(text: str, any_text: bool = False) -> Any:
     """ruamel's reader: the data, or the problems it reports."""
     try:
-        return shape(yamlio._full_load(text, Path("x.yaml")))
+        return shape(yamlio._full_load(text, Path("x.yaml")), any_text=any_text)
     except ToolkitError as error:
         return error.problems
 
@@ -70,8 +73,21 @@ def fast_read(text: str) -> Any:
         return None
 
 
+def marked_read(text: str) -> Any:
+    """The marked reader's data (values and marks straight from the events), or None when it leaves the text."""
+    if "\\" in text or yamlio.has_forbidden_characters(text):
+        return None  # left to the others, which check the values such texts can hold
+    try:
+        return shape(yamlio._marked_from_events(text), any_text=True)
+    except yamlio._FallBack:
+        return None
+
+
 def assert_same_when_fast(text: str) -> bool:
-    """The fast reader's data equals ruamel's whenever it reads the text; True when it did."""
+    """Each fast reader's data equals ruamel's whenever it reads the text; True when the node reader did."""
+    marked = marked_read(text)
+    if marked is not None:
+        assert marked == full_read(text, any_text=True), text
     fast = fast_read(text)
     if fast is None:
         return False
@@ -84,13 +100,14 @@ def load_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, An
 
     def outcome() -> Any:
         try:
-            return shape(load_yaml(path))
+            return shape(load_yaml(path), any_text=True)
         except ToolkitError as error:
             return [(p.message, p.line, p.column, p.field, p.hint) for p in error.problems]
 
     with_fast = outcome()
     with monkeypatch.context() as patch:
         patch.setattr(yamlio, "_fast_load", _always_fall_back)
+        patch.setattr(yamlio, "_marked_from_events", _always_fall_back)
         without = outcome()
     return with_fast, without
 
@@ -108,6 +125,9 @@ def test_every_bundled_file_is_read_by_the_fast_reader_exactly_as_ruamel_reads_i
     fast = fast_read(text)
     assert fast is not None, f"{path.name} fell back to ruamel's reader"
     assert fast == full_read(text)
+    marked = marked_read(text)
+    assert marked is not None, f"{path.name} fell back from the marked reader"
+    assert marked == full_read(text, any_text=True)
 
 
 def test_the_bundled_files_include_profiles_sectors_locks_and_the_core():
@@ -124,8 +144,9 @@ def test_load_yaml_uses_the_fast_reader(monkeypatch):
         raise AssertionError("ruamel's reader was used")
 
     monkeypatch.setattr(yamlio, "_full_load", no_full_reader)
+    monkeypatch.setattr(yamlio, "_fast_load", no_full_reader)
     data = load_yaml(PROFILES / "riverside-borough-council.yaml")
-    assert data["name"] and data.lc.key("name")[0] >= 0
+    assert isinstance(data, MarkedMap) and data["name"] and data.lc.key("name")[0] >= 0
 
 
 # The catalogue of broken and hostile profiles --------------------------------------------------------------------

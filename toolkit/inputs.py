@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from toolkit.load.finding import PROFILE_SUFFIXES, folders_indexed, index_folders_from_now
 from toolkit.paths import PACKAGE_DIR
@@ -97,13 +98,15 @@ def translation_files(profile: Path) -> list[Path]:
     return [folder / name for name in names if name.startswith(f"{profile.stem}.") and name.endswith(".po")]
 
 
-_looked: dict[tuple[str, str, bool], str] | None = None  # set inside `looked_at_once()`
+_looked: dict[tuple[str, str, bool], Any] | None = None  # set inside `looked_at_once()`
+Done = TypeVar("Done")
 
 
 @contextmanager
 def looked_at_once() -> Iterator[None]:
-    """Inside this block each file and folder is hashed once: a command checking hundreds of remembered results
-    that share parents, translations and one profiles folder would otherwise hash them hundreds of times. A file
+    """Inside this block each file and folder is hashed once (and, through `once`, each profile file parsed and
+    each branding file checked once): a command checking hundreds of remembered results that share parents,
+    translations and one profiles folder would otherwise hash them hundreds of times. A file
     that changes during the block is seen as it was first: the safe way round, since its result is then worked
     out again next time."""
     global _looked
@@ -113,6 +116,18 @@ def looked_at_once() -> Iterator[None]:
             yield
     finally:
         _looked = previous
+
+
+def once(kind: str, key: str, work: Callable[[], Done]) -> Done:
+    """`work()` done once per `key` inside `looked_at_once` (a profile file parsed, a logo checked: the files are
+    taken as they were first seen there), and every time outside it. A failure is not kept: each caller that
+    meets it reports it with its own file and line."""
+    if _looked is None:
+        return work()
+    memo = (kind, key, False)
+    if memo not in _looked:
+        _looked[memo] = work()
+    return _looked[memo]
 
 
 def look_once_in_this_worker() -> None:

@@ -285,7 +285,7 @@ def translation_states(path: Path, profiles_dir: Path, core: Core | None = None)
     needs_review = False
     lines = []
     for language in translation_languages(path, profiles_dir):
-        report = translation_report(path, language, profiles_dir, core)
+        report = translation_report(path, language, profiles_dir, core, core_text=False)
         stale, missing = report.count("stale"), report.count("missing")
         draft = allows_untranslated(load_chain(path, profiles_dir))
         review = stale > 0 or (missing > 0 and not draft)

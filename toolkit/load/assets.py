@@ -6,13 +6,16 @@ nothing. Colours must be readable: WCAG AA asks for 4.5:1 for text.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.inputs import once
 from toolkit.load.yamlio import load_yaml, plain
 from toolkit.model import Font
 from toolkit.paths import FONTS_DIR
@@ -22,8 +25,24 @@ FONT_STYLES = ("regular", "italic", "bold", "bold_italic")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+def once_per_file(check: Callable[..., object]) -> Callable[..., object]:
+    """A check of a file done once per command for all the profiles that share the file (a sector's logo), as
+    `toolkit.inputs.once` allows; a refusal is not kept, so each profile reports it at its own line."""
+
+    @functools.wraps(check)
+    def checked(path: Path, **where: object) -> object:
+        return once(check.__name__, str(path), lambda: check(path, **where))
+
+    return checked
+
+
 def safe_path(value: str, base: Path, roots: list[Path], suffixes: tuple[str, ...], **where: object) -> Path:
     """The real path of a file a profile names, refused if it is a URL, outside `roots` or not there."""
+    key = "\0".join([value, str(base), *(str(root) for root in roots), *suffixes])
+    return once("safe_path", key, lambda: _safe_path(value, base, roots, suffixes, **where))
+
+
+def _safe_path(value: str, base: Path, roots: list[Path], suffixes: tuple[str, ...], **where: object) -> Path:
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) and not re.match(r"^[a-zA-Z]:[\\/]", value):
         raise ToolkitError(
             Problem(f"`{value}` is a URL; give a file in the project instead (nothing is fetched)", **where)
@@ -39,6 +58,7 @@ def safe_path(value: str, base: Path, roots: list[Path], suffixes: tuple[str, ..
     return path
 
 
+@once_per_file
 def check_svg(path: Path, **where: object) -> None:
     """Refuse SVG that could fetch, include or run anything: entities, scripts, handlers, outside references."""
     check_size(path, MAX_LOGO_BYTES, "5 MiB", "a logo", **where)
@@ -165,6 +185,7 @@ def check_size(path: Path, limit: int, limit_words: str, what: str, **where: obj
     return path
 
 
+@once_per_file
 def check_png_image(path: Path, **where: object) -> None:
     """A PNG with a readable header, of a size a document can hold: refuses image bombs before anything decodes it."""
     check_size(path, MAX_LOGO_BYTES, "5 MiB", "a logo", **where)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
+from toolkit.inputs import once
 from toolkit.load.fields import field_name
 from toolkit.load.finding import (
     PROFILE_SUFFIXES,
@@ -55,7 +56,12 @@ def load_layer(path: Path) -> Layer:
 
     Keyed by the content's hash, not the modification time: a file rewritten within one clock tick (the hub saves
     and resolves at once) is never served stale. Reading is cheap; parsing and validating are what is saved.
+    Inside one command (`toolkit.inputs.looked_at_once`) even the reading is done once.
     """
+    return once("profile", str(path), lambda: _layer_of_content(path))
+
+
+def _layer_of_content(path: Path) -> Layer:
     text = read_text(path)  # size-capped and checked; its errors are the file's
     key = (str(path.resolve()), str(path), hashlib.sha256(text.encode()).hexdigest())
     if key not in _layers:

@@ -24,10 +24,10 @@ from types import ModuleType
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, LineCol
 from ruamel.yaml.constructor import ConstructorError, DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, NodeEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.resolver import BaseResolver
@@ -47,16 +47,22 @@ Location = tuple[int | None, int | None]
 
 
 def load_yaml(path: Path) -> Any:
-    """The file's data as ruamel Commented* objects (dicts and lists that know their lines)."""
+    """The file's data as dicts and lists that know where each key, value and item starts: `MarkedMap` and
+    `MarkedSeq` from the fast reader, ruamel's Commented* objects from the others; `locate` reads either."""
     text = read_text(path)
     if not text.strip():
         raise ToolkitError(Problem("the file is empty", file=path, hint="a profile needs at least `name:`"))
     try:
-        data = _fast_load(text)
+        data = _marked_from_events(text)
     except _FallBack:
-        data = _full_load(text, path)
+        try:
+            data = _fast_load(text)
+        except _FallBack:
+            data = _full_load(text, path)
     if data is None:
         raise ToolkitError(Problem("the file has no fields, only comments", file=path))
+    if not isinstance(data, MarkedMap | MarkedSeq):  # the marked reader takes only text keys; ruamel takes any
+        refuse_keys_that_are_not_text(data, path)
     if "\\" in text or has_forbidden_characters(text):  # else no value can hold one: only escapes make them
         join_surrogate_pairs(data)
         refuse_forbidden_characters(data, path)
@@ -79,12 +85,22 @@ def load_plain(path: Path) -> Any:
 
 
 def _plain_from_events(text: str) -> Any:
+    return _built_from_events(text, _PlainBuilder)
+
+
+def _marked_from_events(text: str) -> Any:
+    return _built_from_events(text, _MarkedBuilder)
+
+
+def _built_from_events(text: str, builder: type[_PlainBuilder]) -> Any:
+    """The data built straight from libyaml's events; `_FallBack` for a text with an escape or a forbidden
+    character (whose values `load_yaml` goes on to check) and for anything else the builder leaves to the others."""
     libyaml = _libyaml()
     if libyaml is None or _for_the_full_reader(text) or "\\" in text or has_forbidden_characters(text):
         raise _FallBack
     parser = libyaml._yaml.CParser(text)
     try:
-        return _PlainBuilder(parser, _parser().resolver, libyaml.events, text).document()
+        return builder(parser, libyaml.events, text).document()
     except libyaml.YAMLError:
         raise _FallBack from None
     finally:
@@ -101,12 +117,71 @@ def _full_load(text: str, path: Path) -> Any:
         raise ToolkitError(_marked_problem(error, path, text)) from None
     except YAMLError as error:
         raise ToolkitError(Problem(f"not valid YAML: {error}", file=path)) from None
+    except TypeError:  # ruamel cannot use a mapping or a list (`? {a: 1}: x`) as a key
+        line, column = _complex_key(text)
+        message = "a field's name here is a list or a group of fields; a name must be text"
+        raise ToolkitError(Problem(message, file=path, line=line, column=column)) from None
+
+
+def refuse_keys_that_are_not_text(data: Any, path: Path) -> None:
+    """Every field's name is text: a number, true/false, a list or a group of fields as a name is a mistake."""
+    for mapping, key in _keys(data):
+        if not isinstance(key, str):
+            line, column = _one_based(mapping.lc.key(key))
+            message = "a field's name here is a list or a group of fields; a name must be text"
+            if key is None or isinstance(key, int | float):  # true and false are ints too
+                message = f"a field's name must be text, not `{key}`; put it in quotes if it is meant as a name"
+            raise ToolkitError(Problem(message, file=path, line=line, column=column))
+
+
+def _keys(data: Any) -> Iterator[tuple[Any, Any]]:
+    if isinstance(data, MAPPINGS):
+        for key, value in data.items():
+            yield data, key
+            yield from _keys(value)
+    elif isinstance(data, SEQUENCES):
+        for value in data:
+            yield from _keys(value)
+
+
+def _complex_key(text: str) -> Location:
+    """Where the first key that is a mapping or a list starts (1-based), found in ruamel's parse events."""
+    held: list[int | None] = []  # for each open collection: the nodes a mapping holds so far; None for a list
+    try:
+        for event in _parser().parse(text):
+            if isinstance(event, CollectionEndEvent):
+                held.pop()
+            elif isinstance(event, NodeEvent):
+                at_key = bool(held) and held[-1] is not None and held[-1] % 2 == 0
+                if held and held[-1] is not None:
+                    held[-1] += 1
+                if isinstance(event, CollectionStartEvent):
+                    if at_key:
+                        return _mark(event)
+                    held.append(0 if isinstance(event, MappingStartEvent) else None)
+    except (YAMLError, _UnsafeConstruct):
+        pass
+    return (None, None)
 
 
 def has_forbidden_characters(text: str) -> bool:
-    """Whether `FORBIDDEN_CHARACTERS` finds anything, asked of the text's distinct characters: the class is large,
-    and searching tens of kilobytes with it took longer than parsing them."""
+    """Whether `FORBIDDEN_CHARACTERS` finds anything. Searching tens of kilobytes with so large a class takes
+    longer than parsing them, so the UTF-8 bytes are first sifted in C for the only bytes such characters begin
+    with (controls, and the lead bytes of C1 controls, surrogates and non-characters); the few texts holding one
+    (a `£` starts with the same byte as a C1 control) are searched by their distinct characters."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if not encoded.translate(None, _NEVER_STARTS_A_FORBIDDEN_CHARACTER):
+        return False
     return FORBIDDEN_CHARACTERS.search("".join(set(text))) is not None
+
+
+# Every byte but those a forbidden character's UTF-8 form can begin with: C0 controls (tab and line breaks aside)
+# and DEL; 0xC2 (C1 controls); 0xED (surrogates); 0xEF (U+FDD0–FDEF, U+FFFE, U+FFFF); 0xF0–0xF4 (the planes above).
+_NEVER_STARTS_A_FORBIDDEN_CHARACTER = bytes(
+    byte
+    for byte in range(256)
+    if not (byte < 0x20 and byte not in b"\t\n\r") and byte not in (0x7F, 0xC2, 0xED, 0xEF, *range(0xF0, 0xF5))
+)
 
 
 def join_surrogate_pairs(data: Any) -> None:
@@ -223,21 +298,29 @@ def _parser() -> YAML:
 
 # Tabs (where ruamel is stricter about them than libyaml), the line breaks only YAML 1.1 has (NEL, LS, PS) and a
 # byte-order mark inside the text: rare in profiles, so such a file simply goes to ruamel's reader.
-_FULL_READER_CHARACTERS = re.compile("[\t\x85\u2028\u2029\ufeff]")
+_FULL_READER_CHARACTERS_LIST = "\t\x85\u2028\u2029\ufeff"
 # A document-end marker `...`: ruamel writes one after a last `|+` block (lock files end so); more than one, or
 # anything but comments after it, and ruamel reads the text differently from libyaml.
-_DOCUMENT_END = re.compile(r"(?:^|[\r\n])\.\.\.")
 _ONLY_COMMENTS = re.compile(r"(?:[ \r\n]|#[^\r\n]*)*")
 # A block scalar's header: `|` or `>`, chomping and indentation indicators, then nothing or a comment after a space.
 _BLOCK_HEADER = re.compile(r"[|>](?:[1-9][+-]?|[+-][1-9]?)?(?: +#.*| *)")
 
 
 def _for_the_full_reader(text: str) -> bool:
-    """Whether the text has what the fast reader leaves to ruamel's reader whatever else is in it."""
-    if _FULL_READER_CHARACTERS.search(text):
+    """Whether the text has what the fast reader leaves to ruamel's reader whatever else is in it. Substring tests
+    first: a regular expression over tens of kilobytes costs more than a millisecond, `in` some microseconds."""
+    if any(character in text for character in _FULL_READER_CHARACTERS_LIST):
         return True
-    ends = _DOCUMENT_END.search(text) if "..." in text else None  # the substring test is many times quicker
-    return bool(ends and not _ONLY_COMMENTS.fullmatch(text, ends.end()))
+    ends = _document_end(text)
+    return ends is not None and not _ONLY_COMMENTS.fullmatch(text, ends)
+
+
+def _document_end(text: str) -> int | None:
+    """Where the first document-end marker `...` at the start of a line ends, if there is one."""
+    if text.startswith("..."):
+        return 3
+    found = [index for index in (text.find("\n..."), text.find("\r...")) if index >= 0]
+    return min(found) + 4 if found else None
 
 
 class _FallBack(Exception):
@@ -403,8 +486,14 @@ class _EventComposer:
 
 
 class _PlainBuilder(_EventComposer):
-    """Plain values instead of nodes, from the same events and under the same rules; any value that is not text
-    (or a date, kept as text) or null, and any duplicate key, is left to `load_yaml`."""
+    """Plain values instead of nodes, from the same events and under the same rules. Text, dates (kept as text)
+    and nulls are taken as they are; other scalars (numbers, true and false) are built by ruamel's constructor
+    from a node of their own, so they are exactly what ruamel makes of them. A duplicate key, a key that is not
+    text and any value ruamel would refuse are left to the other readers."""
+
+    def __init__(self, parser: Any, events: ModuleType, text: str) -> None:
+        super().__init__(parser, _shared_resolver(), events, text)
+        self.yaml: YAML | None = None  # for the constructor, made when a number or a true/false first needs it
 
     def scalar_node(self, event: Any, flow: bool) -> Any:  # type: ignore[override]
         if event.anchor is not None or event.tag is not None or (flow and not event.value and not event.style):
@@ -412,20 +501,24 @@ class _PlainBuilder(_EventComposer):
         if event.style in ("|", ">"):
             self.check_block_scalar(event.start_mark)
         value = event.value
-        if event.style or (value and value[0] not in self.typed_starts()):
+        if event.style or (value and value[0] not in _typed_starts()):
             return value  # quoted, a block, or plain text that no other type starts with: the resolver says text
-        tag = self.resolver.resolve(ScalarNode, value, event.implicit)
+        tag = _plain_scalar_tag(value)
         if tag in (_STR, _TIMESTAMP):
             return event.value
         if tag == _NULL:
             return None
-        raise _FallBack
+        if tag not in _CONSTRUCTED:  # `<<` or `=` as a value: ruamel's reader says what it makes of them
+            raise _FallBack
+        tag = self.resolver.resolve(ScalarNode, value, event.implicit)
+        return self.constructed(ScalarNode(tag, value, _ruamel_mark(event.start_mark), _ruamel_mark(event.end_mark)))
 
-    def typed_starts(self) -> frozenset[str]:
-        """The first characters of plain scalars the resolver might read as something other than text."""
-        if not hasattr(self, "_typed_starts"):
-            self._typed_starts = frozenset(start for start in self.resolver.versioned_resolver if start)
-        return self._typed_starts
+    def constructed(self, node: ScalarNode) -> Any:
+        self.yaml = self.yaml or _parser()
+        try:
+            return self.yaml.constructor.construct_object(node)
+        except (YAMLError, ValueError):  # a number too long to read, say: ruamel's reader words it, with its line
+            raise _FallBack from None
 
     def mapping_node(self, start: Any, depth: int, flow: bool) -> Any:  # type: ignore[override]
         mapping: dict[str, Any] = {}
@@ -445,7 +538,89 @@ class _PlainBuilder(_EventComposer):
         return items
 
 
+class MarkedMap(dict):
+    """A mapping from the fast reader that knows where it, each key and each value start, in the form of ruamel's
+    CommentedMap (`lc`: 0-based lines and columns), so `locate` and the messages read both alike."""
+
+    __slots__ = ("lc",)
+
+
+class MarkedSeq(list):
+    """A list from the fast reader that knows where it and each item start, as ruamel's CommentedSeq does."""
+
+    __slots__ = ("lc",)
+
+
+class _MarkedBuilder(_PlainBuilder):
+    """`_PlainBuilder`'s values in mappings and lists marked as ruamel marks them: each key and value (or item) at
+    the start of its event, and a block mapping's empty value where ruamel puts it (`empty_value_mark`)."""
+
+    def mapping_node(self, start: Any, depth: int, flow: bool) -> Any:  # type: ignore[override]
+        mapping, marks = MarkedMap(), _line_col(start)
+        next_event = self.parser.get_event
+        while not isinstance(event := next_event(), self.mapping_end):
+            key = self.node(event, depth, flow)
+            if not isinstance(key, str) or key in mapping:
+                raise _FallBack
+            value_event = next_event()
+            mapping[key] = self.node(value_event, depth, flow)
+            at = value_event.start_mark
+            if type(value_event) is self.scalar and not value_event.value and not value_event.style:
+                at = self.empty_value_mark(value_event)
+            marks.data[key] = [event.start_mark.line, event.start_mark.column, at.line, at.column]
+        mapping.lc = marks
+        return mapping
+
+    def sequence_node(self, start: Any, depth: int, flow: bool) -> Any:  # type: ignore[override]
+        items, marks = MarkedSeq(), _line_col(start)
+        next_event = self.parser.get_event
+        while not isinstance(event := next_event(), self.sequence_end):
+            marks.data[len(items)] = [event.start_mark.line, event.start_mark.column]
+            items.append(self.node(event, depth, flow))
+        items.lc = marks
+        return items
+
+
+def _line_col(start: Any) -> LineCol:
+    marks = LineCol()
+    marks.line, marks.col, marks.data = start.start_mark.line, start.start_mark.column, {}
+    return marks
+
+
+MAPPINGS, SEQUENCES = (CommentedMap, MarkedMap), (CommentedSeq, MarkedSeq)
+
+
 _STR, _NULL, _TIMESTAMP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"
+_CONSTRUCTED = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"})
+
+
+@cache
+def _shared_resolver() -> BaseResolver:
+    """ruamel's resolver (YAML 1.2), made once: making a YAML object for each file cost a fifth of a millisecond."""
+    return _parser().resolver
+
+
+@cache
+def _implicit_tags() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """ruamel's implicit resolvers for plain scalars, by first character (`""` for the empty scalar)."""
+    table = _shared_resolver().versioned_resolver
+    anywhere = tuple(table.get(None, ()))
+    return {first: (*pairs, *anywhere) for first, pairs in table.items() if first is not None}
+
+
+@cache
+def _typed_starts() -> frozenset[str]:
+    """The first characters of plain scalars the resolver might read as something other than text."""
+    return frozenset(start for start in _implicit_tags() if start)
+
+
+def _plain_scalar_tag(value: str) -> str:
+    """The tag ruamel's resolver gives a plain scalar, found as it finds it (the first implicit resolver for the
+    value's first character whose pattern matches; else text), without its per-call overhead."""
+    for tag, pattern in _implicit_tags().get(value[:1], ()):
+        if pattern.match(value):
+            return str(tag)
+    return _STR
 
 
 def _ruamel_mark(mark: Any) -> StreamMark:
@@ -552,7 +727,7 @@ def _character_kind(character: str) -> str:
 def walk_strings(data: Any, root: Any = None, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[str, str, Location]]:
     """Every string key and value with its field name and location."""
     root = data if root is None else root
-    if isinstance(data, CommentedMap):
+    if isinstance(data, MAPPINGS):
         for key, value in data.items():
             here = (*loc, key)
             if isinstance(key, str):
@@ -561,7 +736,7 @@ def walk_strings(data: Any, root: Any = None, loc: tuple[str | int, ...] = ()) -
                 yield field_name(here, root), value, _one_based(data.lc.value(key))
             else:
                 yield from walk_strings(value, root, here)
-    elif isinstance(data, CommentedSeq):
+    elif isinstance(data, SEQUENCES):
         for index, value in enumerate(data):
             here = (*loc, index)
             if isinstance(value, str):
@@ -575,21 +750,21 @@ def locate(data: Any, loc: tuple[str | int, ...]) -> Location:
     best: Location = (None, None)
     node = data
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
+        if isinstance(node, MAPPINGS) and part in node:
             best = _one_based(node.lc.value(part) if not _is_collection(node[part]) else node.lc.key(part))
             node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        elif isinstance(node, SEQUENCES) and isinstance(part, int) and 0 <= part < len(node):
             best = _one_based(node.lc.item(part))
             node = node[part]
-        elif isinstance(node, CommentedMap | CommentedSeq) and best == (None, None):
+        elif _is_collection(node) and best == (None, None):
             best = _one_based((node.lc.line, node.lc.col))
-    if best == (None, None) and isinstance(data, CommentedMap | CommentedSeq):
+    if best == (None, None) and _is_collection(data):
         best = _one_based((data.lc.line, data.lc.col))
     return best
 
 
 def _is_collection(value: Any) -> bool:
-    return isinstance(value, CommentedMap | CommentedSeq)
+    return isinstance(value, MAPPINGS + SEQUENCES)
 
 
 def _one_based(pair: Any) -> Location:

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.errors import CoreTemplateError, Problem
+from toolkit.inputs import once
 from toolkit.load.schema import CLAUSE_ID_PATTERN, KINDS, SECTION_ID_PATTERN
 from toolkit.load.yamlio import load_yaml, plain
 from toolkit.paths import CORE_DIR
@@ -157,7 +158,11 @@ def load_core(directory: Path | None = None) -> Core:
 
     The core is always an argument: only the command line turns `--core` / `$POLICY_TOOLKIT_CORE` into one.
     """
-    chosen = Path(directory or CORE_DIR).resolve()
+    return once("core", str(directory or CORE_DIR), lambda: _current_core(Path(directory or CORE_DIR).resolve()))
+
+
+def _current_core(chosen: Path) -> Core:
+    """The core as its files are now: looked at once per command (`toolkit.inputs.once`), as its files are."""
     if not (chosen / "core.yaml").is_file():
         raise CoreTemplateError(Problem("not a core guidance folder (no core.yaml)", file=chosen))
     return _load_core(chosen, _signature(chosen))

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import ENGLISH, base_language
+from toolkit.inputs import once
 from toolkit.load.profiles import Layer
 from toolkit.load.schema import LANGUAGES
 
@@ -60,11 +61,22 @@ def localise_chain(chain: list[Layer], language: str) -> list[Layer]:
     problems: list[Problem] = []
     localised = []
     for layer in chain:
-        spec = _localise(layer.spec, language, layer, (), problems)
+        found, spec = _localised_layer(layer, language)
+        problems += found
         localised.append(dataclasses.replace(layer, spec=spec))
     if problems:
         raise ToolkitError(problems)
     return localised
+
+
+def _localised_layer(layer: Layer, language: str) -> tuple[list[Problem], Any]:
+    """One layer's forms in `language`, worked out once per command for a layer many profiles share (a sector)."""
+
+    def localise() -> tuple[list[Problem], Any]:
+        problems: list[Problem] = []
+        return problems, _localise(layer.spec, language, layer, (), problems)
+
+    return once("localised", f"{layer.path}\0{language}", localise)
 
 
 def is_localised(value: Any) -> bool:

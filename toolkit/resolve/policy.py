@@ -251,11 +251,13 @@ def _render(
                 if clause.present:
                     raise
                 clauses.append(_render_clause(clause, vocabulary, text_failed=True))
-        title = (
-            _section_title(draft, vocabulary, translate if any(c.present for c in draft.clauses) else None, english)
-            if core_text or draft.core is None
-            else []
-        )
+        asks = translate if any(c.present for c in draft.clauses) else None
+        if core_text or draft.core is None:
+            title = _section_title(draft, vocabulary, asks, english)
+        else:  # no wording, but the same translation units asked (a translation report needs no rendering)
+            title = []
+            if asks is not None:
+                asks(f"section:{draft.id}", draft.core.title_source)
         sections.append(Section(id=draft.id, title=title, clauses=clauses, origin=draft.origin))
     if problems:
         raise ToolkitError(problems)
@@ -312,7 +314,8 @@ def _render_clause(
     if translate is not None and translated is None and english is not None:
         vocabulary = english
     core_title, blocks = None, []
-    if clause.core is not None and not text_failed and core_text:
+    retitled = bool(translate and clause.present and clause.text is not None and not clause.title)
+    if clause.core is not None and not text_failed and (core_text or retitled):  # a reworded core title is a unit
         core = (
             clause.core
             if translated is None or clause.text is not None
@@ -327,7 +330,7 @@ def _render_clause(
     if clause.title and translate and clause.present:
         title_text = translate(f"title:{clause.id}", clause.title) or clause.title
     title = render_profile_title(title_text, vocabulary) if title_text else core_title
-    if translate and clause.present and clause.text is not None and not clause.title and core_title:
+    if retitled and core_title:
         translated_title = translate(f"title:{clause.id}", plain_text(core_title))  # the core's title, reworded
         title = render_profile_title(translated_title, vocabulary) if translated_title else core_title
     provenance = Provenance(

@@ -64,12 +64,16 @@ def translation_languages(path: Path, profiles_dir: Path | None = None) -> list[
 
 
 def translation_report(
-    path: Path, language: str, profiles_dir: Path | None = None, core: Core | None = None
+    path: Path, language: str, profiles_dir: Path | None = None, core: Core | None = None, core_text: bool = True
 ) -> TranslationReport:
-    """Every unit the document in `language` needs, and whether it has a current translation."""
+    """Every unit the document in `language` needs, and whether it has a current translation.
+
+    A unit's English is its source (the core's template, the profile's text), not its rendered wording, so the
+    states alone (`core_text=False`: overviews and `check`, over hundreds of profiles) need no core text rendered."""
     translations = load_translations(Path(path), language)
     translator = Translator(translations)
-    policy, _ = resolve_with_chain(Path(path), _profiles_dir(path, profiles_dir), core, language, translator)
+    profiles = _profiles_dir(path, profiles_dir)
+    policy, _ = resolve_with_chain(Path(path), profiles, core, language, translator, core_text=core_text)
     report = TranslationReport(policy.profile, language)
     bundled = bundled_labels(language)
     for unit, english in {**translator.asked, **label_units()}.items():
@@ -93,7 +97,7 @@ def translation_summary(path: Path, profiles_dir: Path | None = None, core: Core
     """One line per organisation for the matrix: each translation's state, or "" for a profile in English only."""
     parts = []
     for language in translation_languages(path, profiles_dir):
-        report = translation_report(path, language, profiles_dir, core)
+        report = translation_report(path, language, profiles_dir, core, core_text=False)
         parts.append(
             f"{language}: {report.count('translated')} of {len(report.units)} translated, "
             f"{report.count('stale')} stale, {report.count('missing')} missing"
