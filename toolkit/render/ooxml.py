@@ -19,8 +19,9 @@ from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.part import Part
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import NamespacePrefixedTag
+from docx.oxml.ns import qn as _qn
+from docx.oxml.parser import oxml_parser
 from docxtpl import DocxTemplate
 from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
 from jinja2.exceptions import SecurityError
@@ -31,6 +32,28 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import ENGLISH, Labels
 from toolkit.paths import WORD_DIR
 from toolkit.render import EPOCH_FLOOR
+
+# Elements ----------------------------------------------------------------------------------------------------------
+
+
+@cache
+def qn(tag: str) -> str:
+    """python-docx's `qn` (`w:p` in Clark notation), each tag worked out once: a Word file asks tens of thousands."""
+    return _qn(tag)
+
+
+@cache
+def _clark_and_namespace(tag: str) -> tuple[str, dict[str, str]]:
+    prefixed = NamespacePrefixedTag(tag)
+    return prefixed.clark_name, prefixed.nsmap
+
+
+def new_element(tag: str) -> etree._Element:
+    """python-docx's `new_element(tag)` (its element class for the tag, its namespace declared), with the tag's
+    namespace worked out once instead of for each of the thousands of elements a Word file holds."""
+    clark, namespace = _clark_and_namespace(tag)
+    return oxml_parser.makeelement(clark, nsmap=namespace)
+
 
 # The project's Word template ---------------------------------------------------------------------------------------
 
@@ -154,7 +177,7 @@ def story_parts(document: DocumentObject) -> list[Part]:
 
 def val(tag: str, value: str) -> etree._Element:
     """An element whose whole content is its `w:val`, as most Word properties are."""
-    element = OxmlElement(tag)
+    element = new_element(tag)
     element.set(qn("w:val"), value)
     return element
 
@@ -195,7 +218,7 @@ def setting(document: DocumentObject, tag: str, value: str | None = None) -> etr
     found = settings.find(qn(tag))
     if found is not None:
         return found
-    new = OxmlElement(tag) if value is None else val(tag, value)
+    new = new_element(tag) if value is None else val(tag, value)
     return settings.insert_element_before(new, *SETTINGS_ORDER[SETTINGS_ORDER.index(tag) + 1 :])
 
 
@@ -215,15 +238,15 @@ def set_language(document: DocumentObject, language: str) -> None:
 def _default_run_properties(styles: etree._Element) -> etree._Element:
     defaults = styles.find(qn("w:docDefaults"))
     if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
+        defaults = new_element("w:docDefaults")
         styles.insert(0, defaults)
     run_defaults = defaults.find(qn("w:rPrDefault"))
     if run_defaults is None:
-        run_defaults = OxmlElement("w:rPrDefault")
+        run_defaults = new_element("w:rPrDefault")
         defaults.insert(0, run_defaults)
     properties = run_defaults.find(qn("w:rPr"))
     if properties is None:
-        properties = OxmlElement("w:rPr")
+        properties = new_element("w:rPr")
         run_defaults.append(properties)
     return properties
 

@@ -22,8 +22,6 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml.etree import _Element
@@ -46,7 +44,7 @@ from toolkit.diff.formats._wording import (
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
 from toolkit.load.yamlio import FORBIDDEN_CHARACTERS
 from toolkit.render import build_timestamp
-from toolkit.render.ooxml import DEFAULT_TEMPLATE, fill_template, package, set_language, setting
+from toolkit.render.ooxml import DEFAULT_TEMPLATE, fill_template, new_element, package, qn, set_language, setting
 
 SUFFIX = ".docx"
 LANGUAGE = "en-GB"
@@ -72,8 +70,8 @@ class Revisions:
         return element
 
     def run(self, text: str, *, deleted: bool = False) -> _Element:
-        run = OxmlElement("w:r")
-        text_element = OxmlElement("w:delText" if deleted else "w:t")
+        run = new_element("w:r")
+        text_element = new_element("w:delText" if deleted else "w:t")
         text_element.set(qn("xml:space"), "preserve")
         text_element.text = xml_text(text)
         run.append(text_element)
@@ -81,7 +79,7 @@ class Revisions:
 
     def change(self, op: str, text: str) -> _Element:
         """`w:ins` or `w:del` around one run: the element a reviewer accepts or rejects."""
-        wrapper = self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del"))
+        wrapper = self._attributes(new_element("w:ins" if op == "insert" else "w:del"))
         wrapper.append(self.run(text, deleted=op == "delete"))
         return wrapper
 
@@ -90,9 +88,9 @@ class Revisions:
         properties = paragraph._p.get_or_add_pPr()
         run_properties = properties.find(qn("w:rPr"))
         if run_properties is None:
-            run_properties = OxmlElement("w:rPr")
+            run_properties = new_element("w:rPr")
             properties.append(run_properties)  # last child: python-docx only ever wrote w:pStyle here
-        run_properties.append(self._attributes(OxmlElement("w:ins" if op == "insert" else "w:del")))
+        run_properties.append(self._attributes(new_element("w:ins" if op == "insert" else "w:del")))
 
     def write_line(self, paragraph: Paragraph, line: LineDiff) -> None:
         """The line's segments as runs; an item of a numbered list starts with its number, written as text (Word's
@@ -264,7 +262,7 @@ def _unchanged_table(document: DocumentObject, unchanged: list[ClauseDiff]) -> N
 def _repeat_as_header(row: object) -> None:
     """Mark the first row as the table's header row, so screen readers and page breaks treat it as one."""
     properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    header = OxmlElement("w:tblHeader")
+    header = new_element("w:tblHeader")
     properties.append(header)
 
 

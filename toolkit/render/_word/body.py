@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 
 from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from docx.shared import Emu, Mm, Twips
 from lxml import etree
 
@@ -33,7 +33,7 @@ from toolkit.model import (
 )
 from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
 from toolkit.render._word.styles import Styles
-from toolkit.render.ooxml import val
+from toolkit.render.ooxml import new_element, qn, val
 from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
 
 # The guidance ------------------------------------------------------------------------------------------------------
@@ -200,27 +200,27 @@ class BodyWriter:
         if style.link:  # links do not nest in Word
             self.inlines(container, link.children, style)
             return
-        hyperlink = OxmlElement("w:hyperlink")
+        hyperlink = new_element("w:hyperlink")
         hyperlink.set(qn("r:id"), self.part.relate_to(link.url, RT.HYPERLINK, is_external=True))
         hyperlink.set(qn("w:history"), "1")
         container.append(hyperlink)
         self.inlines(hyperlink, link.children, replace(style, link=True))
 
     def _run(self, text: str, style: _Format) -> etree._Element:
-        run = OxmlElement("w:r")
-        properties = OxmlElement("w:rPr")
+        run = new_element("w:r")
+        properties = new_element("w:rPr")
         if style.link:
             properties.append(val("w:rStyle", self.styles.id("Hyperlink")))
         for flag, names in ((style.bold, ("w:b", "w:bCs")), (style.italic, ("w:i", "w:iCs"))):
             if flag:
-                properties.extend(OxmlElement(name) for name in names)
+                properties.extend(new_element(name) for name in names)
         if len(properties):
             run.append(properties)
         for piece in re.split(r"(\n|\t)", text):
             if piece == "\n":
-                run.append(OxmlElement("w:br"))
+                run.append(new_element("w:br"))
             elif piece == "\t":
-                run.append(OxmlElement("w:tab"))
+                run.append(new_element("w:tab"))
             elif piece:
                 run.append(_t(piece))
         return run
@@ -239,8 +239,8 @@ class BodyWriter:
         _table_properties(table._tbl, self.styles.id(TABLE_STYLE), caption)
         _column_widths(table._tbl, widths or [max(100 // columns, 1)] * columns, self.document)
         header_row = table._tbl.tr_lst[0].get_or_add_trPr()
-        header_row.append(OxmlElement("w:cantSplit"))
-        header_row.append(OxmlElement("w:tblHeader"))
+        header_row.append(new_element("w:cantSplit"))
+        header_row.append(new_element("w:tblHeader"))
         for row_element, cells in zip(table._tbl.tr_lst, [header, *rows], strict=True):
             for cell, inlines in zip(row_element.tc_lst, cells, strict=False):
                 self.inlines(cell.p_lst[0], inlines, _Format())
@@ -296,19 +296,19 @@ def _space(paragraph: etree._Element, before: str | None = None, after: str | No
 
 
 def _t(text: str) -> etree._Element:
-    node = OxmlElement("w:t")
+    node = new_element("w:t")
     node.text = text
     node.set(qn("xml:space"), "preserve")
     return node
 
 
 def _new_paragraph(style_id: str | None, numbering: tuple[str, str] | None = None) -> etree._Element:
-    paragraph = OxmlElement("w:p")
+    paragraph = new_element("w:p")
     properties = paragraph.get_or_add_pPr()
     if style_id:
         properties.append(val("w:pStyle", style_id))
     if numbering:
-        num = OxmlElement("w:numPr")
+        num = new_element("w:numPr")
         num.append(val("w:ilvl", numbering[1]))
         num.append(val("w:numId", numbering[0]))
         properties.append(num)
@@ -370,10 +370,10 @@ def write_contents(
 
 def _contents_entry(styles: Styles, entry: ContentsEntry) -> etree._Element:
     paragraph = _new_paragraph(styles.id(f"TOC {entry.level}"))
-    link = OxmlElement("w:hyperlink")
+    link = new_element("w:hyperlink")
     link.set(qn("w:anchor"), entry.bookmark)
     link.set(qn("w:history"), "1")
-    run = OxmlElement("w:r")
+    run = new_element("w:r")
     run.append(_t(entry.text))
     link.append(run)
     paragraph.append(link)

@@ -13,8 +13,8 @@ from docx.document import Document as DocumentObject
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 from lxml import etree
 
 from toolkit.model import (
@@ -24,7 +24,7 @@ from toolkit.model import (
 )
 from toolkit.render import EPOCH_FLOOR, RenderOptions
 from toolkit.render._word.spec import BODY_FONT, DECORATIVE_URI, MARKERS, PRIMARY, TEXT, paragraph_text, retire_marker
-from toolkit.render.ooxml import setting, story_parts
+from toolkit.render.ooxml import new_element, qn, setting, story_parts
 from toolkit.resolve.notes import based_on
 
 # After rendering ---------------------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def _embedded(document: DocumentObject, table: Part, font: Font, style: str, tag
         _obfuscate(data, key),
         document.part.package,
     )
-    element = OxmlElement(tag)
+    element = new_element(tag)
     element.set(qn("r:id"), table.relate_to(part, RT.FONT))
     element.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
     return element
@@ -191,11 +191,11 @@ def mark_language(elements: list[etree._Element], language: str) -> None:
         for run in element.iter(qn("w:r")):
             properties = run.find(qn("w:rPr"))
             if properties is None:
-                properties = OxmlElement("w:rPr")
+                properties = new_element("w:rPr")
                 run.insert(0, properties)
             lang = properties.find(qn("w:lang"))
             if lang is None:
-                lang = OxmlElement("w:lang")
+                lang = new_element("w:lang")
                 properties.append(lang)  # w:lang is last but for a few elements this renderer never writes
             lang.set(qn("w:val"), language)
 
