@@ -171,6 +171,13 @@ CASES = [
     # Fields
     case("unknown-field", GOOD + "nmae: X\n", "nmae: unknown field", "did you mean `name`?", line=3),
     case(
+        "misspelt-contact-detail",
+        GOOD + "contacts:\n  press:\n    name: Press office\n    emial: press@testshire.example\n",
+        "contacts.press.emial: unknown field",
+        "did you mean `email`?",
+        line=6,
+    ),
+    case(
         "unknown-nested-field",
         GOOD + "branding:\n  primary_color: '#123456'\n",
         "branding.primary_color",

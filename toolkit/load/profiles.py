@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -238,7 +238,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...], data: Any) ->
                 kind = operation_kind(node)
                 current = OPERATIONS.get(kind or "", None)
             continue
-        current = _field_model(current, part)
+        current = current.model if isinstance(current, _Named) else _field_model(current, part)
         if current is None:
             return []
     if current is _OperationFields:
@@ -248,6 +248,13 @@ def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...], data: Any) ->
 
 class _OperationFields:
     """Stands for the union of clause operations while walking field names."""
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Stands for a mapping of names of the user's choosing to one kind of entry (`contacts: {press: ...}`)."""
+
+    model: type[BaseModel]
 
 
 def _has(node: Any, part: str | int) -> bool:
@@ -264,7 +271,14 @@ def _field_model(model: Any, name: str) -> Any:
     field = model.model_fields.get(name)
     if field is None:
         return None
-    return _first_model(field.annotation)
+    entry = _first_model(field.annotation)
+    return _Named(entry) if entry is not None and _is_mapping(field.annotation) else entry
+
+
+def _is_mapping(annotation: Any) -> bool:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return get_origin(annotation) is dict
 
 
 def _first_model(annotation: Any) -> Any:
