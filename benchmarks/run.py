@@ -344,22 +344,33 @@ def build_figures(rounds: int, jobs: int) -> dict[str, object]:
     }
 
 
-def fixture_figures(profiles: Path, jobs: int) -> dict[str, object]:
-    """Over the 600-organisation fixture: diff --all and check, cold, again and after one edit."""
+def fixture_figures(profiles: Path, jobs: int, rounds: int = 3) -> dict[str, object]:
+    """Over the 600-organisation fixture: diff --all and check, cold, again and after one edit, `rounds` times each
+    (each round from an empty cache folder, editing another profile), as medians and ranges."""
     project = profiles.parent
+    states = ("cold", "again, nothing changed", "again, one profile edited")
     figures: dict[str, object] = {}
+    editable = sorted(profiles.glob("fixture-*.yaml"))
     for label, arguments in (("diff --all", ["diff", "--all"]), ("check", ["check"])):
-        with tempfile.TemporaryDirectory() as empty:
-            environment = {**ENV, "XDG_CACHE_HOME": empty}
-            for state in ("cold", "again, nothing changed", "again, one profile edited"):
-                if state.endswith("edited"):
-                    edited = next(profiles.glob("fixture-001-*.yaml"))
-                    edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-                command = [sys.executable, "-m", "toolkit", *arguments, "--jobs", str(jobs)]
-                code, spent, peak = measured_run(command, project, environment)
-                figures[f"{label} over {count(profiles)} profiles, {state}, s (wall)"] = spent
-                figures[f"{label}, {state}: peak memory of a process, MiB"] = peak
-                figures[f"{label}, {state}: exit code"] = code
+        spent: dict[str, list[float]] = {state: [] for state in states}
+        peaks: dict[str, list[float]] = {state: [] for state in states}
+        codes: dict[str, set[int]] = {state: set() for state in states}
+        for round_number in range(rounds):
+            with tempfile.TemporaryDirectory() as empty:
+                environment = {**ENV, "XDG_CACHE_HOME": empty}
+                for state in states:
+                    if state.endswith("edited"):
+                        edited = editable[round_number % len(editable)]
+                        edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+                    command = [sys.executable, "-m", "toolkit", *arguments, "--jobs", str(jobs)]
+                    code, wall_seconds, peak = measured_run(command, project, environment)
+                    spent[state].append(wall_seconds)
+                    peaks[state].append(peak)
+                    codes[state].add(code)
+        for state in states:
+            figures[f"{label} over {count(profiles)} profiles, {state}, s (wall)"] = seconds(spent[state])
+            figures[f"{label}, {state}: peak memory of a process, MiB"] = max(peaks[state])
+            figures[f"{label}, {state}: exit codes"] = sorted(codes[state])
     return figures
 
 
