@@ -90,6 +90,67 @@ def test_a_parent_profile_change_makes_overrides_stale(project):
     assert "profile local-council" in report.findings[0].message
 
 
+def _unit_of_test_council(project: Path, parent_operation: str, unit_operations: str = "") -> tuple[Path, Path]:
+    """The test council with one more clause operation, and a unit extending it (with its own operations)."""
+    profiles = project / "profiles"
+    parent = profiles / "test-council.yaml"
+    parent.write_text(parent.read_text(encoding="utf-8") + textwrap.indent(parent_operation, "  "), encoding="utf-8")
+    unit = profiles / "test-unit.yaml"
+    unit.write_text(f"extends: test-council\nname: Testshire Parks\n{unit_operations}", encoding="utf-8")
+    for profile in (parent, unit):
+        drift.review(profile, profiles, core=_core(project))
+    return parent, unit
+
+
+CONSISTENT_EDIT = ("Welcome constructive criticism", "Welcome fair criticism")
+
+
+def test_a_core_change_a_parent_reworded_away_flags_the_parent_not_its_unit(project):
+    parent, unit = _unit_of_test_council(
+        project, "- replace: principles.consistent\n  title: Be steady\n  text: Say the same everywhere.\n"
+    )
+    edit_core_clause(project, "principles", *CONSISTENT_EDIT)
+    assert kinds(drift.check(parent, project / "profiles", core=_core(project)))["principles.consistent"] == "stale"
+    report = drift.check(unit, project / "profiles", core=_core(project))
+    assert "principles.consistent" not in kinds(report), report.findings
+    assert "principles.consistent" not in (unit.with_name("test-unit.lock.yaml")).read_text().split("core_texts:")[1]
+
+
+def test_a_unit_still_relies_on_the_core_title_a_parent_kept(project):
+    parent, unit = _unit_of_test_council(project, "- replace: principles.consistent\n  text: Say the same.\n")
+    edit_core_clause(project, "principles", *CONSISTENT_EDIT)
+    assert kinds(drift.check(unit, project / "profiles", core=_core(project)))["principles.consistent"] == "changed"
+
+
+def test_a_unit_that_brings_back_a_clause_its_parent_removed_relies_on_the_core(project):
+    parent, unit = _unit_of_test_council(
+        project,
+        "- remove: principles.consistent\n  reason: Not for us.\n",
+        "clauses:\n  - include: principles.consistent\n    reason: We post on many channels.\n",
+    )
+    edit_core_clause(project, "principles", *CONSISTENT_EDIT)
+    for profile in (parent, unit):
+        assert (
+            kinds(drift.check(profile, project / "profiles", core=_core(project)))["principles.consistent"] == "stale"
+        )
+
+
+def test_a_core_text_an_older_review_recorded_but_no_longer_relied_on_is_no_finding(project):
+    parent, unit = _unit_of_test_council(
+        project, "- replace: principles.consistent\n  title: Be steady\n  text: Say the same everywhere.\n"
+    )
+    lock = unit.with_name("test-unit.lock.yaml")
+    core_print = _core(project).clauses["principles.consistent"].fingerprint
+    text = lock.read_text(encoding="utf-8")
+    assert "  principles.consistent:\n    test-council:" in text
+    lock.write_text(
+        text.replace("  principles.consistent:\n", f"  principles.consistent:\n    core: {core_print}\n", 1),
+        encoding="utf-8",
+    )
+    edit_core_clause(project, "principles", *CONSISTENT_EDIT)
+    assert "principles.consistent" not in kinds(drift.check(unit, project / "profiles", core=_core(project)))
+
+
 def test_a_new_core_clause_is_reported(project):
     profile = project / "profiles" / "test-council.yaml"
     drift.review(profile, project / "profiles", core=_core(project))

@@ -131,6 +131,7 @@ class Provenance(_Node):
     history: list[Change] = []
     core_fingerprint: str | None = None  # of the core clause's template, when it comes from the core
     source_fingerprint: str  # of the text the clause was rendered from (core template or profile text)
+    relies_on: list[str] | None = None  # the core and the profiles whose words or operations reach this profile
 
 
 class Clause(_Node):

@@ -70,15 +70,18 @@ def lock_path(profile_path: Path) -> Path:
 
 
 def basis(policy: Policy) -> Basis:
-    """For every clause, the fingerprints of what the profile inherits for it: core text and parents' operations."""
+    """For every clause, the fingerprints of what the profile relies on for it: the core's text, unless a parent's
+    rewording hides it, and its parents' operations (`Provenance.relies_on`)."""
     result: Basis = {}
     for section in policy.sections:
         for clause in section.clauses:
+            provenance = clause.provenance
+            relied = set(provenance.relies_on) if provenance.relies_on is not None else None
             sources: dict[str, str] = {}
-            if clause.provenance.core_fingerprint:
-                sources[CORE] = clause.provenance.core_fingerprint
-            for change in clause.provenance.history:
-                if change.layer != policy.profile and change.fingerprint:
+            if provenance.core_fingerprint and (relied is None or CORE in relied):
+                sources[CORE] = provenance.core_fingerprint
+            for change in provenance.history:
+                if change.layer != policy.profile and change.fingerprint and (relied is None or change.layer in relied):
                     sources[change.layer] = change.fingerprint
             if sources:
                 result[clause.id] = sources
@@ -89,11 +92,12 @@ def core_texts(policy: Policy, core: Core | None = None) -> dict[str, str]:
     """The core's own text (its template) of every core clause the profile has, as reviewed: what `check` shows
     the core's later changes against."""
     core = core or load_core(policy.core.folder)
+    relied = basis(policy)
     return {
         clause.id: core.clauses[clause.id].source
         for section in policy.sections
         for clause in section.clauses
-        if clause.provenance.core_fingerprint and clause.id in core.clauses
+        if CORE in relied.get(clause.id, {}) and clause.id in core.clauses
     }
 
 
@@ -142,10 +146,11 @@ def check(
         str(clause): {str(k): str(v) for k, v in (sources or {}).items()}
         for clause, sources in (recorded.get("clauses") or {}).items()
     }
-    findings += _clause_findings(policy, locked, basis(policy))
+    current = basis(policy)
+    findings += _clause_findings(policy, locked, current)
     if redlines:
         texts = {str(k): str(v) for k, v in (recorded.get("core_texts") or {}).items()}
-        findings = _with_redlines(findings, policy, texts, locked, core or load_core(policy.core.folder))
+        findings = _with_redlines(findings, policy, texts, locked, current, core or load_core(policy.core.folder))
     return DriftReport(policy.profile, profile_path, findings)
 
 
@@ -165,7 +170,7 @@ LOCK_HINT = "delete it and run `policy-toolkit review` again"
 
 
 def _with_redlines(
-    findings: list[Finding], policy: Policy, texts: dict[str, str], locked: Basis, core: Core
+    findings: list[Finding], policy: Policy, texts: dict[str, str], locked: Basis, current: Basis, core: Core
 ) -> list[Finding]:
     """Each finding about a core clause's text, with the core's text at the review and now, rendered with this
     organisation's words so only the core's own change shows."""
@@ -174,7 +179,11 @@ def _with_redlines(
     for finding in findings:
         clause_id = finding.clause_id
         core_changed = clause_id is not None and (
-            finding.kind in ("new", "gone") or locked.get(clause_id, {}).get(CORE) != _core_fingerprint(core, clause_id)
+            finding.kind in ("new", "gone")
+            or (
+                CORE in current.get(clause_id, {})
+                and CORE in _changed_sources(locked.get(clause_id), current.get(clause_id))
+            )
         )
         if not core_changed or clause_id is None:
             result.append(finding)
@@ -188,11 +197,6 @@ def _with_redlines(
             continue
         result.append(Finding(finding.kind, finding.message, clause_id, redline(before, after)))
     return result
-
-
-def _core_fingerprint(core: Core, clause_id: str) -> str | None:
-    clause = core.clauses.get(clause_id)
-    return clause.fingerprint if clause else None
 
 
 def _render_source(core: Core, clause_id: str, source: str | None, vocabulary: object) -> tuple | None:
@@ -246,7 +250,7 @@ def _clause_findings(policy: Policy, recorded: Basis, current: Basis) -> list[Fi
         elif after is None:
             findings.append(Finding("gone", f"{clause_id}: no longer in the guidance you inherit", clause_id))
         else:
-            changed = sorted(source for source in {*before, *after} if before.get(source) != after.get(source))
+            changed = _changed_sources(before, after)
             if changed and clause_id in own:
                 findings.append(
                     Finding(
@@ -262,6 +266,15 @@ def _clause_findings(policy: Policy, recorded: Basis, current: Basis) -> list[Fi
                     Finding("changed", f"{clause_id}: changed by {_sources(changed)} since your review", clause_id)
                 )
     return findings
+
+
+def _changed_sources(before: dict[str, str] | None, after: dict[str, str] | None) -> list[str]:
+    """The sources whose words or operation differ from the review's. A source the profile no longer relies on,
+    while nothing else changed, is no change: nothing new reaches the reader (say, the core's text of a clause a
+    parent has reworded, recorded by an older review)."""
+    before, after = before or {}, after or {}
+    changed = sorted(source for source in {*before, *after} if before.get(source) != after.get(source))
+    return changed if any(source in after for source in changed) else []
 
 
 def _own_changes(policy: Policy) -> dict[str, str]:

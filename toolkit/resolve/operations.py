@@ -41,10 +41,26 @@ class DraftClause:
     moved: bool = False
     history: list[Change] = field(default_factory=list)
     where: dict[str, Any] = field(default_factory=dict)  # the profile lines that set the text
+    title_from: str = CORE  # who wrote the title and the text a reader sees: the core or a profile
+    text_from: str = CORE
+    shown_before_last: frozenset[str] = frozenset()  # `shown()` before the last profile's operations
 
     @property
     def present(self) -> bool:
         return self.status not in ("removed", "excluded")
+
+    def shown(self) -> frozenset[str]:
+        """Whose words a reader of the clause sees (the core, profiles): nobody's when it is left out."""
+        return frozenset({self.title_from, self.text_from}) if self.present else frozenset()
+
+    def relied_on(self) -> list[str]:
+        """What the last profile relies on for this clause, so `check` asks it to look again only when one of these
+        changes: the words it showed the profile before its own operations and the words it shows now, and every
+        operation that is not a rewording (an addition, a removal, a move). A parent's rewording hides the core's
+        text from the profiles that extend it, unless the parent kept the core's title."""
+        rewordings = {change.layer for change in self.history if change.action == "replace"}
+        others = {change.layer for change in self.history if change.layer not in rewordings}
+        return sorted(self.shown_before_last | self.shown() | others)
 
 
 @dataclass
@@ -90,6 +106,9 @@ class Outline:
 
     def clause_ids(self) -> list[str]:
         return [clause.id for section in self.sections for clause in section.clauses]
+
+    def every_clause(self) -> list[DraftClause]:
+        return [clause for section in self.sections for clause in section.clauses] + list(self.dormant.values())
 
     def all_ids(self) -> set[str]:
         return {*self.clause_ids(), *self.dormant, *(s.id for s in self.sections)}
@@ -187,6 +206,11 @@ class Applier:
         if op.title is not None or clause.core is not None:
             clause.title = op.title  # None keeps the core's own title
         clause.text = op.text
+        clause.text_from = self.layer.name
+        if op.title is not None:
+            clause.title_from = self.layer.name
+        elif clause.core is not None:
+            clause.title_from = CORE if _has_title(clause.core) else self.layer.name
         clause.where = self.layer.where("clauses", index, "text")
         self.decide(clause, "replaced" if clause.origin == CORE else "added", op.reason)
         clause.history.append(self.change(index, op.action, op.reason))
@@ -270,6 +294,7 @@ class Applier:
             op.reason,
             where=self.layer.where("clauses", index, "text"),
         )
+        clause.title_from = clause.text_from = self.layer.name
         clause.history.append(self.change(index, op.action, op.reason))
         self.insert(clause, op.before, op.after, op.section)
 
@@ -316,6 +341,7 @@ class Applier:
                 op.reason,
                 where=self.layer.where("clauses", index, "clauses", number, "text"),
             )
+            clause.title_from = clause.text_from = self.layer.name
             clause.history.append(self.change(index, op.action, op.reason, part=new))
             section.clauses.append(clause)
         given = [value for value in (op.before, op.after) if value]
@@ -350,8 +376,14 @@ class _OperationError(Exception):
 def apply_layers(outline: Outline, layers: list[Layer]) -> Outline:
     """Each profile's operations in turn, the most general profile first."""
     for layer in layers:
+        for clause in outline.every_clause():
+            clause.shown_before_last = clause.shown()
         Applier(outline, layer).apply_all()
     return outline
+
+
+def _has_title(clause: CoreClause) -> bool:
+    return clause.source.lstrip().startswith("#")
 
 
 # The table: one row per operation ----------------------------------------------------------------------------------

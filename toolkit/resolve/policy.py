@@ -342,6 +342,7 @@ def _render_clause(
         history=clause.history,
         core_fingerprint=clause.core.fingerprint if clause.core else None,
         source_fingerprint=fingerprint(source),
+        relies_on=clause.relied_on(),
     )
     return Clause(
         id=clause.id, title=title, blocks=blocks, source=source, provenance=provenance, untranslated=untranslated
