@@ -66,6 +66,37 @@ def test_added_removed_replaced_and_moved_clauses(tmp_path):
     assert diff.summary.added == diff.summary.removed == diff.summary.reworded == diff.summary.moved == 1
 
 
+def test_a_reworded_clause_is_redlined_in_the_profiles_words_for_terms(tmp_path):
+    """The core side of a redline uses the profile's words for terms, so the redline shows only the rewording, even
+    where the profile wrote a term's words out instead of using the term."""
+    policy = resolve_text(
+        tmp_path,
+        TESTSHIRE,
+        """\
+        terminology:
+          organisation: the Board
+          leadership: board members
+        clauses:
+          - replace: purpose.councillors
+            title: Board members
+            text: >-
+              This guidance is for the people {term.organisation} employs. Board members are appointed, not
+              employed. They follow the members' code of conduct and any social media guidance {term.organisation}
+              gives them. If you support board members with social media as part of your job, this guidance
+              applies to you while you do so.
+            reason: Appointed, not elected.
+        """,
+    )
+    diff = compare_with_core(policy)
+    clause = next(c for c in diff.clauses if c.id == "purpose.councillors")
+    assert clause.change == "reworded"
+    changed = [(s.op, s.text) for line in clause.lines for s in line.segments if s.op != "equal"]
+    assert changed == [("delete", "elected"), ("insert", "appointed")]
+    assert [line.op for line in clause.lines] == ["equal", "replace"]  # the title reads the same in its words
+    terms = {s.key: (s.old, s.new) for s in diff.substitutions}
+    assert terms["term.organisation"] == ("the department", "the Board")  # still listed, once
+
+
 def test_replacing_a_clause_with_the_same_words_is_no_change(tmp_path):
     base = resolve_text(tmp_path, TESTSHIRE, "", name="test-base")
     same = resolve_text(

@@ -42,9 +42,10 @@ from toolkit.model import (
     plain_text,
 )
 from toolkit.resolve.operations import OPERATION_TABLE
-from toolkit.resolve.vocabulary import format_date
+from toolkit.resolve.vocabulary import capitalise, format_date
 
 WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+TERM_WORD = re.compile(r"[^\s@()]+@[\w.-]*\w|" + WORD.pattern, re.UNICODE)  # an email address is one word
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,10 @@ def compare(old: Policy, new: Policy) -> PolicyDiff:
     moved = _moved_ids(old_clauses, new_clauses)
     rules = {**old.core.rules, **new.core.rules}
     found: Counter[str] = Counter()
+    words = _words_for_terms(new)
     clauses = [
         _compare_clause(
-            clause_id, old_clauses.get(clause_id), new_clauses.get(clause_id), clause_id in moved, rules, found
+            clause_id, old_clauses.get(clause_id), new_clauses.get(clause_id), clause_id in moved, rules, found, words
         )
         for clause_id in _ordered_ids(old_clauses, new_clauses)
     ]
@@ -188,6 +190,7 @@ def _compare_clause(
     moved: bool,
     rules: dict[str, str],
     found: Counter[str],
+    words: dict[str, str],
 ) -> ClauseDiff | None:
     old_visible = old is not None and old.clause.visible
     new_visible = new is not None and new.clause.visible
@@ -198,18 +201,20 @@ def _compare_clause(
         return _whole(new, "added", "insert", _why(new.clause, "added", rules))
     if old_visible and not new_visible:
         assert old is not None
-        return _whole(
-            old, "removed", "delete", _why(new.clause, "removed", rules) if new else _why(old.clause, "added", rules)
-        )
+        why = _why(new.clause, "removed", rules) if new else _why(old.clause, "added", rules)
+        return _whole(old, "removed", "delete", why, words)
     assert old is not None and new is not None
-    return _both(old, new, moved, rules, found)
+    return _both(old, new, moved, rules, found, words)
 
 
-def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | None]) -> ClauseDiff:
-    """A clause on one side only: all of it inserted, or all of it deleted, where that side has it."""
+def _whole(
+    placed: Placed, change: str, op: str, why: tuple[str | None, str | None], words: dict[str, str] | None = None
+) -> ClauseDiff:
+    """A clause on one side only: all of it inserted, or all of it deleted, where that side has it (in `words`,
+    when given: a removed clause reads in the new side's words for terms)."""
     lines = [
         LineDiff(kind=line.kind, op=op, segments=[Segment(op=op, text=_text(line))], number=line.number)  # type: ignore[arg-type]
-        for line in _lines(placed.clause)
+        for line in _in_words(_lines(placed.clause), words or {})
     ]
     by, reason = why
     return ClauseDiff(
@@ -225,7 +230,9 @@ def _whole(placed: Placed, change: str, op: str, why: tuple[str | None, str | No
     )  # type: ignore[arg-type]
 
 
-def _both(old: Placed, new: Placed, moved: bool, rules: dict[str, str], found: Counter[str]) -> ClauseDiff:
+def _both(
+    old: Placed, new: Placed, moved: bool, rules: dict[str, str], found: Counter[str], words: dict[str, str]
+) -> ClauseDiff:
     """A clause both sides have: the same words, the same words but for some terms or details, or reworded."""
     identical = old.clause.title == new.clause.title and old.clause.blocks == new.clause.blocks
     old_lines, new_lines = ([], []) if identical else (_lines(old.clause), _lines(new.clause))
@@ -251,8 +258,44 @@ def _both(old: Placed, new: Placed, moved: bool, rules: dict[str, str], found: C
         reason=reason,
         rule=rule_words(rules[new.clause.id]) if new.clause.id in rules else None,
         details=sorted(details),
-        lines=_line_diffs(old_lines, new_lines) if reworded else [],
+        lines=_line_diffs(_in_words(old_lines, words), _in_words(new_lines, words)) if reworded else [],
     )
+
+
+def _words_for_terms(policy: Policy) -> dict[str, str]:
+    """The words this policy gives every term and detail, by token identity: both sides of a redline are read in
+    them, so a term shows as a text change only where one side has other words in its place, never because the
+    two sides call it something different (that is listed once, as a substitution)."""
+    details = _term_words(policy)
+    words: dict[str, str] = {}
+    for key, forms in policy.terms.items():
+        for form, text in (("singular", forms.singular), ("plural", forms.plural)):
+            if text:
+                words[_term_identity(f"term.{key}", form, False)] = text
+                words[_term_identity(f"term.{key}", form, True)] = capitalise(text)
+    for key, text in details.items():
+        if not key.startswith("term."):
+            words[_term_identity(key, "value", False)] = text
+            words[_term_identity(key, "value", True)] = capitalise(text)
+    return words
+
+
+def _term_identity(key: str, form: str, capital: bool) -> str:
+    return f"\x00{key}\x00{form}\x00{capital}"
+
+
+def _in_words(lines: list[Line], words: dict[str, str]) -> list[Line]:
+    """Lines with each term written out in `words` and compared as the words a reader sees."""
+    return [Line(line.kind, tuple(_word_tokens(line.tokens, words)), line.ordered, line.number) for line in lines]
+
+
+def _word_tokens(tokens: tuple[Token, ...], words: dict[str, str]) -> Iterator[Token]:
+    for token in tokens:
+        if token.key is None or token.text == "":  # words, marks and link addresses as they are
+            yield token
+            continue
+        for word in TERM_WORD.findall(words.get(token.identity, token.text)):
+            yield Token(" " if word.isspace() else word, " " if word.isspace() else word)
 
 
 def _term_differences(old: list[Line], new: list[Line]) -> Counter[str]:
@@ -351,7 +394,7 @@ def _block_lines(block: Block) -> Iterator[Line]:
 def _tokens(inlines: list[Inline] | None, link: str | None = None) -> Iterator[Token]:
     for node in inlines or []:
         if isinstance(node, Term):
-            yield Token(f"\x00{node.key}\x00{node.form}\x00{node.capital}", node.text, key=node.key)
+            yield Token(_term_identity(node.key, node.form, node.capital), node.text, key=node.key)
         elif isinstance(node, LineBreak):
             yield Token(" ", " ")
         elif isinstance(node, Link):
@@ -478,12 +521,14 @@ def _word_diff(old: Line, new: Line) -> LineDiff:
             for before, after in zip(old.tokens[a1:a2], new.tokens[b1:b2], strict=True):
                 if before.text == after.text:
                     _append(segments, "equal", (after,))
-                else:  # the same term with other words: in a reworded line, show each side's own words
+                else:  # the same term with other words (where a line was not written out in one side's words)
                     _append(segments, "delete", (before,))
                     _append(segments, "insert", (after,))
             continue
         _append(segments, "delete", old.tokens[a1:a2])
         _append(segments, "insert", new.tokens[b1:b2])
+    if all(segment.op == "equal" for segment in segments):  # only a link's address differs: not a change of words
+        return _same(old, new)
     raw = LineDiff(kind=new.kind, op="replace", segments=segments, number=new.number)
     return raw.model_copy(update={"segments": readable_segments(raw)})
 
