@@ -220,3 +220,37 @@ def test_the_code_of_conduct_is_credited_to_the_profile_that_set_it(tmp_path):
     against = compare(resolve_profile(Path(SECTORS) / "nhs-trust.yaml", tmp_path), policy)
     names = [s for s in against.substitutions if s.key == "code.name"]
     assert names and names[0].set_by == "northfell-icb" and names[0].old_set_by == "nhs-trust"
+
+
+def test_a_clause_a_parent_added_and_its_unit_reworded_is_reworded_by_the_unit_everywhere(tmp_path):
+    """The overview, the hub and the document's notes agree: the unit reworded it, the parent added it."""
+    from toolkit.hub.pages import Mode, clause_page
+    from toolkit.hub.state import Hub
+    from toolkit.resolve.notes import tailoring_notes
+
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    added = "  - add: official.test-park\n    after: official.posting\n    text: Ours.\n    reason: Park.\n"
+    parent = resolve_text(folder, TESTSHIRE, "clauses:\n", added, name="test-park")
+    unit = resolve_text(
+        folder,
+        "extends: test-park\nname: Testshire Rangers\n",
+        "clauses:\n  - replace: official.test-park\n    text: Ours, from the field.\n    reason: Rangers.\n",
+        name="test-rangers",
+    )
+    row = next(row for row in build_matrix([parent, unit]).rows if row.clause_id == "official.test-park")
+    assert [(cell.word, cell.by, cell.own, cell.added_by) for cell in row.cells] == [
+        ("added", "test-park", True, None),
+        ("reworded", "test-rangers", True, "test-park"),
+    ]
+    line = next(line for line in terminal_report(build_matrix([parent, unit])).splitlines() if "test-park" in line)
+    assert line.split()[-4:] == ["A", "│", "R", "│"]
+    assert [(n.change, n.by, n.own) for n in tailoring_notes(unit) if n.clause_id == "official.test-park"] == [
+        ("Added", "Testshire Council", False),
+        ("Reworded", "Testshire Rangers", True),
+    ]
+    page = clause_page(Hub(folder), "official.test-park", Mode())
+    assert page is not None and "Reworded by test-rangers (added by test-park)" in page
+    assert "Added by test-rangers" not in page
+    assert next(c for c in compare(parent, unit).clauses if c.id == "official.test-park").by == "test-rangers"
+    assert next(c for c in compare_with_core(unit).clauses if c.id == "official.test-park").by == "test-park"

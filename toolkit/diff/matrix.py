@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from toolkit.model import Clause, Policy, plain_text
+from toolkit.model import CORE, Clause, Policy, plain_text
 from toolkit.render.templates import html_environment
 
 CELL_WORDS = {
@@ -33,6 +33,7 @@ class Cell:
     by: str | None = None  # the profile that decided it
     own: bool = False  # the organisation's own profile made the change
     reason: str | None = None
+    added_by: str | None = None  # a clause a profile added and a later one reworded: the one that added it
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,12 @@ def column_as_json(column: Column) -> dict[str, object]:
         "chain": list(column.chain),
         "core_order": list(column.core_order),
         "clauses": [
-            [clause_id, section, title, {"word": cell.word, "by": cell.by, "own": cell.own, "reason": cell.reason}]
+            [
+                clause_id,
+                section,
+                title,
+                {"word": cell.word, "by": cell.by, "own": cell.own, "reason": cell.reason, "added_by": cell.added_by},
+            ]
             for clause_id, section, title, cell in column.clauses
         ],
         "translations": column.translations,
@@ -160,9 +166,9 @@ def _title(clause: Clause) -> str:
 
 def _cell(clause: Clause, policy: Policy) -> Cell:
     provenance = clause.provenance
-    return Cell(
-        CELL_WORDS[provenance.status], provenance.changed_by, provenance.changed_by == policy.profile, provenance.reason
-    )
+    word = CELL_WORDS[provenance.status]
+    added_by = provenance.origin if word == "reworded" and provenance.origin != CORE else None
+    return Cell(word, provenance.changed_by, provenance.changed_by == policy.profile, provenance.reason, added_by)
 
 
 # Reports ---------------------------------------------------------------------------------------------------------

@@ -339,6 +339,8 @@ def _card(
     status = STATUS_WORDS.get(provenance.status, provenance.status)
     if provenance.changed_by and provenance.changed_by != CORE and provenance.status != "unchanged":
         status += f" by {provenance.changed_by}"
+    if provenance.status == "replaced" and provenance.origin != CORE:
+        status += f" (added by {provenance.origin})"
     tables = renderer._TableContext(f"{policy.profile}_{clause.id}", plain_text(clause.title) or clause.id)
     body = renderer.blocks_html(clause.blocks, 3, tables) if clause.visible else Markup("<p>Not in this version.</p>")
     return {

@@ -212,7 +212,7 @@ class Applier:
         elif clause.core is not None:
             clause.title_from = CORE if _has_title(clause.core) else self.layer.name
         clause.where = self.layer.where("clauses", index, "text")
-        self.decide(clause, "replaced" if clause.origin == CORE else "added", op.reason)
+        self.decide(clause, "replaced", op.reason)  # a clause a parent added is still reworded, not added, here
         clause.history.append(self.change(index, op.action, op.reason))
 
     def decide(self, clause: DraftClause, status: ClauseStatus, reason: str | None) -> None:
