@@ -117,7 +117,7 @@ def test_a_core_change_a_parent_reworded_away_flags_the_parent_not_its_unit(proj
 
 
 def test_a_unit_still_relies_on_the_core_title_a_parent_kept(project):
-    parent, unit = _unit_of_test_council(project, "- replace: principles.consistent\n  text: Say the same.\n")
+    _parent, unit = _unit_of_test_council(project, "- replace: principles.consistent\n  text: Say the same.\n")
     edit_core_clause(project, "principles", *CONSISTENT_EDIT)
     assert kinds(drift.check(unit, project / "profiles", core=_core(project)))["principles.consistent"] == "changed"
 
@@ -136,7 +136,7 @@ def test_a_unit_that_brings_back_a_clause_its_parent_removed_relies_on_the_core(
 
 
 def test_a_core_text_an_older_review_recorded_but_no_longer_relied_on_is_no_finding(project):
-    parent, unit = _unit_of_test_council(
+    _parent, unit = _unit_of_test_council(
         project, "- replace: principles.consistent\n  title: Be steady\n  text: Say the same everywhere.\n"
     )
     lock = unit.with_name("test-unit.lock.yaml")
