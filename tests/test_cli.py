@@ -112,6 +112,25 @@ def test_a_name_and_contacts_only_profile_passes_fail_on_text(cli, tmp_path):
     assert cli(*against, "--fail-on", "words")[0] == 2
 
 
+def test_diff_against_a_name_looks_where_extends_looks(cli, tmp_path, monkeypatch):
+    """`--against NAME` finds a profile beside the compared one, as `extends:` does; a miss names the option,
+    a near name and where it looked."""
+    mine = tmp_path / "my-profiles"
+    mine.mkdir()
+    (mine / "fernbrook.yaml").write_text("extends: local-council\nname: Fernbrook Council\n", encoding="utf-8")
+    unit = mine / "fernbrook-parks.yaml"
+    unit.write_text("extends: fernbrook\nname: Fernbrook Parks\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no profiles folder here: only beside the profile and the bundled ones
+    code, out, err = cli("diff", unit, "--against", "fernbrook")
+    assert code == 0, err
+    assert "compared with Fernbrook Council (fernbrook)" in out
+    code, _, err = cli("diff", unit, "--against", "fernbrok")
+    assert code == 2 and "Traceback" not in err
+    assert "--against: no profile called `fernbrok`" in err
+    assert "did you mean `fernbrook`?" in err
+    assert f"beside the profile in {mine}/" in err and "bundled profiles" in err
+
+
 def test_diff_formats(cli, tmp_path):
     code, out, _ = cli("diff", RIVERSIDE, "--format", "json")
     assert code == 0 and json.loads(out)["new"]["profile"] == "riverside-borough-council"

@@ -64,7 +64,9 @@ def diff(
 
     A report printed to the terminal or as JSON is remembered with what it was made from (`toolkit.remembered`),
     so asking again while nothing changed prints it without resolving either side."""
-    other = profile_path(against, profiles_dir) if against is not None else None
+    other = (
+        profile_path(against, profiles_dir, beside=profile.parent, option="--against") if against is not None else None
+    )
     subject = (profile, other) if other is not None else (profile,)
     remembered = _remembered_diffs(report, out, profiles_dir, core_dir, language)
     recalled = remembered.recall(*subject) if remembered else None

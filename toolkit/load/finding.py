@@ -137,11 +137,34 @@ def all_profiles(profiles_dir: Path) -> dict[str, Path]:
     return {**_bundled_profiles(), **find_profiles(profiles_dir)}
 
 
-def profile_path(given: Path, profiles_dir: Path | None) -> Path:
-    """A profile named on the command line: a file, or a profile's name (`nhs-trust`) found as `extends:` finds it."""
+def profile_path(given: Path, profiles_dir: Path | None, beside: Path | None = None, option: str = "PROFILE") -> Path:
+    """A profile named on the command line: a file, or a profile's name (`nhs-trust`) found where `extends:` finds
+    one: beside `beside` (the folder of the profile it goes with), then in the profiles folder, then among the
+    bundled profiles. A miss names the `option` it was given to, a near name and the places looked in."""
     if given.exists() or given.suffix in PROFILE_SUFFIXES or len(given.parts) > 1:
         return given
+    name = str(given)
+    if beside is not None:
+        for candidate in (beside / f"{name}{suffix}" for suffix in PROFILE_SUFFIXES):
+            if candidate.is_file():
+                return candidate
     known = known_profiles(profiles_dir)
-    if str(given) in known:
-        return known[str(given)]
-    raise ToolkitError(Problem(f"no profile called `{given}`", field="PROFILE", hint=did_you_mean(str(given), known)))
+    if name in known:
+        return known[name]
+    nearby = _profiles_beside(beside) if beside is not None else {}
+    places = [f"beside the profile in {beside}/"] if beside is not None else []
+    if profiles_dir is not None and profiles_dir.is_dir():
+        places.append(f"in the profiles folder {profiles_dir}/")
+    places.append("among the bundled profiles")
+    looked = "looked " + ", ".join(places[:-1]) + (" and " if len(places) > 1 else "") + places[-1]
+    near = did_you_mean(name, {*known, *nearby})
+    hint = f"{near} {looked[0].upper()}{looked[1:]}" if near else looked
+    raise ToolkitError(Problem(f"no profile called `{name}`", field=option, hint=hint))
+
+
+def _profiles_beside(folder: Path) -> dict[str, Path]:
+    """The profiles directly in `folder` (where `extends:` looks first), for suggestions."""
+    try:
+        return {path.stem: path for path in folder.iterdir() if _is_profile_name(path.name) and path.is_file()}
+    except OSError:
+        return {}
