@@ -254,3 +254,20 @@ def test_a_clause_a_parent_added_and_its_unit_reworded_is_reworded_by_the_unit_e
     assert "Added by test-rangers" not in page
     assert next(c for c in compare(parent, unit).clauses if c.id == "official.test-park").by == "test-rangers"
     assert next(c for c in compare_with_core(unit).clauses if c.id == "official.test-park").by == "test-park"
+
+
+def test_a_clause_that_reads_differently_only_through_settings_is_changed_by_settings(tmp_path):
+    """A contact gaining an email address changes the words of every clause that shows it, but not their wording:
+    counted and shown as changed by settings, not reworded, and not a text difference for `--fail-on text`."""
+    base = resolve_text(tmp_path, TESTSHIRE, name="test-base")
+    emailed = resolve_text(
+        tmp_path, TESTSHIRE, "contacts:\n  hr: {name: the people team, email: hr@testshire.example}\n"
+    )
+    diff = compare(base, emailed)
+    settings = [clause for clause in diff.clauses if clause.change == "settings"]
+    assert settings and diff.summary.settings == len(settings) and diff.summary.reworded == 0
+    assert all(clause.reason == SAME_SOURCE and clause.by is None for clause in settings)
+    assert any("hr@testshire.example" in line.new_text for clause in settings for line in clause.lines)
+    assert diff.has_differences and not diff.has_text_differences
+    report = reporter("terminal").report(diff, colour=False)
+    assert f"{len(settings)} changed by settings" in report and "* CHANGED BY SETTINGS: " in report

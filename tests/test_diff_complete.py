@@ -1,8 +1,8 @@
 """The differ is complete and says nothing it cannot show: a property test over generated profile edits.
 
 For any change to a profile field or any clause operation, the clauses whose rendered text differs between the two
-resolved policies are exactly the clauses the diff reports as added, removed or reworded, plus those it says differ
-by a listed term or detail; every listed term or detail shows up in some clause. "Rendered text" is read from the
+resolved policies are exactly the clauses the diff reports as added, removed, reworded or changed by settings, plus
+those it says differ by a listed term or detail; every listed term or detail shows up in some clause. "Rendered text" is read from the
 model independently of the differ: the words, link addresses, formatting and list numbering a renderer prints.
 """
 
@@ -128,10 +128,10 @@ def assert_complete(old: Policy, new: Policy) -> None:
     diff = compare(old, new)
     before, after = shown(old), shown(new)
     differs = {cid for cid in before.keys() | after.keys() if before.get(cid) != after.get(cid)}
-    reported = {c.id for c in diff.clauses if c.change in ("added", "removed", "reworded") or c.details}
+    reported = {c.id for c in diff.clauses if c.change in ("added", "removed", "reworded", "settings") or c.details}
     assert differs == reported, f"text differs: {sorted(differs)}; reported: {sorted(reported)}"
     for clause in diff.clauses:
-        if clause.change == "reworded":
+        if clause.change in ("reworded", "settings"):
             assert any(line.op != "equal" for line in clause.lines) or before[clause.id] != after[clause.id]
     listed = {s.key for s in diff.substitutions}
     used = {key for clause in diff.clauses for key in clause.details}

@@ -113,7 +113,7 @@ def compare(old: Policy, new: Policy) -> PolicyDiff:
 
 
 SAME_SOURCE = (
-    "Both sides use the same wording for this clause; it reads differently because of the details it shows "
+    "Both sides use the same wording for this clause; it reads differently only because of the settings it shows "
     "(contacts, channels, the code of conduct or document control), which differ."
 )
 SECTOR_WORDS = {"central_government": "central government", "local_government": "local government", "nhs": "the NHS"}
@@ -243,7 +243,7 @@ def _both(
     change = "reworded" if reworded else ("moved" if moved else "unchanged")
     by, reason = _why(new.clause, change, rules) if change != "unchanged" or moved else (None, None)
     if reworded and old.clause.provenance.source_fingerprint == new.clause.provenance.source_fingerprint:
-        by, reason = None, SAME_SOURCE
+        change, by, reason = "settings", None, SAME_SOURCE  # the same source text: only settings reach the words
     return ClauseDiff(
         id=new.clause.id,
         title=_title(new.clause),
@@ -664,6 +664,7 @@ def _summary(clauses: list[ClauseDiff], substitutions: list[Substitution]) -> Su
         added=counts["added"],
         removed=counts["removed"],
         reworded=counts["reworded"],
+        settings=counts["settings"],
         moved=sum(1 for clause in clauses if clause.moved),
         unchanged=counts["unchanged"],
         substitutions=len(substitutions),

@@ -10,11 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = 2  # 2: "replaced" became "reworded"; lines carry list numbering; clauses their details
+SCHEMA_VERSION = 3  # 2: "replaced" became "reworded"; lines carry list numbering; clauses their details
+# 3: a clause whose wording is the same on both sides but reads differently through settings is "settings"
+# (it was "reworded"), counted in `summary.settings`
 
 SegmentOp = Literal["equal", "insert", "delete"]
 LineKind = Literal["title", "paragraph", "heading", "item", "row"]
-ClauseChange = Literal["added", "removed", "reworded", "moved", "unchanged"]
+ClauseChange = Literal["added", "removed", "reworded", "settings", "moved", "unchanged"]
 
 
 class _Node(BaseModel):
@@ -106,14 +108,15 @@ class Summary(_Node):
     moved: int
     unchanged: int
     substitutions: int
+    settings: int = 0  # clauses both sides word alike that read differently only through settings (contacts...)
 
     @property
     def changed(self) -> int:
-        return self.added + self.removed + self.reworded + self.moved
+        return self.added + self.removed + self.reworded + self.settings + self.moved
 
     @property
     def text_changed(self) -> int:
-        """Clauses whose own wording differs (not counting a move, or a term or detail they use)."""
+        """Clauses whose own wording differs (not counting a move, or a term, detail or setting they use)."""
         return self.added + self.removed + self.reworded
 
 

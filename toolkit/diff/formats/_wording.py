@@ -6,7 +6,13 @@ from __future__ import annotations
 from toolkit.diff.model import ClauseDiff, PolicyDiff
 from toolkit.model import CORE
 
-CHANGE_WORDS = {"added": "Added", "removed": "Removed", "reworded": "Reworded", "moved": "Moved"}
+CHANGE_WORDS = {
+    "added": "Added",
+    "removed": "Removed",
+    "reworded": "Reworded",
+    "settings": "Changed by settings",
+    "moved": "Moved",
+}
 NO_REASON = "no reason recorded"
 
 
@@ -114,6 +120,7 @@ def summary_counts(diff: PolicyDiff) -> list[tuple[str, int]]:
         ("Clauses added", s.added),
         ("Clauses removed", s.removed),
         ("Clauses reworded", s.reworded),
+        *([("Clauses changed by settings", s.settings)] if s.settings else []),
         ("Clauses moved", s.moved),
         ("Clauses unchanged", s.unchanged),
         ("Terms and details that differ", s.substitutions),
@@ -140,7 +147,9 @@ def summary_sentence(diff: PolicyDiff) -> str:
     differ = "clause differs" if s.changed == 1 else "clauses differ"
     details = "term or detail differs" if s.substitutions == 1 else "terms or details differ"
     return (
-        f"{s.changed} {differ}: {s.added} added, {s.removed} removed, {s.reworded} reworded, {s.moved} moved; "
+        f"{s.changed} {differ}: {s.added} added, {s.removed} removed, {s.reworded} reworded, "
+        + (f"{s.settings} changed by settings, " if s.settings else "")
+        + f"{s.moved} moved; "
         f"{s.unchanged} unchanged; {s.substitutions} {details}."
     )
 

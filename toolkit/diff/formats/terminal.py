@@ -24,7 +24,7 @@ from toolkit.diff.formats._wording import (
 from toolkit.diff.model import ClauseDiff, LineDiff, PolicyDiff, Substitution
 
 SUFFIX = ".txt"
-MARKS = {"added": "+", "removed": "-", "reworded": "~", "moved": ">"}
+MARKS = {"added": "+", "removed": "-", "reworded": "~", "settings": "*", "moved": ">"}
 STYLES = {"insert": "green underline", "delete": "red strike", "equal": ""}
 PLAIN_MARKERS = {"insert": ("{+", "+}"), "delete": ("[-", "-]"), "equal": ("", "")}
 
