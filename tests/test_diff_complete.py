@@ -2,8 +2,9 @@
 
 For any change to a profile field or any clause operation, the clauses whose rendered text differs between the two
 resolved policies are exactly the clauses the diff reports as added, removed, reworded or changed by settings, plus
-those it says differ by a listed term or detail; every listed term or detail shows up in some clause. "Rendered text" is read from the
-model independently of the differ: the words, link addresses, formatting and list numbering a renderer prints.
+those it says differ by a listed term or detail; every listed term or detail shows up in some clause. "Rendered
+text" is read from the model independently of the differ: the words, link addresses, formatting and list numbering a
+renderer prints.
 """
 
 from __future__ import annotations
