@@ -224,7 +224,7 @@ def test_the_code_of_conduct_is_credited_to_the_profile_that_set_it(tmp_path):
 
 def test_a_clause_a_parent_added_and_its_unit_reworded_is_reworded_by_the_unit_everywhere(tmp_path):
     """The overview, the hub and the document's notes agree: the unit reworded it, the parent added it."""
-    from toolkit.hub.pages import Mode, clause_page
+    from toolkit.hub.pages import Mode, clause_index_page, clause_page
     from toolkit.hub.state import Hub
     from toolkit.resolve.notes import tailoring_notes
 
@@ -236,12 +236,12 @@ def test_a_clause_a_parent_added_and_its_unit_reworded_is_reworded_by_the_unit_e
         folder,
         "extends: test-park\nname: Testshire Rangers\n",
         "clauses:\n  - replace: official.test-park\n    text: Ours, from the field.\n    reason: Rangers.\n",
-        name="test-rangers",
+        name="test-a-rangers",
     )
     row = next(row for row in build_matrix([parent, unit]).rows if row.clause_id == "official.test-park")
     assert [(cell.word, cell.by, cell.own, cell.added_by) for cell in row.cells] == [
         ("added", "test-park", True, None),
-        ("reworded", "test-rangers", True, "test-park"),
+        ("reworded", "test-a-rangers", True, "test-park"),
     ]
     line = next(line for line in terminal_report(build_matrix([parent, unit])).splitlines() if "test-park" in line)
     assert line.split()[-4:] == ["A", "│", "R", "│"]
@@ -250,9 +250,11 @@ def test_a_clause_a_parent_added_and_its_unit_reworded_is_reworded_by_the_unit_e
         ("Reworded", "Testshire Rangers", True),
     ]
     page = clause_page(Hub(folder), "official.test-park", Mode())
-    assert page is not None and "Reworded by test-rangers (added by test-park)" in page
-    assert "Added by test-rangers" not in page
-    assert next(c for c in compare(parent, unit).clauses if c.id == "official.test-park").by == "test-rangers"
+    assert page is not None and "Reworded by test-a-rangers (added by test-park)" in page
+    assert "Added by test-a-rangers" not in page
+    index = clause_index_page(Hub(folder), Mode())
+    assert "(test-park)" in index and "(test-a-rangers)" not in index  # listed under the profile that added it
+    assert next(c for c in compare(parent, unit).clauses if c.id == "official.test-park").by == "test-a-rangers"
     assert next(c for c in compare_with_core(unit).clauses if c.id == "official.test-park").by == "test-park"
 
 

@@ -266,8 +266,9 @@ def clause_index_page(hub: Hub, mode: Mode) -> str:
             for clause in section.clauses:
                 if clause.provenance.changed_by not in (None, CORE) and clause.provenance.status != "unchanged":
                     changed[clause.id] = changed.get(clause.id, 0) + 1
-                if clause.provenance.origin != CORE:
-                    extra.setdefault(clause.id, (plain_text(clause.title) or clause.id, policy.profile))
+                origin = clause.provenance.origin
+                if origin != CORE and (clause.id not in extra or policy.profile == origin):  # named as it was added
+                    extra[clause.id] = (plain_text(clause.title) or clause.id, origin)
     sections = [
         {
             "title": plain_text(section.title),
