@@ -169,7 +169,13 @@ def test_html_summary_counts_match_the_diff(soup, diff):
 
 
 def test_html_every_changed_clause_has_its_change_who_and_why(soup, diff):
-    words = {"added": "Added", "removed": "Removed", "reworded": "Reworded", "moved": "Moved"}
+    words = {
+        "added": "Added",
+        "removed": "Removed",
+        "reworded": "Reworded",
+        "settings": "Changed by settings",
+        "moved": "Moved",
+    }
     for clause in diff.changed_clauses:
         heading = soup.find(id=f"clause-{clause.id}")
         assert heading is not None and heading.name == "h3", clause.id

@@ -287,7 +287,8 @@ def diff(
         Path | None,
         typer.Option(
             "--against",
-            help="Compare with this profile (a file, or a name such as nhs-trust) instead of the core.",
+            help="Compare with this profile (a file, or a name such as nhs-trust, found where `extends:` looks) "
+            "instead of the core.",
             metavar="PROFILE.yaml",
         ),
     ] = None,
@@ -313,8 +314,8 @@ def diff(
         str | None,
         typer.Option(
             "--fail-on",
-            help="Exit 1 only for this kind of difference: `text` (a clause's wording; not names, terms or "
-            "contacts) or `any`.",
+            help="Exit 1 only for this kind of difference: `text` (a clause's wording; not names, terms, "
+            "contacts or other settings) or `any`.",
             metavar="KIND",
         ),
     ] = None,
