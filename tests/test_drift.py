@@ -116,9 +116,12 @@ def test_a_core_change_a_parent_reworded_away_flags_the_parent_not_its_unit(proj
     assert "principles.consistent" not in (unit.with_name("test-unit.lock.yaml")).read_text().split("core_texts:")[1]
 
 
-def test_a_unit_still_relies_on_the_core_title_a_parent_kept(project):
-    _parent, unit = _unit_of_test_council(project, "- replace: principles.consistent\n  text: Say the same.\n")
-    edit_core_clause(project, "principles", *CONSISTENT_EDIT)
+def test_a_unit_relies_on_the_core_title_a_parent_kept_and_not_on_the_core_text(project):
+    parent, unit = _unit_of_test_council(project, "- replace: principles.consistent\n  text: Say the same.\n")
+    edit_core_clause(project, "principles", *CONSISTENT_EDIT)  # the core's text: the parent replaced it
+    assert kinds(drift.check(parent, project / "profiles", core=_core(project)))["principles.consistent"] == "stale"
+    assert "principles.consistent" not in kinds(drift.check(unit, project / "profiles", core=_core(project)))
+    edit_core_clause(project, "principles", "### Be consistent", "### Be steady")  # the title the unit shows
     assert kinds(drift.check(unit, project / "profiles", core=_core(project)))["principles.consistent"] == "changed"
 
 

@@ -107,6 +107,7 @@ Block = Annotated[Paragraph | Heading | ListBlock | Table, Field(discriminator="
 
 ClauseStatus = Literal["unchanged", "replaced", "added", "removed", "excluded", "included", "moved"]
 CORE = "core"
+CORE_TITLE = "core:title"  # in `Provenance.relies_on`: of the core's clause, only its title reaches the profile
 
 
 class Change(_Node):

@@ -27,7 +27,7 @@ from toolkit.load.fields import field_name
 from toolkit.load.profiles import problem_message
 from toolkit.load.schema import Text
 from toolkit.load.yamlio import load_plain, load_yaml, locate
-from toolkit.model import CORE, Policy
+from toolkit.model import CORE, CORE_TITLE, Policy
 from toolkit.output import publish
 from toolkit.render import build_timestamp
 from toolkit.resolve.core import Applicability, Core, CoreClause, load_core
@@ -78,7 +78,7 @@ def basis(policy: Policy) -> Basis:
             provenance = clause.provenance
             relied = set(provenance.relies_on) if provenance.relies_on is not None else None
             sources: dict[str, str] = {}
-            if provenance.core_fingerprint and (relied is None or CORE in relied):
+            if provenance.core_fingerprint and (relied is None or CORE in relied or CORE_TITLE in relied):
                 sources[CORE] = provenance.core_fingerprint
             for change in provenance.history:
                 if change.layer != policy.profile and change.fingerprint and (relied is None or change.layer in relied):
@@ -147,10 +147,11 @@ def check(
         for clause, sources in (recorded.get("clauses") or {}).items()
     }
     current = basis(policy)
-    findings += _clause_findings(policy, locked, current)
+    texts = {str(k): str(v) for k, v in (recorded.get("core_texts") or {}).items()}
+    core = core or load_core(policy.core.folder)
+    findings += _clause_findings(policy, locked, current, _same_core_titles(policy, texts, core))
     if redlines:
-        texts = {str(k): str(v) for k, v in (recorded.get("core_texts") or {}).items()}
-        findings = _with_redlines(findings, policy, texts, locked, current, core or load_core(policy.core.folder))
+        findings = _with_redlines(findings, policy, texts, locked, current, core)
     return DriftReport(policy.profile, profile_path, findings)
 
 
@@ -240,7 +241,30 @@ def _version_findings(recorded: dict, now: str) -> list[Finding]:
     return [Finding("version", f"reviewed{when} against core {then}; the core is now {now}")]
 
 
-def _clause_findings(policy: Policy, recorded: Basis, current: Basis) -> list[Finding]:
+def _same_core_titles(policy: Policy, texts: dict[str, str], core: Core) -> set[str]:
+    """The clauses of which only the core's title reaches the profile (a parent reworded the text and kept the
+    title), whose core title is the same as at the review: a change to the core's text there is none of its
+    business."""
+    return {
+        clause.id
+        for section in policy.sections
+        for clause in section.clauses
+        if clause.provenance.relies_on is not None
+        and CORE_TITLE in clause.provenance.relies_on
+        and clause.id in texts
+        and clause.id in core.clauses
+        and _title_line(texts[clause.id]) == _title_line(core.clauses[clause.id].source)
+    }
+
+
+def _title_line(source: str) -> str | None:
+    first = source.lstrip().split("\n", 1)[0]
+    return first.strip() if first.startswith("#") else None
+
+
+def _clause_findings(
+    policy: Policy, recorded: Basis, current: Basis, same_core_titles: set[str] | None = None
+) -> list[Finding]:
     own = _own_changes(policy)
     findings: list[Finding] = []
     for clause_id in _ordered(recorded, current):
@@ -251,6 +275,8 @@ def _clause_findings(policy: Policy, recorded: Basis, current: Basis) -> list[Fi
             findings.append(Finding("gone", f"{clause_id}: no longer in the guidance you inherit", clause_id))
         else:
             changed = _changed_sources(before, after)
+            if changed == [CORE] and clause_id in (same_core_titles or set()):
+                continue  # only the core's text changed, and only its title reaches this profile
             if changed and clause_id in own:
                 findings.append(
                     Finding(

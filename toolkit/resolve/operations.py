@@ -22,7 +22,7 @@ from toolkit.load.schema import (
     RemoveClause,
     ReplaceClause,
 )
-from toolkit.model import CORE, Change, ClauseStatus
+from toolkit.model import CORE, CORE_TITLE, Change, ClauseStatus
 from toolkit.resolve.core import Core, CoreClause, CoreSection, fingerprint
 
 # The outline: clauses before rendering ---------------------------------------------------------------------------
@@ -50,17 +50,23 @@ class DraftClause:
         return self.status not in ("removed", "excluded")
 
     def shown(self) -> frozenset[str]:
-        """Whose words a reader of the clause sees (the core, profiles): nobody's when it is left out."""
-        return frozenset({self.title_from, self.text_from}) if self.present else frozenset()
+        """Whose words a reader of the clause sees (the core, or only the core's title; profiles): nobody's when it
+        is left out."""
+        if not self.present:
+            return frozenset()
+        title = CORE_TITLE if self.title_from == CORE and self.text_from != CORE else self.title_from
+        return frozenset({title, self.text_from})
 
     def relied_on(self) -> list[str]:
         """What the last profile relies on for this clause, so `check` asks it to look again only when one of these
         changes: the words it showed the profile before its own operations and the words it shows now, and every
         operation that is not a rewording (an addition, a removal, a move). A parent's rewording hides the core's
-        text from the profiles that extend it, unless the parent kept the core's title."""
+        text from the profiles that extend it; where the parent kept the core's title, only the title reaches them
+        (`CORE_TITLE`)."""
         rewordings = {change.layer for change in self.history if change.action == "replace"}
         others = {change.layer for change in self.history if change.layer not in rewordings}
-        return sorted(self.shown_before_last | self.shown() | others)
+        relied = self.shown_before_last | self.shown() | others
+        return sorted(relied - {CORE_TITLE} if CORE in relied else relied)
 
 
 @dataclass
