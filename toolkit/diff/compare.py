@@ -570,6 +570,8 @@ def _term_words(policy: Policy) -> dict[str, str]:
         f"term.{key}": " / ".join(filter(None, (forms.singular, forms.plural))) for key, forms in policy.terms.items()
     }
     words |= {"org.name": policy.organisation.name, "org.short_name": policy.organisation.short_name}
+    if policy.organisation.part_of:
+        words["org.part_of"] = policy.organisation.part_of
     code = policy.code_of_conduct
     words |= {"code.name": code.name, "code.values": "; ".join(f"{v.name}: {v.meaning}" for v in code.values)}
     words["channels"] = ", ".join(
@@ -601,6 +603,7 @@ def _label(key: str) -> str:
     labels = {
         "org.name": "The organisation's name",
         "org.short_name": "The organisation's short name",
+        "org.part_of": "The organisation a unit is part of",
         "code.name": "The code of conduct",
         "code.values": "The code's values and what each means",
         "code.url": "The code of conduct's web address",
