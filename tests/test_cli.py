@@ -274,6 +274,29 @@ def test_validate_warns_about_the_extended_bodys_words_after_a_rename(cli, tmp_p
     assert "politics.restricted-posts" in clauses and "exclude:" in clauses
 
 
+def test_clauses_the_profile_reworded_do_not_count_as_still_speaking_of_the_body(cli, tmp_path):
+    """Its own words may name councils on purpose (its members are nominated by them); only the core's count."""
+    profile = tmp_path / "northmoor-national-park-authority.yaml"
+    profile.write_text(
+        "# Northmoor\nextends: local-council\nname: Northmoor National Park Authority\n"
+        "terminology:\n  organisation: the Authority\n  code: the Authority's code\n"
+        "clauses:\n  - replace: politics.restricted-posts\n"
+        "    text: Some members are nominated by the councils in the Park.\n    reason: Our own rules.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
+    assert code == 0
+    clauses = next(line for line in out.splitlines() if "still speak of a council" in line)
+    assert "northmoor-national-park-authority.yaml:7:" in clauses  # the `clauses:` line
+    assert "politics.restricted-posts" not in clauses and "politics.council-publicity" in clauses
+    unit = tmp_path / "northmoor-rangers.yaml"
+    unit.write_text("extends: northmoor-national-park-authority\nname: Northmoor Rangers\n", encoding="utf-8")
+    code, out, _ = cli("validate", unit, "--profiles", PROFILES)
+    clauses = next(line for line in out.splitlines() if "still speak of a council" in line)
+    assert "northmoor-rangers.yaml:1:" in clauses  # no `clauses:` of its own: the `extends:` line
+    assert "politics.restricted-posts" not in clauses  # reworded by its organisation
+
+
 def test_a_missing_parent_is_never_suggested_as_the_profile_itself(cli, tmp_path):
     (tmp_path / "northfell-icb-primary-care.yaml").write_text("extends: northfell-icb\nname: Primary Care\n", "utf-8")
     code, _, err = cli("validate", tmp_path / "northfell-icb-primary-care.yaml", "--profiles", tmp_path)
