@@ -297,6 +297,23 @@ def test_clauses_the_profile_reworded_do_not_count_as_still_speaking_of_the_body
     assert "politics.restricted-posts" not in clauses  # reworded by its organisation
 
 
+def test_validate_warns_about_a_change_the_appendix_lists_without_a_reason(cli, tmp_path):
+    profile = tmp_path / "test-council.yaml"
+    profile.write_text(
+        "extends: local-council\nname: Testshire Council\nclauses:\n"
+        "  - add: official.test-extra\n    after: official.posting\n    text: Extra.\n"
+        "  - include: official.emergencies\n    reason: We post in emergencies.\n"
+        "  - move: principles.responsive\n    before: principles.credible\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
+    assert code == 0
+    unexplained = [line for line in out.splitlines() if "No reason recorded" in line]
+    assert len(unexplained) == 2
+    assert "test-council.yaml:4:5: clauses #1 (add: official.test-extra), reason: has no `reason:`" in unexplained[0]
+    assert "test-council.yaml:9:5: clauses #3 (move: principles.responsive), reason:" in unexplained[1]
+
+
 def test_a_missing_parent_is_never_suggested_as_the_profile_itself(cli, tmp_path):
     (tmp_path / "northfell-icb-primary-care.yaml").write_text("extends: northfell-icb\nname: Primary Care\n", "utf-8")
     code, _, err = cli("validate", tmp_path / "northfell-icb-primary-care.yaml", "--profiles", tmp_path)

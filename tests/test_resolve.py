@@ -317,6 +317,16 @@ def test_each_profile_in_a_chain_keeps_its_own_change_and_reason(tmp_path):
     assert [(h.by, h.action) for h in added.history] == [("test-parent", "add"), ("test-child", "replace")]
 
 
+def test_a_removed_clause_without_a_title_is_named_as_one_clause_of_its_section(tmp_path):
+    from toolkit.resolve.notes import tailoring_notes
+
+    removed = "clauses:\n  - remove: code.social-workers\n    reason: We employ no social workers.\n"
+    notes = {n.clause_id: n.title for n in tailoring_notes(resolve_text(tmp_path, COUNCIL + removed))}
+    assert notes["code.social-workers"] == (
+        "Your code of conduct online: one clause (“If you are a registered social…”)"
+    )
+
+
 def test_settings_and_clause_problems_are_reported_together_in_line_order(tmp_path):
     message = errors(
         tmp_path,

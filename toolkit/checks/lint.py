@@ -33,6 +33,7 @@ def warnings(policy: Policy, chain: list[Layer], today: date | None = None) -> l
         *_names_repeating_roles(policy, chain),
         *_one_team_two_addresses(policy, chain),
         *_inherited_body_words(policy, chain),
+        *_changes_without_reasons(policy, leaf),
     ]
 
 
@@ -356,3 +357,24 @@ def _first_line_of(layer: Layer, *fields: str) -> dict[str, Any]:
     """Where a warning about the whole profile points: the first of `fields` the file has (a line to go to)."""
     present = next((name for name in fields if isinstance(layer.data, dict) and name in layer.data), None)
     return layer.where(present) if present else {"file": layer.path}
+
+
+def _changes_without_reasons(policy: Policy, leaf: Layer) -> list[Problem]:
+    """The tailoring appendix lists every change with its reason; one without prints "No reason recorded"."""
+    lines = {
+        change.line
+        for section in policy.sections
+        for clause in section.clauses
+        for change in clause.provenance.history
+        if change.layer == leaf.name and not change.reason
+    }
+    return [
+        Problem(
+            "has no `reason:`, so the published document says “No reason recorded” for this change",
+            **leaf.where("clauses", index),
+            field=leaf.field("clauses", index, "reason"),
+            hint="add `reason:` in a sentence a reader will understand",
+        )
+        for index in range(len(leaf.spec.clauses))
+        if leaf.where("clauses", index)["line"] in lines
+    ]
