@@ -169,6 +169,17 @@ def test_show_one_clause_as_the_profile_has_it(cli):
     assert code == 2 and "did you mean `principles.credible`?" in err
 
 
+def test_show_a_clause_the_profile_does_not_include_says_how_to_include_it(cli):
+    code, _, err = cli("show", RIVERSIDE, "--clause", "official.emergencies")
+    assert code == 2
+    assert "clause `official.emergencies` is optional, and this profile does not include it" in err
+    assert "`- include: official.emergencies` with a `reason:`" in err
+    code, _, err = cli("show", RIVERSIDE, "--clause", "purpose.governors")
+    assert code == 2 and "is not part of this policy (in the core: only for nhs" in err and "- include:" in err
+    code, _, err = cli("show", RIVERSIDE, "--clause", "purpose.govrnors")
+    assert code == 2 and "did you mean `purpose.governors`?" in err
+
+
 def test_list_clauses_shows_sections_and_titles_in_the_cores_words(cli):
     code, out, _ = cli("list", "--clauses")
     assert code == 0
