@@ -482,8 +482,12 @@ def _word_diff(old: Line, new: Line) -> LineDiff:
                     _append(segments, "delete", (before,))
                     _append(segments, "insert", (after,))
             continue
-        _append(segments, "delete", old.tokens[a1:a2])
-        _append(segments, "insert", new.tokens[b1:b2])
+        before, after = old.tokens[a1:a2], new.tokens[b1:b2]
+        if op == "replace" and [t.text + t.hidden for t in before] == [t.text + t.hidden for t in after]:
+            _append(segments, "equal", after)  # other terms with the same words: a reader sees no change
+            continue
+        _append(segments, "delete", before)
+        _append(segments, "insert", after)
     raw = LineDiff(kind=new.kind, op="replace", segments=segments, number=new.number)
     return raw.model_copy(update={"segments": readable_segments(raw)})
 
