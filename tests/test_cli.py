@@ -340,3 +340,9 @@ def test_the_everyday_word_is_not_taken_for_the_kind_of_body(cli, tmp_path):
     code, out, _ = cli("validate", profile, "--profiles", tmp_path)
     assert code == 0 and "terminology.leadership" in out  # "the trust board" is still pointed out
     assert "principles.credible" not in out and "code.identity" not in out
+
+
+def test_a_lock_file_given_as_a_profile_is_named_for_what_it_is(cli):
+    code, _, err = cli("validate", PROFILES / "riverside-borough-council.lock.yaml", "--profiles", PROFILES)
+    assert code == 2 and "is a lock file that `review` writes beside a profile, not a profile" in err
+    assert "unknown field" not in err

@@ -78,6 +78,14 @@ _layers: dict[tuple[str, str, str], Layer] = {}
 
 
 def _read_layer(path: Path) -> Layer:
+    if path.name.endswith(".lock.yaml"):  # `validate profiles/*.yaml` takes them in
+        raise ToolkitError(
+            Problem(
+                "is a lock file that `review` writes beside a profile, not a profile",
+                file=path,
+                hint=f"give the profile itself ({path.name.removesuffix('.lock.yaml')}.yaml); `check` reads its lock",
+            )
+        )
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise ToolkitError(Problem("a profile must be a mapping of fields (name: ..., sector: ...)", file=path, line=1))
