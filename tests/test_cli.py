@@ -154,8 +154,9 @@ def test_validate_warns_about_likely_mistakes_without_failing(cli, tmp_path):
         encoding="utf-8",
     )
     code, out, _ = cli("validate", profile, "--profiles", PROFILES)
-    assert code == 0 and "3 warnings" in out
+    assert code == 0 and "4 warnings" in out
     assert "inherited from riverside-borough-council" in out
+    assert "clauses #1 (replace: official.riverside-approval), reason: has no `reason:`" in out
     assert "“the the People" in out
     assert "contacts.hr: gives no email, phone or web page" in out
 
