@@ -498,6 +498,12 @@ CASES = [
         "indent it under `contacts:`",
         line=5,
     ),
+    case(
+        "contact-role-indented-into-another",
+        GOOD + "contacts:\n  press:\n    name: the press office\n    social_media: {name: the web team}\n",
+        "line it up with `press:`",
+        line=6,
+    ),
     case("document-field-at-the-top", GOOD + "owner: Head of Communications\n", "indent it under `document:`", line=3),
     case("branding-field-at-the-top", GOOD + "primary_colour: '#1d70b8'\n", "indent it under `branding:`", line=3),
     case("term-at-the-top", GOOD + "leadership: members\n", "indent it under `terminology:`", line=3),

@@ -179,6 +179,8 @@ def _misplaced(name: str, loc: tuple[str | int, ...]) -> str | None:
             "this looks like a sentence, not a field name: the text under `text: |` must be indented further than "
             "`text:` itself, every line of it"
         )
+    if len(loc) == 3 and loc[0] == "contacts" and name in _nested_fields()["contacts"]:
+        return f"`{name}` is a contact role of its own: line it up with `{loc[1]}:`, under `contacts:`"
     if len(loc) != 1:
         return None
     homes = [home for home, names in _nested_fields().items() if name in names]
