@@ -273,3 +273,13 @@ def test_a_clause_that_reads_differently_only_through_settings_is_changed_by_set
     assert diff.has_differences and not diff.has_text_differences
     report = reporter("terminal").report(diff, colour=False)
     assert f"{len(settings)} changed by settings" in report and "* CHANGED BY SETTINGS: " in report
+
+
+def test_a_units_scope_against_its_organisation_redlines_only_the_words_that_changed(tmp_path):
+    """The organisation's name is `org.name` on one side and `org.part_of` on the other: the same words, unmarked."""
+    parent = resolve_text(tmp_path, TESTSHIRE, name="testshire-council")
+    unit = resolve_text(tmp_path, "extends: testshire-council\nname: Testshire Planning\n", name="testshire-planning")
+    scope = next(clause for clause in compare(parent, unit).clauses if clause.id == "purpose.scope")
+    segments = [(s.op, s.text) for line in scope.lines for s in line.segments if s.op != "equal"]
+    assert ("insert", "in or for Testshire Planning, part") in segments
+    assert not any("Testshire Council" in text for _, text in segments)
