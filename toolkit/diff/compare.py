@@ -114,7 +114,7 @@ def compare(old: Policy, new: Policy) -> PolicyDiff:
 
 SAME_SOURCE = (
     "Both sides use the same wording for this clause; it reads differently only because of the settings it shows "
-    "(contacts, channels, the code of conduct or document control), which differ."
+    "(the organisation's name, contacts, channels, the code of conduct or document control), which differ."
 )
 SECTOR_WORDS = {"central_government": "central government", "local_government": "local government", "nhs": "the NHS"}
 NATION_WORDS = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
