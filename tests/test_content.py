@@ -126,7 +126,7 @@ def test_sentences_stay_short_and_plain(name, hyphenator):
 # The PDF pages -------------------------------------------------------------------------------------------------------
 
 
-PAGE_SAMPLES = ["greenvale-hospitals", "dyffryn-tawel-council", "department-for-coastal-affairs"]
+PAGE_SAMPLES = ["greenvale-hospitals", "dyffryn-tawel-council", "department-for-coastal-affairs", "local-council"]
 LAYOUT_PROFILES = ["hartmoor-national-park-authority", "hartmoor-ranger-service"]  # a long tailoring table
 ENGINES = ["weasyprint", "typst"]
 
