@@ -267,31 +267,36 @@ def command_figures(rounds: int) -> dict[str, object]:
 
 
 def yaml_figures(rounds: int) -> dict[str, object]:
-    """`load_yaml` over the sample and bundled profiles and their lock files: libyaml's events built by ruamel, and
-    ruamel's own reader alone (what every file is read with when the fast reader falls back)."""
+    """`load_yaml` over the sample and bundled profiles and their lock files, read three ways: by the marked reader
+    (libyaml's events into marked dicts and lists: what `load_yaml` does), by the node reader (libyaml's events
+    built by ruamel's constructor) and by ruamel's own reader alone (what a file falls back to)."""
     from toolkit.load import yamlio
 
     files = [*sorted(PROFILES.rglob("*.yaml")), *sorted((ROOT / "toolkit" / "sectors").glob("*.yaml"))]
-    fast = yamlio._fast_load
+    readers = {"marked": yamlio._marked_from_events, "nodes": yamlio._fast_load}
 
-    def ruamel_only(text: str) -> object:
+    def fall_back(text: str) -> object:
         raise yamlio._FallBack
 
-    def read_all(reader: Callable[[str], object]) -> Callable[[], None]:
+    def read_all(*switched_off: str) -> Callable[[], None]:
         def run() -> None:
-            yamlio._fast_load = reader
+            for name in switched_off:
+                setattr(yamlio, f"_{'marked_from_events' if name == 'marked' else 'fast_load'}", fall_back)
             try:
                 for path in files:
                     yamlio.load_yaml(path)
             finally:
-                yamlio._fast_load = fast
+                yamlio._marked_from_events, yamlio._fast_load = readers["marked"], readers["nodes"]
 
         return run
 
-    times = interleaved({"libyaml": read_all(fast), "ruamel": read_all(ruamel_only)}, rounds, cpu)
+    times = interleaved(
+        {"marked": read_all(), "nodes": read_all("marked"), "ruamel": read_all("marked", "nodes")}, rounds, cpu
+    )
     return {
         "files": len(files),
-        "libyaml events + ruamel constructor / ruamel reader": ratio(times, "libyaml", "ruamel"),
+        "marked reader / ruamel reader": ratio(times, "marked", "ruamel"),
+        "node reader (libyaml events + ruamel constructor) / ruamel reader": ratio(times, "nodes", "ruamel"),
         "seconds": {name: seconds(values) for name, values in times.items()},
     }
 

@@ -154,8 +154,9 @@ def test_validate_warns_about_likely_mistakes_without_failing(cli, tmp_path):
         encoding="utf-8",
     )
     code, out, _ = cli("validate", profile, "--profiles", PROFILES)
-    assert code == 0 and "3 warnings" in out
+    assert code == 0 and "4 warnings" in out
     assert "inherited from riverside-borough-council" in out
+    assert "clauses #1 (replace: official.riverside-approval), reason: has no `reason:`" in out
     assert "“the the People" in out
     assert "contacts.hr: gives no email, phone or web page" in out
 
@@ -167,6 +168,17 @@ def test_show_one_clause_as_the_profile_has_it(cli):
     assert "removed by greenvale-hospitals: The trust does not carry out online investigations" in out
     code, _, err = cli("show", PROFILES / "greenvale-hospitals.yaml", "--clause", "principles.credibel")
     assert code == 2 and "did you mean `principles.credible`?" in err
+
+
+def test_show_a_clause_the_profile_does_not_include_says_how_to_include_it(cli):
+    code, _, err = cli("show", RIVERSIDE, "--clause", "official.emergencies")
+    assert code == 2
+    assert "clause `official.emergencies` is optional, and this profile does not include it" in err
+    assert "`- include: official.emergencies` with a `reason:`" in err
+    code, _, err = cli("show", RIVERSIDE, "--clause", "purpose.governors")
+    assert code == 2 and "is not part of this policy (in the core: only for nhs" in err and "- include:" in err
+    code, _, err = cli("show", RIVERSIDE, "--clause", "purpose.govrnors")
+    assert code == 2 and "did you mean `purpose.governors`?" in err
 
 
 def test_list_clauses_shows_sections_and_titles_in_the_cores_words(cli):
@@ -274,6 +286,46 @@ def test_validate_warns_about_the_extended_bodys_words_after_a_rename(cli, tmp_p
     assert "politics.restricted-posts" in clauses and "exclude:" in clauses
 
 
+def test_clauses_the_profile_reworded_do_not_count_as_still_speaking_of_the_body(cli, tmp_path):
+    """Its own words may name councils on purpose (its members are nominated by them); only the core's count."""
+    profile = tmp_path / "northmoor-national-park-authority.yaml"
+    profile.write_text(
+        "# Northmoor\nextends: local-council\nname: Northmoor National Park Authority\n"
+        "terminology:\n  organisation: the Authority\n  code: the Authority's code\n"
+        "clauses:\n  - replace: politics.restricted-posts\n"
+        "    text: Some members are nominated by the councils in the Park.\n    reason: Our own rules.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
+    assert code == 0
+    clauses = next(line for line in out.splitlines() if "still speak of a council" in line)
+    assert "northmoor-national-park-authority.yaml:7:" in clauses  # the `clauses:` line
+    assert "politics.restricted-posts" not in clauses and "politics.council-publicity" in clauses
+    unit = tmp_path / "northmoor-rangers.yaml"
+    unit.write_text("extends: northmoor-national-park-authority\nname: Northmoor Rangers\n", encoding="utf-8")
+    code, out, _ = cli("validate", unit, "--profiles", PROFILES)
+    clauses = next(line for line in out.splitlines() if "still speak of a council" in line)
+    assert "northmoor-rangers.yaml:1:" in clauses  # no `clauses:` of its own: the `extends:` line
+    assert "politics.restricted-posts" not in clauses  # reworded by its organisation
+
+
+def test_validate_warns_about_a_change_the_appendix_lists_without_a_reason(cli, tmp_path):
+    profile = tmp_path / "test-council.yaml"
+    profile.write_text(
+        "extends: local-council\nname: Testshire Council\nclauses:\n"
+        "  - add: official.test-extra\n    after: official.posting\n    text: Extra.\n"
+        "  - include: official.emergencies\n    reason: We post in emergencies.\n"
+        "  - move: principles.responsive\n    before: principles.credible\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("validate", profile, "--profiles", PROFILES)
+    assert code == 0
+    unexplained = [line for line in out.splitlines() if "No reason recorded" in line]
+    assert len(unexplained) == 2
+    assert "test-council.yaml:4:5: clauses #1 (add: official.test-extra), reason: has no `reason:`" in unexplained[0]
+    assert "test-council.yaml:9:5: clauses #3 (move: principles.responsive), reason:" in unexplained[1]
+
+
 def test_a_missing_parent_is_never_suggested_as_the_profile_itself(cli, tmp_path):
     (tmp_path / "northfell-icb-primary-care.yaml").write_text("extends: northfell-icb\nname: Primary Care\n", "utf-8")
     code, _, err = cli("validate", tmp_path / "northfell-icb-primary-care.yaml", "--profiles", tmp_path)
@@ -289,3 +341,9 @@ def test_the_everyday_word_is_not_taken_for_the_kind_of_body(cli, tmp_path):
     code, out, _ = cli("validate", profile, "--profiles", tmp_path)
     assert code == 0 and "terminology.leadership" in out  # "the trust board" is still pointed out
     assert "principles.credible" not in out and "code.identity" not in out
+
+
+def test_a_lock_file_given_as_a_profile_is_named_for_what_it_is(cli):
+    code, _, err = cli("validate", PROFILES / "riverside-borough-council.lock.yaml", "--profiles", PROFILES)
+    assert code == 2 and "is a lock file that `review` writes beside a profile, not a profile" in err
+    assert "unknown field" not in err

@@ -189,3 +189,13 @@ def test_the_code_of_conduct_is_credited_to_the_profile_that_set_it(tmp_path):
     against = compare(resolve_profile(Path(SECTORS) / "nhs-trust.yaml", tmp_path), policy)
     names = [s for s in against.substitutions if s.key == "code.name"]
     assert names and names[0].set_by == "northfell-icb" and names[0].old_set_by == "nhs-trust"
+
+
+def test_a_units_scope_against_its_organisation_redlines_only_the_words_that_changed(tmp_path):
+    """The organisation's name is `org.name` on one side and `org.part_of` on the other: the same words, unmarked."""
+    parent = resolve_text(tmp_path, TESTSHIRE, name="testshire-council")
+    unit = resolve_text(tmp_path, "extends: testshire-council\nname: Testshire Planning\n", name="testshire-planning")
+    scope = next(clause for clause in compare(parent, unit).clauses if clause.id == "purpose.scope")
+    segments = [(s.op, s.text) for line in scope.lines for s in line.segments if s.op != "equal"]
+    assert ("insert", "in or for Testshire Planning, part") in segments
+    assert not any("Testshire Council" in text for _, text in segments)

@@ -76,6 +76,20 @@ def test_a_profile_made_by_new_names_its_organisation(cli, tmp_path):
     assert policy.chain == ["local-council", "millbrook-district-council"]
 
 
+def test_new_shows_the_parents_kind_and_the_command_as_it_was_run(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_TOOLKIT_RUN_AS", "./policy-toolkit")
+    code, out, _ = cli("new", "Millbrook District Council", "--extends", "local-council", "--profiles", str(tmp_path))
+    assert code == 0 and f"next:  ./policy-toolkit validate {tmp_path}/millbrook-district-council.yaml" in out
+    text = (tmp_path / "millbrook-district-council.yaml").read_text(encoding="utf-8")
+    assert "# kind: council\n" in text and "foundation_trust\n" not in text
+    cli("new", "Ashby Hospitals", "--extends", "nhs-foundation-trust", "--profiles", str(tmp_path))
+    assert "# kind: foundation_trust\n" in (tmp_path / "ashby-hospitals.yaml").read_text(encoding="utf-8")
+    monkeypatch.delenv("POLICY_TOOLKIT_RUN_AS")
+    code, out, _ = cli("new", "Ashby Estates", "--extends", "ashby-hospitals", "--profiles", str(tmp_path))
+    assert code == 0 and "next:  policy-toolkit validate" in out
+    assert "# kind: foundation_trust\n" in (tmp_path / "ashby-estates.yaml").read_text(encoding="utf-8")
+
+
 def test_site_never_replaces_a_folder_it_did_not_make(cli, tmp_path):
     """`build --out site/` then `site` must not wipe the built documents: an export replaces only an export."""
     out = tmp_path / "site"

@@ -170,6 +170,68 @@ def test_a_grandchild_stacks_on_its_parent(tmp_path):
     assert policy.organisation.name == "Testshire Planning"
 
 
+def _scope(policy: Policy) -> str:
+    return block_text(clause(policy, "purpose.scope").blocks).splitlines()[0]
+
+
+AUTHORITY = """\
+extends: local-council
+name: Fellside Park Authority
+terminology: {organisation: the Authority}
+"""
+
+
+@pytest.mark.parametrize(
+    ("parent", "parent_text", "unit_text", "expected"),
+    [
+        (  # its own word for the organisation, which the unit keeps
+            "test-authority",
+            AUTHORITY,
+            "",
+            "works in or for Fellside Rangers, part of the Authority (Fellside Park Authority), including:",
+        ),
+        (  # the unit repeats its organisation's word: still the organisation's
+            "test-authority",
+            AUTHORITY,
+            "terminology: {organisation: the Authority}\n",
+            "works in or for Fellside Rangers, part of the Authority (Fellside Park Authority), including:",
+        ),
+        (  # a council's word comes from the sector profile: it still names the council, not the service
+            "riverside-borough-council",
+            None,
+            "",
+            "works in or for Fellside Rangers, part of the council (Riverside Borough Council), including:",
+        ),
+        ("department-for-coastal-affairs", None, "", "part of the department (Department for Coastal Affairs)"),
+        ("westmarch-fire-and-rescue", None, "", "part of the service (Westmarch Fire and Rescue Service)"),
+        ("hollowbrook-mental-health", None, "", "part of the trust (Hollowbrook Mental Health NHS Trust)"),
+        (  # a part with its own word (an agency) is its own organisation
+            "department-for-coastal-affairs",
+            None,
+            "terminology: {organisation: the agency}\n",
+            "works for or on behalf of the agency (Fellside Rangers), including:",
+        ),
+    ],
+)
+def test_a_unit_is_part_of_its_organisation_not_named_as_it(tmp_path, parent, parent_text, unit_text, expected):
+    if parent_text:
+        write_profile(tmp_path, parent_text, name=parent)
+    unit = resolve_text(tmp_path, f"extends: {parent}\nname: Fellside Rangers\n{unit_text}", name="test-unit")
+    assert expected in _scope(unit)
+    assert "(Fellside Rangers)" not in _scope(unit) or "agency" in unit_text
+
+
+@pytest.mark.parametrize("text", [AUTHORITY, COUNCIL, "extends: parish-council\nname: Upper Ashby Parish Council\n"])
+def test_an_organisation_names_itself_in_its_scope(tmp_path, text):
+    policy = resolve_text(tmp_path, text)
+    name = policy.organisation.name
+    assert _scope(policy) == (
+        f"This guidance applies to everyone who works for or on behalf of {policy.terms['organisation'].singular} "
+        f"({name}), including:"
+    )
+    assert policy.organisation.part_of is None
+
+
 def test_profile_text_is_never_a_template(tmp_path):
     text = COUNCIL + "clauses:\n  - replace: principles.credible\n    text: '{{ 7*7 }} {% if x %} <b>hi</b> &amp;'\n"
     policy = resolve_text(tmp_path, text)
@@ -253,6 +315,16 @@ def test_each_profile_in_a_chain_keeps_its_own_change_and_reason(tmp_path):
     added = next(c for c in compare_with_core(policy).clauses if c.id == "official.test-extra")
     assert (added.change, added.by, added.reason) == ("added", "test-parent", "Parent's.")
     assert [(h.by, h.action) for h in added.history] == [("test-parent", "add"), ("test-child", "replace")]
+
+
+def test_a_removed_clause_without_a_title_is_named_as_one_clause_of_its_section(tmp_path):
+    from toolkit.resolve.notes import tailoring_notes
+
+    removed = "clauses:\n  - remove: code.social-workers\n    reason: We employ no social workers.\n"
+    notes = {n.clause_id: n.title for n in tailoring_notes(resolve_text(tmp_path, COUNCIL + removed))}
+    assert notes["code.social-workers"] == (
+        "Your code of conduct online: one clause (“If you are a registered social…”)"
+    )
 
 
 def test_settings_and_clause_problems_are_reported_together_in_line_order(tmp_path):

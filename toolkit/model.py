@@ -166,6 +166,7 @@ class Organisation(_Node):
     sector: str
     nation: str
     kind: str = ""  # the kind of body within the sector (schema.KINDS); empty only in models built by hand
+    part_of: str | None = None  # a unit's organisation, when the text's word for the organisation names that one
 
 
 class TermForms(_Node):

@@ -10,7 +10,7 @@ from typing import Any
 
 from toolkit.errors import Problem
 from toolkit.load.profiles import Layer
-from toolkit.model import CORE, Block, Inline, ListBlock, Policy, Table, Term, Text, block_text, plain_text
+from toolkit.model import CORE, Block, Clause, Inline, ListBlock, Policy, Table, Term, Text, block_text, plain_text
 from toolkit.paths import BUNDLED_PROFILES_DIR
 from toolkit.resolve.vocabulary import format_date, running_name
 
@@ -33,6 +33,7 @@ def warnings(policy: Policy, chain: list[Layer], today: date | None = None) -> l
         *_names_repeating_roles(policy, chain),
         *_one_team_two_addresses(policy, chain),
         *_inherited_body_words(policy, chain),
+        *_changes_without_reasons(policy, leaf),
     ]
 
 
@@ -292,7 +293,7 @@ def _inherited_body_words(policy: Policy, chain: list[Layer]) -> list[Problem]:
     if word.lower() in policy.terms["organisation"].singular.lower():
         return []
     pattern = re.compile(rf"\b{re.escape(word)}s?\b", re.IGNORECASE)
-    return [*_stale_terms(policy, own, pattern), *_clauses_naming(policy, own[-1], _body_noun(word), word)]
+    return [*_stale_terms(policy, own, pattern), *_clauses_naming(policy, own, _body_noun(word), word)]
 
 
 def _body_noun(word: str) -> re.Pattern[str]:
@@ -311,7 +312,7 @@ def _stale_terms(policy: Policy, own: list[Layer], pattern: re.Pattern[str]) -> 
         Problem(
             f"`terminology.{key}` still reads “{forms.singular}” (inherited from {forms.set_by}), but this "
             f"profile calls the organisation “{policy.terms['organisation'].singular}”",
-            file=own[-1].path,
+            **_first_line_of(own[-1], "terminology", "extends"),
             field=f"terminology.{key}",
             hint=f"give terminology.{key} in your own words",
         )
@@ -322,13 +323,16 @@ def _stale_terms(policy: Policy, own: list[Layer], pattern: re.Pattern[str]) -> 
     ]
 
 
-def _clauses_naming(policy: Policy, leaf: Layer, pattern: re.Pattern[str], word: str) -> list[Problem]:
-    """Clauses of the extended kind of body that speak of it in their own words (laws that bind only it)."""
+def _clauses_naming(policy: Policy, own: list[Layer], pattern: re.Pattern[str], word: str) -> list[Problem]:
+    """Clauses of the extended kind of body that speak of it in the core's (or a bundled profile's) words: laws that
+    bind only it. A clause the user's own profiles reworded is theirs, and may name councils on purpose."""
+    yours = {layer.name for layer in own}
     named = [
         clause.id
         for section in policy.visible_sections
         for clause in section.visible_clauses
         if clause.provenance.origin == CORE
+        and _worded_by(clause) not in yours
         and any(isinstance(node, Text) and pattern.search(node.text) for node in _inlines(clause.blocks))
     ]
     if not named:
@@ -336,8 +340,41 @@ def _clauses_naming(policy: Policy, leaf: Layer, pattern: re.Pattern[str], word:
     return [
         Problem(
             f"{len(named)} clause{'s' * (len(named) != 1)} still speak of a {word}: " + ", ".join(named),
-            file=leaf.path,
+            **_first_line_of(own[-1], "clauses", "extends"),
             field="clauses",
-            hint=f"read them (`show --clause ID`); `exclude:` those that do not apply to {policy.organisation.name}",
+            hint=f"read them (`show --clause ID`); `exclude:` those that do not apply to {policy.organisation.name}, "
+            "or `replace:` them",
         )
+    ]
+
+
+def _worded_by(clause: Clause) -> str:
+    """The profile whose words a clause now has: the last that replaced it, or the core."""
+    return next((change.layer for change in reversed(clause.provenance.history) if change.action == "replace"), CORE)
+
+
+def _first_line_of(layer: Layer, *fields: str) -> dict[str, Any]:
+    """Where a warning about the whole profile points: the first of `fields` the file has (a line to go to)."""
+    present = next((name for name in fields if isinstance(layer.data, dict) and name in layer.data), None)
+    return layer.where(present) if present else {"file": layer.path}
+
+
+def _changes_without_reasons(policy: Policy, leaf: Layer) -> list[Problem]:
+    """The tailoring appendix lists every change with its reason; one without prints "No reason recorded"."""
+    lines = {
+        change.line
+        for section in policy.sections
+        for clause in section.clauses
+        for change in clause.provenance.history
+        if change.layer == leaf.name and not change.reason
+    }
+    return [
+        Problem(
+            "has no `reason:`, so the published document says “No reason recorded” for this change",
+            **leaf.where("clauses", index),
+            field=leaf.field("clauses", index, "reason"),
+            hint="add `reason:` in a sentence a reader will understand",
+        )
+        for index in range(len(leaf.spec.clauses))
+        if leaf.where("clauses", index)["line"] in lines
     ]

@@ -5,6 +5,8 @@ ToolkitError and leaves as one message per problem and exit code 2, with a trace
 """
 
 import contextlib
+import os
+import shlex
 import sys
 import traceback
 from datetime import date
@@ -430,7 +432,7 @@ def new(
     typer.echo(f"wrote  {profile}")
     for other in others:
         typer.echo(f"wrote  {other} (the profile fields, for editors that complete and check YAML)")
-    typer.echo(f"next:  policy-toolkit validate {profile}")
+    typer.echo(f"next:  {shlex.quote(os.environ.get('POLICY_TOOLKIT_RUN_AS') or 'policy-toolkit')} validate {profile}")
 
 
 @app.command(short_help="Write the profiles' JSON Schema (for editors).")

@@ -132,8 +132,10 @@ def clause_text(policy: Policy, clause_id: str) -> str:
     from toolkit.model import plain_text
 
     found = [(section, clause) for section in policy.sections for clause in section.clauses if clause.id == clause_id]
+    if not found and clause_id in policy.core.rules:
+        raise ToolkitError(_not_included(clause_id, policy.core.rules[clause_id]))
     if not found:
-        known = [clause.id for section in policy.sections for clause in section.clauses]
+        known = [clause.id for section in policy.sections for clause in section.clauses] + list(policy.core.rules)
         raise ToolkitError(
             Problem(
                 f"no clause `{clause_id}` in this policy",
@@ -152,6 +154,16 @@ def clause_text(policy: Policy, clause_id: str) -> str:
     ]
     lines += [_block_lines(block) for block in clause.blocks]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _not_included(clause_id: str, rule: str) -> Problem:
+    """A core clause this profile does not have: optional, or kept for other bodies. Either can be brought in."""
+    why = "is optional" if rule.startswith("optional") else f"is not part of this policy (in the core: {rule})"
+    return Problem(
+        f"clause `{clause_id}` {why}, and this profile does not include it",
+        field="--clause",
+        hint=f"to have it, add `- include: {clause_id}` with a `reason:` under the profile's `clauses:`",
+    )
 
 
 def _block_lines(block: Block) -> str:

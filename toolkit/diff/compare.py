@@ -482,8 +482,12 @@ def _word_diff(old: Line, new: Line) -> LineDiff:
                     _append(segments, "delete", (before,))
                     _append(segments, "insert", (after,))
             continue
-        _append(segments, "delete", old.tokens[a1:a2])
-        _append(segments, "insert", new.tokens[b1:b2])
+        before, after = old.tokens[a1:a2], new.tokens[b1:b2]
+        if op == "replace" and [t.text + t.hidden for t in before] == [t.text + t.hidden for t in after]:
+            _append(segments, "equal", after)  # other terms with the same words: a reader sees no change
+            continue
+        _append(segments, "delete", before)
+        _append(segments, "insert", after)
     raw = LineDiff(kind=new.kind, op="replace", segments=segments, number=new.number)
     return raw.model_copy(update={"segments": readable_segments(raw)})
 
@@ -570,6 +574,8 @@ def _term_words(policy: Policy) -> dict[str, str]:
         f"term.{key}": " / ".join(filter(None, (forms.singular, forms.plural))) for key, forms in policy.terms.items()
     }
     words |= {"org.name": policy.organisation.name, "org.short_name": policy.organisation.short_name}
+    if policy.organisation.part_of:
+        words["org.part_of"] = policy.organisation.part_of
     code = policy.code_of_conduct
     words |= {"code.name": code.name, "code.values": "; ".join(f"{v.name}: {v.meaning}" for v in code.values)}
     words["channels"] = ", ".join(
@@ -601,6 +607,7 @@ def _label(key: str) -> str:
     labels = {
         "org.name": "The organisation's name",
         "org.short_name": "The organisation's short name",
+        "org.part_of": "The organisation a unit is part of",
         "code.name": "The code of conduct",
         "code.values": "The code's values and what each means",
         "code.url": "The code of conduct's web address",

@@ -18,7 +18,8 @@ from ruamel.yaml import YAML
 
 from toolkit.errors import Problem, ToolkitError, did_you_mean
 from toolkit.load.finding import known_profiles
-from toolkit.load.schema import ProfileFile, field_rows, json_schema
+from toolkit.load.profiles import load_chain
+from toolkit.load.schema import ProfileFile, default_kind, field_rows, json_schema
 from toolkit.output import publish
 
 SCHEMA_FILE = "profile.schema.json"
@@ -50,7 +51,8 @@ def new_profile(name: str, extends: str, profiles_dir: Path) -> list[Path]:
         raise ToolkitError(
             Problem(f"a profile called `{slug(name)}` already exists", file=known.get(slug(name), target))
         )
-    files = {target: profile_text(name, extends, target).encode("utf-8")}
+    kind = inherited_kind(known[extends], profiles_dir)
+    files = {target: profile_text(name, extends, target, kind).encode("utf-8")}
     schema = profiles_dir / SCHEMA_FILE
     if not schema.exists():
         files[schema] = schema_text().encode("utf-8")
@@ -62,8 +64,21 @@ def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def profile_text(name: str, extends: str, path: Path | None = None) -> str:
-    """The profile: the two fields it sets, then every other field as an explained, commented-out example."""
+def inherited_kind(parent: Path, profiles_dir: Path) -> str | None:
+    """The kind of body the parent profile is, as the new profile's example (`kind: council` under a council);
+    None when the parent cannot be read (validating it will say why)."""
+    try:
+        chain = load_chain(parent, profiles_dir)
+    except ToolkitError:
+        return None
+    kind = next((layer.spec.kind for layer in reversed(chain) if layer.spec.kind), None)
+    sector = next((layer.spec.sector for layer in reversed(chain) if layer.spec.sector), None)
+    return kind or (default_kind(sector) if sector else None)
+
+
+def profile_text(name: str, extends: str, path: Path | None = None, kind: str | None = None) -> str:
+    """The profile: the two fields it sets, then every other field as an explained, commented-out example; `kind`
+    is shown as the parent's (an example of another sector's kind would mislead)."""
     lines = [
         f"# yaml-language-server: $schema={SCHEMA_FILE}",
         f"# {name}: a profile made with `policy-toolkit new`. It inherits everything it does not say from",
@@ -78,7 +93,7 @@ def profile_text(name: str, extends: str, path: Path | None = None) -> str:
         if field in SET_FIELDS:
             continue
         lines += ["", *_comment(described.get(field, info.description or ""))]
-        example = (info.examples or [None])[0]
+        example = kind if field == "kind" else (info.examples or [None])[0]
         lines += ["# " + line if line else "#" for line in _example_yaml(field, example).splitlines()]
     return "\n".join(lines) + "\n"
 

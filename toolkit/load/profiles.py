@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
@@ -25,10 +26,14 @@ from toolkit.load.schema import (
     OPERATIONS,
     PROFILE_NAME_PATTERN,
     SECTION_ID_PATTERN,
+    BrandingSpec,
+    CodeOfConduct,
+    DocumentSpec,
     ProfileFile,
     operation_kind,
 )
-from toolkit.load.yamlio import load_yaml, locate, plain, read_text
+from toolkit.load.yamlio import load_plain, load_yaml, locate, locate_key, plain, read_text
+from toolkit.paths import CORE_DIR
 
 MAX_DEPTH = 16
 
@@ -73,6 +78,14 @@ _layers: dict[tuple[str, str, str], Layer] = {}
 
 
 def _read_layer(path: Path) -> Layer:
+    if path.name.endswith(".lock.yaml"):  # `validate profiles/*.yaml` takes them in
+        raise ToolkitError(
+            Problem(
+                "is a lock file that `review` writes beside a profile, not a profile",
+                file=path,
+                hint=f"give the profile itself ({path.name.removesuffix('.lock.yaml')}.yaml); `check` reads its lock",
+            )
+        )
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise ToolkitError(Problem("a profile must be a mapping of fields (name: ..., sector: ...)", file=path, line=1))
@@ -137,7 +150,12 @@ def _problem(path: Path, data: Any, error: Any) -> Problem:
     kind = error["type"]
     if kind == "extra_forbidden":
         known = _fields_at(ProfileFile, loc[:-1], data)
-        hint = did_you_mean(str(loc[-1]), known) or ("allowed here: " + ", ".join(known) if known else None)
+        hint = (
+            _misplaced(str(loc[-1]), loc)
+            or did_you_mean(str(loc[-1]), known)
+            or ("allowed here: " + ", ".join(known) if known else None)
+        )
+        line, column = locate_key(data, loc)
         return Problem("unknown field", file=path, line=line, column=column, field=field, hint=hint)
     if kind == "missing":
         return Problem("is required here", file=path, line=line, column=column, field=field)
@@ -146,9 +164,53 @@ def _problem(path: Path, data: Any, error: Any) -> Problem:
         message = f"`{error['input']}` is a section, and `remove:` takes one clause"
         hint = f"to leave out a whole section, write `exclude: {error['input']}` with its `reason:`"
         return Problem(message, file=path, line=line, column=column, field=field, hint=hint)
+    if loc[-1:] == ("text",) and kind in ("too_short", "string_too_short") and not error.get("input"):
+        hint = "if its words are on the lines below `text: |`, indent them further than `text:` itself"
     if loc[:1] == ("contacts",) and len(loc) == 2 and loc[1] in ("name", "email", "phone", "url"):
         hint = f"`{loc[1]}` is a detail of a contact: indent it under the contact it belongs to, such as `hr:`"
     return Problem(problem_message(error), file=path, line=line, column=column, field=field, hint=hint)
+
+
+def _misplaced(name: str, loc: tuple[str | int, ...]) -> str | None:
+    """Why an unknown field is probably an indentation mistake: a sentence that was meant to be text under `text: |`,
+    or a top-level name that belongs inside another field (`social_media:` out of `contacts:`)."""
+    if _looks_like_prose(name):
+        return (
+            "this looks like a sentence, not a field name: the text under `text: |` must be indented further than "
+            "`text:` itself, every line of it"
+        )
+    if len(loc) == 3 and loc[0] == "contacts" and name in _nested_fields()["contacts"]:
+        return f"`{name}` is a contact role of its own: line it up with `{loc[1]}:`, under `contacts:`"
+    if len(loc) != 1:
+        return None
+    homes = [home for home, names in _nested_fields().items() if name in names]
+    if not homes:
+        return None
+    if homes == ["clauses"]:
+        return f"`{name}:` starts a change to the guidance: write it as an item under `clauses:` (`  - {name}: ...`)"
+    where = " or ".join(f"`{home}:`" for home in homes)
+    return f"`{name}` belongs inside {where}: indent it under {where} by two more spaces"
+
+
+def _looks_like_prose(name: str) -> bool:
+    """Several words, or words and punctuation: no field name has either."""
+    words = name.split()
+    return len(words) >= 3 or (len(words) == 2 and re.search(r"[,.;!?'’]", name) is not None)
+
+
+@cache
+def _nested_fields() -> dict[str, frozenset[str]]:
+    """The names that belong one level down, by the top-level field they belong in: contact roles and terms from the
+    bundled core's manifest, and the fields of the groups in the schema."""
+    manifest = load_plain(CORE_DIR / "core.yaml")
+    return {
+        "contacts": frozenset(manifest.get("contact_roles", {})),
+        "terminology": frozenset(manifest.get("terms", {})),
+        "branding": frozenset(BrandingSpec.model_fields),
+        "document": frozenset(DocumentSpec.model_fields),
+        "code_of_conduct": frozenset(CodeOfConduct.model_fields) - set(ProfileFile.model_fields),
+        "clauses": frozenset(OPERATIONS),
+    }
 
 
 def _is_section_removal(loc: tuple[str | int, ...], error: Any) -> bool:

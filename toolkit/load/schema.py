@@ -385,7 +385,8 @@ class ProfileFile(Strict):
     )
     short_name: PropertyWords | None = Field(
         None,
-        description="The organisation's short name, used in running text.",
+        description="The organisation's short name, for your own clause text (`{org.short_name}`) and the Word "
+        "file's keywords; the core's text uses `name` and `terminology.organisation`, not this.",
         examples=["Millbrook Council"],
     )
     sector: Sector | None = Field(

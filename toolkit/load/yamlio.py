@@ -770,6 +770,23 @@ def locate(data: Any, loc: tuple[str | int, ...]) -> Location:
     return best
 
 
+def locate_key(data: Any, loc: tuple[str | int, ...]) -> Location:
+    """Where the name of the field at `loc` is written: for a field that should not be there, the name is the
+    mistake (its value may be empty, or start on another line)."""
+    parent = data
+    for part in loc[:-1]:
+        parent = parent[part] if _is_collection(parent) and _has_part(parent, part) else None
+    if isinstance(parent, MAPPINGS) and loc and loc[-1] in parent:
+        return _one_based(parent.lc.key(loc[-1]))
+    return locate(data, loc)
+
+
+def _has_part(node: Any, part: str | int) -> bool:
+    if isinstance(node, MAPPINGS):
+        return part in node
+    return isinstance(part, int) and 0 <= part < len(node)
+
+
 def _is_collection(value: Any) -> bool:
     return isinstance(value, MAPPINGS + SEQUENCES)
 

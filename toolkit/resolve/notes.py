@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.i18n import Labels, labels_of
-from toolkit.model import CORE, Clause, Policy, Section, plain_text
+from toolkit.model import CORE, Clause, Policy, Section, block_text, plain_text
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def tailoring_notes(policy: Policy) -> list[TailoringNote]:
     return [
         TailoringNote(
             clause.id,
-            _title(section, clause),
+            _title(section, clause, labels),
             labels.action(change.action),
             who(policy, change.layer, labels),
             change.reason,
@@ -62,8 +62,18 @@ def sections_around_appendix(policy: Policy) -> tuple[list[Section], list[Sectio
     return [s for s in visible if s.id != DOCUMENT_CONTROL], [s for s in visible if s.id == DOCUMENT_CONTROL]
 
 
-def _title(section: Section, clause: Clause) -> str:
-    return plain_text(clause.title) if clause.title else plain_text(section.title)
+def _title(section: Section, clause: Clause, labels: Labels) -> str:
+    """The clause's title; a clause without one is named by its section and its first words, so that leaving it out
+    does not read as leaving out the whole section."""
+    if clause.title:
+        return plain_text(clause.title)
+    return labels("untitled_clause", section=plain_text(section.title), start=first_words(block_text(clause.blocks)))
+
+
+def first_words(text: str, count: int = 6) -> str:
+    """The start of a text, to tell a reader which clause is meant: "If you are a registered social…"."""
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
 def based_on(policy: Policy) -> str:

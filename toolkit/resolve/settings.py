@@ -22,6 +22,7 @@ from toolkit.load.assets import (
     check_word_package,
     safe_path,
 )
+from toolkit.load.finding import _bundled_profiles
 from toolkit.load.profiles import Layer
 from toolkit.load.schema import KINDS, SECTOR_NAMES, FontSpec, LogoSpec, default_kind
 from toolkit.model import (
@@ -185,7 +186,34 @@ def _organisation(merger: _Merger) -> Organisation | None:
         )
         return None
     short_name = merger.get("short_name", default=name)
-    return Organisation(name=name, short_name=short_name, sector=sector, nation=nation, kind=kind)
+    return Organisation(
+        name=name, short_name=short_name, sector=sector, nation=nation, kind=kind, part_of=_part_of(merger, name)
+    )
+
+
+def _part_of(merger: _Merger, name: str) -> str | None:
+    """The organisation a unit is part of, when the text's word for the organisation ("the Authority") names that
+    one and not the unit: a ranger service that keeps its authority's word must not read as the Authority itself.
+
+    The word names the first organisation (not a bundled sector profile) from the profile that gave it onwards.
+    """
+    chain = merger.chain
+    setters = [i for i, layer in enumerate(chain) if "organisation" in layer.spec.terminology]
+    start = setters[-1] if setters else 0
+    for earlier in reversed(setters[:-1]):  # a profile repeating its parent's word does not make the word its own
+        if _organisation_word(chain[earlier]) != _organisation_word(chain[start]):
+            break
+        start = earlier
+    sectors = _bundled_profiles()
+    named = next((i for i in range(start, len(chain)) if chain[i].name not in sectors), None)
+    if named is None or named == len(chain) - 1:
+        return None
+    owner = next((layer.spec.name for layer in reversed(chain[: named + 1]) if layer.spec.name), None)
+    return owner if owner and owner != name else None
+
+
+def _organisation_word(layer: Layer) -> str:
+    return layer.spec.terminology["organisation"].singular.lower()
 
 
 def _code_of_conduct(merger: _Merger) -> CodeOfConduct | None:

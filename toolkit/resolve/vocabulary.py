@@ -261,6 +261,7 @@ class Vocabulary:
                 {
                     "name": Value(self, "org.name", organisation.name),
                     "short_name": Value(self, "org.short_name", organisation.short_name),
+                    "part_of": Value(self, "org.part_of", organisation.part_of),
                     "sector": organisation.sector,
                     "nation": organisation.nation,
                     "kind": organisation.kind,
