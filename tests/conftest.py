@@ -22,6 +22,7 @@ from toolkit.resolve.policy import resolve_profile
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
 SECTORS = ROOT / "toolkit" / "sectors"  # the bundled sector profiles
+LAYOUT_CASES = ROOT / "tests" / "fixtures" / "layout"  # profiles, not samples, whose PDF pages once came out wrong
 
 
 def record_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[Path]:
@@ -55,6 +56,12 @@ def _resolved(name: str) -> Policy:
     matches = [*PROFILES.rglob(f"{name}.yaml"), *SECTORS.glob(f"{name}.yaml")]
     assert matches, f"no sample profile {name}"
     return resolve_profile(matches[0], PROFILES)
+
+
+@cache
+def layout_case(name: str) -> Policy:
+    """A profile of tests/fixtures/layout/, resolved beside the others there (a unit there extends its body)."""
+    return resolve_profile(LAYOUT_CASES / f"{name}.yaml", LAYOUT_CASES)
 
 
 def pytest_addoption(parser):

@@ -8,6 +8,7 @@ import io
 import re
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
+from functools import cache
 
 import pyphen
 import pytest
@@ -17,7 +18,7 @@ from toolkit.model import Heading, ListBlock, Paragraph, Policy, Table, plain_te
 from toolkit.render import RenderOptions
 from toolkit.render.formats import pdf
 
-from .conftest import _resolved
+from .conftest import LAYOUT_CASES, _resolved, layout_case
 from .test_facts import SAMPLES
 
 SUMMARY = "glance"  # the "At a glance" section
@@ -125,13 +126,20 @@ def test_sentences_stay_short_and_plain(name, hyphenator):
 # The PDF pages -------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(
-    scope="module", params=["greenvale-hospitals", "dyffryn-tawel-council", "department-for-coastal-affairs"]
-)
-def pages(request) -> tuple[Policy, list[list[tuple[float, str]]]]:
-    """A sample's PDF as lines of body text per page: (height above the page foot, text)."""
-    policy = _resolved(request.param)
-    reader = PdfReader(io.BytesIO(pdf.render(policy, RenderOptions(timestamp=BUILD_TIME))))
+PAGE_SAMPLES = ["greenvale-hospitals", "dyffryn-tawel-council", "department-for-coastal-affairs", "local-council"]
+LAYOUT_PROFILES = ["hartmoor-national-park-authority", "hartmoor-ranger-service"]  # a long tailoring table
+ENGINES = ["weasyprint", "typst"]
+
+
+def _policy(name: str) -> Policy:
+    return layout_case(name) if (LAYOUT_CASES / f"{name}.yaml").is_file() else _resolved(name)
+
+
+@cache
+def page_lines(name: str, engine: str) -> list[list[tuple[float, str]]]:
+    """A profile's PDF as lines of body text per page: (height above the page foot, text)."""
+    options = RenderOptions(timestamp=BUILD_TIME, pdf_engine=engine)
+    reader = PdfReader(io.BytesIO(pdf.render(_policy(name), options)))
     result = []
     for page in reader.pages:
         lines: list[tuple[float, str]] = []
@@ -143,7 +151,24 @@ def pages(request) -> tuple[Policy, list[list[tuple[float, str]]]]:
 
         page.extract_text(visitor_text=visit)
         result.append(lines)
-    return policy, result
+    return result
+
+
+@pytest.fixture(scope="module", params=PAGE_SAMPLES)
+def pages(request) -> tuple[Policy, list[list[tuple[float, str]]]]:
+    """A sample's WeasyPrint PDF as lines of body text per page."""
+    return _policy(request.param), page_lines(request.param, "weasyprint")
+
+
+@pytest.fixture(
+    scope="module",
+    params=[(name, engine) for name in PAGE_SAMPLES + LAYOUT_PROFILES for engine in ENGINES],
+    ids="-".join,
+)
+def any_pages(request) -> tuple[Policy, list[list[tuple[float, str]]]]:
+    """The samples' and the layout cases' PDFs, from both engines, as lines of body text per page."""
+    name, engine = request.param
+    return _policy(name), page_lines(name, engine)
 
 
 def squash(text: str) -> str:
@@ -160,9 +185,9 @@ def test_the_summary_is_one_page(pages):
     assert holding_first and holding_first[0] in holding_last  # the same words may recur later in the guidance
 
 
-def test_no_page_is_nearly_empty_except_where_a_section_ends(pages):
+def test_no_page_is_nearly_empty_except_where_a_section_ends(any_pages):
     """A page less than 15 % full is only allowed where the next page starts a new section (or there is none)."""
-    policy, texts = pages
+    policy, texts = any_pages
     titles = [squash(plain_text(s.title)) for s in policy.visible_sections] + [squash("How this guidance was tailored")]
     for number, lines in enumerate(texts[1:-1], start=2):  # the cover is full by design; the last page ends
         fill = (BODY[1] - min(y for y, _ in lines)) / (BODY[1] - BODY[0]) if lines else 0

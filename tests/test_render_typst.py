@@ -12,12 +12,15 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
+from toolkit.i18n import labels_of
+from toolkit.model import Policy
 from toolkit.render import RenderOptions
 from toolkit.render.formats import pdf
 from toolkit.render.formats.html import version_mark
+from toolkit.resolve.notes import tailoring_intro, tailoring_notes
 from toolkit.resolve.policy import resolve_profile
 
-from .conftest import PROFILES, _resolved
+from .conftest import PROFILES, _resolved, layout_case
 from .test_render_pdf import structure_elements, structure_tags
 
 BUILD_TIME = datetime(2025, 11, 24, 16, 0, 0, tzinfo=UTC)
@@ -68,6 +71,7 @@ def test_the_words_are_the_same(both):
     heads = {*re.findall(r"\w+", f"{policy.organisation.name} Page of Contents {version_mark(policy)}")}
     for section in policy.visible_sections:
         heads.update(re.findall(r"\w+", " ".join(getattr(node, "text", "") for node in section.title)))
+    heads.update(re.findall(r"\w+", labels_of(policy)("how_tailored")))  # the appendix heads its pages too
     weasy_words = Counter(word for word in words(weasy) if word not in heads)
     typst_words = Counter(word for word in words(typst) if word not in heads)
     assert set(typst_words) == set(weasy_words)
@@ -185,3 +189,77 @@ def test_build_workers_lay_out_in_a_child_process_and_get_the_same_bytes(cli, tm
         made = (workers / f"{path.stem}.pdf").read_bytes()
         assert made == (here / f"{path.stem}.pdf").read_bytes()
         assert "Social media" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(made)).pages)
+
+
+# Layout both engines share ----------------------------------------------------------------------------------------
+
+# Each with a tailoring table longer than the space left on its page: the authority's table once went below its
+# running head's next section in Typst, the ranger service's left its introduction alone on a page in WeasyPrint.
+LAYOUT_PROFILES = ["hartmoor-national-park-authority", "hartmoor-ranger-service"]
+HEAD_ZONE = 775  # points from the page foot: text above this is the running head
+OPENS_PAGE = 745  # a heading whose bookmark is above this opens its page (both engines' body starts near 771)
+
+
+@pytest.fixture(scope="module", params=[(n, e) for n in LAYOUT_PROFILES for e in ("weasyprint", "typst")], ids="-".join)
+def laid_out(request) -> tuple[Policy, PdfReader]:
+    name, engine = request.param
+    policy = layout_case(name)
+    data = pdf.render(policy, RenderOptions(timestamp=BUILD_TIME, pdf_engine=engine))
+    return policy, PdfReader(io.BytesIO(data))
+
+
+def placed_text(page) -> list[tuple[float, float, str]]:
+    """(x, y, text) of each piece of text on the page, in points from its bottom left corner."""
+    found: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((x, y, text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def where(pieces: list[tuple[float, float, str]], text: str) -> tuple[float, float]:
+    found = [(x, y) for x, y, piece in pieces if piece.startswith(text)]
+    assert found, f"{text!r} is not on the page"
+    return found[0]
+
+
+def test_a_table_starts_under_its_introduction_with_its_caption_above_and_cells_at_the_start(laid_out):
+    """The tailoring table begins on the page where the sentence introducing it ends (not alone on the next), its
+    caption above the header row, and each column's cells start where its header does (not centred)."""
+    policy, reader = laid_out
+    labels = labels_of(policy)
+    intro = tailoring_intro(policy, tailoring_notes(policy))
+    pages = [placed_text(page) for page in reader.pages]
+    page = next(p for p in pages if any(text.startswith(intro[:40]) for _, _, text in p))
+    caption, header = where(page, labels("tailoring_caption")), where(page, labels("column_part"))
+    change = where(page, labels("column_change"))
+    assert where(page, intro[:40])[1] > caption[1] > header[1]
+    assert caption[0] == pytest.approx(header[0], abs=0.5)
+    rows = [(x, y) for x, y, text in page if y < header[1] - 5 and re.match(r"(Reworded|Removed|Added|Included)", text)]
+    assert rows, "the table's first row is on the page of its introduction"
+    assert all(x == pytest.approx(change[0], abs=0.5) for x, _ in rows)
+
+
+def test_the_running_head_names_the_section_the_page_is_in(laid_out):
+    """A page's running head names the section whose heading opens it, else the last one begun before it: never
+    a section that only starts further down the page."""
+    policy, reader = laid_out
+    starts = [
+        (reader.get_destination_page_number(entry), float(entry.top), entry.title)
+        for entry in reader.outline
+        if not isinstance(entry, list)
+    ]
+    checked = 0
+    for number, page in enumerate(reader.pages):
+        begun = [title for at, top, title in starts if at < number or (at == number and top > OPENS_PAGE)]
+        head = [text for _, y, text in placed_text(page) if y > HEAD_ZONE and text != policy.organisation.name]
+        if number == 0:
+            assert head == []  # the cover has none
+            continue
+        assert " ".join(head) == begun[-1], f"page {number + 1}"
+        checked += 1
+    assert checked == len(reader.pages) - 1

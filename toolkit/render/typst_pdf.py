@@ -190,6 +190,7 @@ def _tailoring(policy: Policy) -> dict[str, Any]:
                 "k": "table",
                 "caption": labels("tailoring_caption"),
                 "hidden_caption": False,
+                "widths": [4, 2, 4],  # shares of the width, as base.css gives the columns on the page
                 "header": [[_text(labels(name))] for name in ("column_part", "column_change", "column_why")],
                 "rows": rows,
             }
