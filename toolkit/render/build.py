@@ -35,10 +35,10 @@ PRELOAD = ["toolkit.render.build", "toolkit.render.cache", "toolkit.resolve.poli
 # How many profiles a worker builds before it is replaced, so that its memory stays under 250 MiB with a 110-page
 # handbook (`benchmarks/run.py`, "Memory of one worker"). WeasyPrint keeps about 4 MiB of every such handbook it
 # lays out, starting from about 230 MiB; Typst compiles in a child process that takes its memory with it
-# (`toolkit.render.typst_pdf`), and the worker itself grows 1–1.5 MiB a handbook from about 225–237 MiB (258 MiB
-# was measured after 20 handbooks; 237 after 10).
+# (`toolkit.render.typst_pdf`), and the worker itself grows about 4 MiB a handbook in three formats from about
+# 215 MiB (250.5 MiB was measured after 10 handbooks, so 8).
 WEASYPRINT_TASKS_PER_WORKER = 4
-TASKS_PER_WORKER = 10
+TASKS_PER_WORKER = 8
 ENGINE_MODULES = {
     "html": ["fontTools.subset", "fontTools.ttLib"],
     "docx": ["docx", "docxtpl"],
