@@ -35,10 +35,13 @@ PRELOAD = ["toolkit.render.build", "toolkit.render.cache", "toolkit.resolve.poli
 # How many profiles a worker builds before it is replaced, so that its memory stays under 250 MiB with a 110-page
 # handbook (`benchmarks/run.py`, "Memory of one worker"). WeasyPrint keeps about 4 MiB of every such handbook it
 # lays out, starting from about 230 MiB; Typst compiles in a child process that takes its memory with it
-# (`toolkit.render.typst_pdf`), and the worker itself grows about 4 MiB a handbook in three formats from about
-# 215 MiB (250.5 MiB was measured after 10 handbooks, so 8).
+# (`toolkit.render.typst_pdf`), and the worker itself, its cache of parsed clause texts kept small, grows about
+# 1.4 MiB a handbook in three formats from about 215 MiB (244 MiB was measured after 20, 256 after 30). Each
+# replacement costs a new worker about 0.1 s of setting up, so fewer is quicker: 600 organisations replace
+# workers 30 times at 20 a worker, 75 times at 8.
 WEASYPRINT_TASKS_PER_WORKER = 4
-TASKS_PER_WORKER = 8
+TASKS_PER_WORKER = 20
+WORKER_PARSED_CACHE_SIZE = 2_000
 ENGINE_MODULES = {
     "html": ["fontTools.subset", "fontTools.ttLib"],
     "docx": ["docx", "docxtpl"],
@@ -286,7 +289,7 @@ def build_many(
     weasyprint = "pdf" in formats and options.pdf_engine == "weasyprint"
     per_worker = WEASYPRINT_TASKS_PER_WORKER if weasyprint else TASKS_PER_WORKER
     for number, future in completed_map(
-        _render_task, tasks, jobs, preload, _set_worker_core, (core,), _cost, per_worker
+        _render_task, tasks, jobs, preload, start_build_worker, (core,), _cost, per_worker
     ):
         index = stale[number][0]
         try:
@@ -353,8 +356,14 @@ class _Task:
 _worker_core: list[Core | None] = [None]
 
 
-def _set_worker_core(core: Core | None) -> None:
+def start_build_worker(core: Core | None) -> None:
+    """A build worker's start: the core it renders against, and a smaller cache of parsed clause texts. Across a
+    build's organisations a clause's words differ with each one's names, so few parses are met again; kept to the
+    default's size, the cache was most of the 4 MiB a worker grew by each handbook."""
+    from toolkit.resolve import markdown
+
     _worker_core[0] = core
+    markdown.PARSED_CACHE_SIZE = WORKER_PARSED_CACHE_SIZE
 
 
 def _render_task(task: _Task) -> Rendered:
