@@ -22,6 +22,10 @@ def test_new_writes_a_commented_profile_that_validates_and_builds(cli, tmp_path)
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=profile.schema.json\n")
     assert json.loads((profiles / "profile.schema.json").read_text())["title"] == "policy-toolkit profile"
+    assert sorted(entry.name for entry in profiles.iterdir()) == [
+        "millbrook-district-council.yaml",
+        "profile.schema.json",
+    ]
     for field in ProfileFile.model_fields:  # every field is either set or explained in a comment
         assert re.search(rf"^(# )?{field}:", text, re.MULTILINE), field
     assert cli("validate", str(path), "--profiles", str(profiles))[0] == 0

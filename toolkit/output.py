@@ -28,17 +28,17 @@ PARTIAL_SUFFIX = ".partial"
 STALE_PARTIAL = re.compile(r"^\..+\.[a-z0-9_]{8}\.partial$")
 
 
-def publish(files: dict[Path, bytes], out_dir: Path) -> list[Path]:
+def publish(files: dict[Path, bytes], out_dir: Path, *, locked: bool = True) -> list[Path]:
     """Write every file atomically into `out_dir`; all of them or, on failure, none of them.
 
     Several files published together (a build's formats) take the folder's lock, so that two builds never mix
     their files; one file alone (a report, a lock file beside a profile) is atomic by itself and leaves no lock
-    file in the user's folder.
+    file in the user's folder, nor do files that no build writes (`locked=False`: a new profile and its schema).
     """
     prepare_folder(out_dir)
     lock = lock_file(out_dir)
     try:
-        if len(files) == 1:
+        if len(files) == 1 or not locked:
             _write_all(files, out_dir)
         else:
             with FileLock(lock, timeout=LOCK_TIMEOUT_SECONDS):

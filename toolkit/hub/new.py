@@ -56,7 +56,7 @@ def new_profile(name: str, extends: str, profiles_dir: Path) -> list[Path]:
     schema = profiles_dir / SCHEMA_FILE
     if not schema.exists():
         files[schema] = schema_text().encode("utf-8")
-    publish(files, profiles_dir)
+    publish(files, profiles_dir, locked=False)  # no build writes here: no lock file left in the user's folder
     return list(files)
 
 
