@@ -127,6 +127,19 @@ def test_one_heading_1_per_visible_section_with_the_appendix_before_document_con
     assert titles == [*sections[:-1], "How this guidance was tailored", "Document control"]
 
 
+def test_document_control_ends_the_document_on_one_page(render):
+    """Every paragraph of the last section, its table's too, keeps with the next but the last, as the PDFs keep it
+    whole: its closing line never ends the document alone on a page."""
+    body = opened(render("coastal-survey-agency")).element.body
+    paragraphs = list(body.iter(qn("w:p")))
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paragraphs]
+    start = max(index for index, text in enumerate(texts) if text == "Document control")
+    last = max(index for index, text in enumerate(texts) if text.startswith("This policy is based on version"))
+    kept = [paragraphs[index].pPr is not None and paragraphs[index].pPr.keepNext_val for index in range(start, last)]
+    assert kept and all(kept), texts[start:last]
+    assert not (paragraphs[last].pPr is not None and paragraphs[last].pPr.keepNext_val)
+
+
 def test_heading_levels_never_skip(render, structures):
     levels = [level for level, _ in heading_levels(opened(render(structures)))]
     assert levels[0] == 1

@@ -31,7 +31,14 @@ from toolkit.model import (
     Text,
     plain_text,
 )
-from toolkit.render._word.spec import CONTENTS_LEVELS, CONTINUE_STYLES, KEEP_TOGETHER_ROWS, TABLE_STYLE, retire_marker
+from toolkit.render._word.spec import (
+    CONTENTS_LEVELS,
+    CONTINUE_STYLES,
+    KEEP_TOGETHER_ROWS,
+    KEEP_WHOLE_SECTIONS,
+    TABLE_STYLE,
+    retire_marker,
+)
 from toolkit.render._word.styles import Styles
 from toolkit.render.ooxml import new_element, qn, val
 from toolkit.resolve.notes import based_on, sections_around_appendix, tailoring_intro, tailoring_notes
@@ -85,6 +92,7 @@ class BodyWriter:
         retire_marker(self.anchor, "body", keep=ends_in_table)
 
     def section(self, section: Section) -> None:
+        begun = self._last
         self.heading(1, section.title)
         for clause in section.visible_clauses:
             if clause.untranslated:
@@ -95,6 +103,8 @@ class BodyWriter:
             self.blocks(clause.blocks, 3 if clause.title else 2, caption=plain_text(clause.title or section.title))
             if clause.untranslated:
                 self.english += self._written_since(start)
+        if section.id in KEEP_WHOLE_SECTIONS:
+            _keep_whole(self._written_since(begun))
 
     def _written_since(self, start: etree._Element | None) -> list[etree._Element]:
         """The paragraphs and tables inserted after `start`, in order."""
@@ -333,6 +343,13 @@ def _keep_together(table: etree._Element) -> None:
     for row in table.tr_lst[:-1]:
         for paragraph in row.iter(qn("w:p")):
             paragraph.get_or_add_pPr().keepNext_val = True
+
+
+def _keep_whole(elements: list[etree._Element]) -> None:
+    """Every paragraph of `elements`, in tables too, keeps with the next but the last: they share one page."""
+    paragraphs = [paragraph for element in elements for paragraph in element.iter(qn("w:p"))]
+    for paragraph in paragraphs[:-1]:
+        paragraph.get_or_add_pPr().keepNext_val = True
 
 
 def _column_widths(table: etree._Element, percents: list[int], document: DocumentObject) -> None:

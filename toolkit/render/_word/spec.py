@@ -13,6 +13,7 @@ TEXT = "1B1B1B"
 TABLE_STYLE = "Policy Table"
 CONTENTS_LEVELS = 2  # headings 1-2 are listed in the contents
 KEEP_TOGETHER_ROWS = 12  # tables up to this many rows are not split across pages
+KEEP_WHOLE_SECTIONS = ("document-control",)  # on one page, as in the PDFs: its closing line never ends it alone
 LOGO_HEIGHT, LOGO_MAX_WIDTH = Mm(22), Mm(100)
 
 REQUIRED_PLACEHOLDERS = ("title", "organisation", "contents", "body")
